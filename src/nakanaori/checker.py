@@ -1,0 +1,150 @@
+"""``check``: find the good and NG elements of a post-apology draft, with spans, reasons and fixes."""
+
+from __future__ import annotations
+
+import warnings
+
+from pydantic import BaseModel, Field
+
+from .engine import run_rule, span_tokens
+from .errors import validate_text
+from .knowledge import load_rules
+from .knowledge.message_checks import MessageChecks, load_message_checks
+from .labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage, parse_relationship, parse_stage
+from .text.analysis import Analysis, analyze
+from .text.normalize import utf16_offset
+
+
+class Finding(BaseModel):
+    """One diagnostic: a label found at a code-point span of the user's text."""
+
+    label: str
+    label_ja: str
+    kind: str  # "good" | "ng"
+    start: int  # code points, 0-based, end-exclusive, on the text as the user wrote it
+    end: int
+    text: str
+    why: str
+    suggestion: str | None = None
+    hint: str | None = None
+    severity: str
+    rule: str
+    start_utf16: int
+    end_utf16: int
+
+
+class Note(BaseModel):
+    """A judgement on the message as a whole (register, heaviness, piled apologies, what is missing)."""
+
+    code: str
+    severity: str
+    message: str
+    suggestion: str | None = None
+
+
+# "register" is the contract's key name; pydantic warns that it shadows ABCMeta.register, which is harmless.
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
+
+class CheckReport(BaseModel):
+    text: str
+    relationship: str | None = None
+    stage: str | None = None
+    japanese: bool
+    labels: list[str]
+    good: list[str]
+    ng: list[str]
+    register: str
+    expected_registers: list[str] = Field(default_factory=list)
+    register_ok: bool | None = None
+    findings: list[Finding]
+    notes: list[Note]
+    score: int | None
+    next_edits: list[str]
+
+    def has_ng(self) -> bool:
+        return bool(self.ng)
+
+
+def _findings(analysis: Analysis, register: str) -> list[Finding]:
+    norm = analysis.normalized
+    original = norm.original
+    found: list[Finding] = []
+    for rule in load_rules():
+        for m in run_rule(rule, analysis):
+            lo, hi = span_tokens(rule, analysis, m)
+            nb, ne = analysis.tokens[lo].begin, analysis.tokens[hi - 1].end
+            start, end = norm.to_original(nb, ne)
+            found.append(
+                Finding(
+                    label=rule.label,
+                    label_ja=LABEL_JA[rule.label],
+                    kind=rule.kind,
+                    start=start,
+                    end=end,
+                    text=original[start:end],
+                    why=rule.why.strip(),
+                    suggestion=rule.suggestion_for(register) if rule.kind == "ng" else None,
+                    hint=rule.hint,
+                    severity=rule.severity or ("warning" if rule.kind == "ng" else "info"),
+                    rule=rule.id,
+                    start_utf16=utf16_offset(original, start),
+                    end_utf16=utf16_offset(original, end),
+                )
+            )
+    return _dedupe(found)
+
+
+def _dedupe(found: list[Finding]) -> list[Finding]:
+    """One finding per label per overlapping region (the longest wins), sorted by position."""
+    found.sort(key=lambda f: (f.label, f.start, -(f.end - f.start)))
+    out: list[Finding] = []
+    for f in found:
+        if out and out[-1].label == f.label and f.start < out[-1].end:
+            continue
+        out.append(f)
+    order = {label: k for k, label in enumerate(LABELS)}
+    out.sort(key=lambda f: (f.start, order[f.label]))
+    return out
+
+
+def check(text: str, relationship: str | Relationship | None = None, stage: str | Stage | None = None) -> CheckReport:
+    """Analyse one draft. Raises :class:`nakanaori.errors.InputError` for empty or over-long text."""
+    validate_text(text)
+    rel = parse_relationship(relationship) if relationship is not None else None
+    stg = parse_stage(stage) if stage is not None else None
+    analysis = analyze(text)
+    return report_from_analysis(analysis, rel, stg)
+
+
+def report_from_analysis(analysis: Analysis, rel: Relationship | None, stg: Stage | None) -> CheckReport:
+    mc: MessageChecks = load_message_checks()
+    original = analysis.normalized.original
+    if not analysis.japanese:
+        return CheckReport(
+            text=original, relationship=rel.value if rel else None, stage=stg.value if stg else None,
+            japanese=False, labels=[], good=[], ng=[], register=analysis.register, findings=[],
+            notes=[Note(code="no_japanese", severity="error", message=mc.no_japanese)], score=None,
+            next_edits=[mc.no_japanese],
+        )
+    register = analysis.register
+    findings = _findings(analysis, register)
+    labels = sorted({f.label for f in findings}, key=LABELS.index)
+    notes, expected, register_ok = mc.judge(analysis, findings, labels, rel, stg)
+    score, edits = mc.compute_score(findings, labels, notes, stg)
+    return CheckReport(
+        text=original,
+        relationship=rel.value if rel else None,
+        stage=stg.value if stg else None,
+        japanese=True,
+        labels=labels,
+        good=[x for x in labels if x in GOOD_LABELS],
+        ng=[x for x in labels if x in NG_LABELS],
+        register=register,
+        expected_registers=expected,
+        register_ok=register_ok,
+        findings=findings,
+        notes=notes,
+        score=score,
+        next_edits=edits,
+    )

@@ -1,0 +1,59 @@
+"""Shared CLI plumbing: reading text safely, reporting input errors with their exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from ..errors import EXIT_CODES, InputError, decode_bytes
+
+err_console = Console(stderr=True)
+
+
+def fail(exc: InputError) -> NoReturn:
+    err_console.print(f"[bold red]エラー:[/] {exc.message_ja}")
+    raise typer.Exit(exc.exit_code)
+
+
+def fail_option(message_ja: str) -> NoReturn:
+    err_console.print(f"[bold red]エラー:[/] {message_ja}")
+    raise typer.Exit(EXIT_CODES["bad_option"])
+
+
+def read_text_arg(text: str) -> str:
+    """TEXT or ``-`` for stdin (bytes decoded strictly as UTF-8)."""
+    if text != "-":
+        return text
+    return decode_bytes(sys.stdin.buffer.read())
+
+
+def read_source_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("not_found", f"ファイルが見つかりません: {path}", f"file not found: {path}")
+    return p.read_bytes()
+
+
+def iter_jsonl(data: bytes) -> Iterator[tuple[int, dict | None, str | None]]:
+    """Yield (line number, object or None, error or None) for each non-blank line."""
+    text = decode_bytes(data)
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield lineno, None, f"JSONとして読めません({exc.msg})"
+            continue
+        if not isinstance(obj, dict):
+            yield lineno, None, "1行に1つのJSONオブジェクトが必要です"
+            continue
+        yield lineno, obj, None

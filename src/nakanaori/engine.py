@@ -1,0 +1,150 @@
+"""The generic rule matcher: morpheme patterns over a shared :class:`Analysis`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .knowledge.models import Rule, TokenSpec
+from .text.analysis import Analysis, Token
+
+
+def token_matches(spec: TokenSpec, t: Token) -> bool:
+    if spec.any:
+        return True
+    if spec.s is not None and t.surface not in spec.s:
+        return False
+    if spec.lemma is not None and t.lemma not in spec.lemma:
+        return False
+    if spec.norm is not None and t.norm not in spec.norm:
+        return False
+    if spec.pos is not None and not any(t.pos_str.startswith(p) for p in spec.pos):
+        return False
+    if spec.cform is not None and not any(t.cform.startswith(p) for p in spec.cform):
+        return False
+    if spec.ctype is not None and not any(t.ctype.startswith(p) for p in spec.ctype):
+        return False
+    rx = spec.rx
+    if rx is not None and rx.fullmatch(t.surface) is None:
+        return False
+    return not (spec.not_ is not None and token_matches(spec.not_, t))
+
+
+def match_at(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, limit: int) -> int | None:
+    """Match *pattern* at tokens[start:limit]; return the end index (exclusive) or None.
+
+    Quantifiers are greedy with backtracking; ``*``/``+`` take at most ``max`` tokens.
+    """
+
+    def rec(pi: int, ti: int) -> int | None:
+        if pi == len(pattern):
+            return ti
+        spec = pattern[pi]
+        if spec.op == "1":
+            if ti < limit and token_matches(spec, tokens[ti]):
+                return rec(pi + 1, ti + 1)
+            return None
+        lo = 1 if spec.op == "+" else 0
+        hi = 1 if spec.op == "?" else spec.max
+        count = 0
+        while count < hi and ti + count < limit and token_matches(spec, tokens[ti + count]):
+            count += 1
+        while count >= lo:
+            end = rec(pi + 1, ti + count)
+            if end is not None:
+                return end
+            count -= 1
+        return None
+
+    return rec(0, start)
+
+
+def find_in(pattern: Sequence[TokenSpec], tokens: Sequence[Token], lo: int, hi: int) -> bool:
+    return any(match_at(pattern, tokens, i, hi) is not None for i in range(lo, hi))
+
+
+@dataclass(frozen=True, slots=True)
+class RawMatch:
+    rule: Rule
+    start: int  # token index
+    end: int  # token index, exclusive
+
+
+def _sentence_bounds(analysis: Analysis, sent: int) -> tuple[int, int]:
+    s = analysis.sentences[sent]
+    return s.start_token, s.end_token
+
+
+def run_rule(rule: Rule, analysis: Analysis) -> list[RawMatch]:
+    from .rules_py import CHECKS
+
+    tokens = analysis.tokens
+    out: list[RawMatch] = []
+    excluded = set(rule.exclude_scopes)
+    for sent in analysis.sentences:
+        lo, hi = sent.start_token, sent.end_token
+        if rule.sentence_requires and not any(find_in(p, tokens, lo, hi) for p in rule.sentence_requires):
+            continue
+        if rule.sentence_forbids and any(find_in(p, tokens, lo, hi) for p in rule.sentence_forbids):
+            continue
+        i = lo
+        while i < hi:
+            end = None
+            for pattern in rule.patterns:
+                end = match_at(pattern, tokens, i, hi)
+                if end is not None and end > i:
+                    break
+                end = None
+            if end is None:
+                i += 1
+                continue
+            ok = True
+            matched = tokens[i:end]
+            if excluded and any(
+                ("quote" in excluded and t.quote)
+                or ("reported" in excluded and t.reported)
+                or ("request" in excluded and t.request)
+                for t in matched
+            ):
+                ok = False
+            if ok and rule.not_before and any(match_at(p, tokens, end, hi) is not None for p in rule.not_before):
+                ok = False
+            if ok and rule.not_after:
+                for p in rule.not_after:
+                    if any(match_at(p, tokens, j, i) == i for j in range(max(lo, i - 8), i)):
+                        ok = False
+                        break
+            if ok and rule.check is not None and not CHECKS[rule.check](analysis, i, end):
+                ok = False
+            if ok:
+                out.append(RawMatch(rule, i, end))
+                i = end
+            else:
+                i += 1
+    if out and rule.message_forbids:
+        if any(find_in(p, tokens, 0, len(tokens)) for p in rule.message_forbids):
+            return []
+    return out
+
+
+def span_tokens(rule: Rule, analysis: Analysis, m: RawMatch) -> tuple[int, int]:
+    """Token range to highlight for a match: the match itself, its clause or its sentence."""
+    tokens = analysis.tokens
+    if rule.span == "match":
+        return m.start, m.end
+    if rule.span == "sentence":
+        lo, hi = _sentence_bounds(analysis, tokens[m.start].sent)
+    else:
+        c0, c1 = tokens[m.start].clause, tokens[m.end - 1].clause
+        lo = m.start
+        while lo > 0 and tokens[lo - 1].clause == c0:
+            lo -= 1
+        hi = m.end
+        while hi < len(tokens) and tokens[hi].clause == c1:
+            hi += 1
+    # trim punctuation and spaces at both ends
+    while lo < hi and tokens[lo].pos_str.startswith(("補助記号", "空白")) and lo < m.start:
+        lo += 1
+    while hi > lo and tokens[hi - 1].pos_str.startswith(("補助記号", "空白")) and hi > m.end:
+        hi -= 1
+    return lo, hi

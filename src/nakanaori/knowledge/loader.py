@@ -1,0 +1,66 @@
+"""Load and validate the YAML knowledge base; errors name the file and the rule."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .models import Rule, RuleFile
+
+KNOWLEDGE_DIR = Path(__file__).parent
+RULES_DIR = KNOWLEDGE_DIR / "rules"
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is invalid. The message names the file, the rule and the field."""
+
+
+def _format_validation(path: Path, data: object, exc: ValidationError) -> str:
+    lines = [f"{path.name}: invalid knowledge base file"]
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = ".".join(str(x) for x in loc)
+        rule_id = ""
+        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(data, dict):
+            try:
+                rule_id = str(data["rules"][loc[1]].get("id", ""))
+            except (KeyError, IndexError, AttributeError, TypeError):
+                rule_id = ""
+        prefix = f"rule {rule_id!r} " if rule_id else ""
+        lines.append(f"  {path.name}: {prefix}at {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
+    try:
+        parsed = RuleFile.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(_format_validation(path, data, exc)) from None
+    return parsed.rules
+
+
+def load_rules_from(directory: Path) -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        for rule in load_rule_file(path):
+            if rule.id in seen:
+                raise KnowledgeError(f"{path.name}: rule {rule.id!r} is also defined in {seen[rule.id]}")
+            seen[rule.id] = path.name
+            rules.append(rule)
+    if not rules:
+        raise KnowledgeError(f"no rules found under {directory}")
+    return tuple(rules)
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> tuple[Rule, ...]:
+    """All label rules of the packaged knowledge base (cached)."""
+    return load_rules_from(RULES_DIR)

@@ -1,0 +1,136 @@
+"""Whole-message judgements (register vs relationship, heaviness, piled apologies, missing elements)
+and the 0–100 score, driven by ``message_checks.yaml``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage
+from .loader import KNOWLEDGE_DIR, KnowledgeError
+
+if TYPE_CHECKING:
+    from ..checker import Finding, Note
+    from ..text.analysis import Analysis
+
+
+class StageNeed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    labels: list[str]
+    message: str
+
+
+class ScoreWeights(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    base: int
+    good: dict[str, int]
+    ng: dict[str, int]
+    notes: dict[str, int]
+
+
+class MessageChecks(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    no_japanese: str
+    expected_registers: dict[Relationship, list[str]]
+    register_mismatch: dict[Relationship, dict[str, str]]
+    light_stages: list[Stage]
+    heavy_chars: int
+    heavy_long: str
+    heavy_question: str
+    piled_apology_count: int
+    piled_apology: str
+    stage_needs: dict[Stage, StageNeed]
+    apology_without_change: str
+    no_good_elements: str
+    score: ScoreWeights
+
+    def judge(
+        self,
+        analysis: Analysis,
+        findings: list[Finding],
+        labels: list[str],
+        rel: Relationship | None,
+        stage: Stage | None,
+    ) -> tuple[list[Note], list[str], bool | None]:
+        from ..checker import Note
+
+        notes: list[Note] = []
+        expected: list[str] = []
+        register_ok: bool | None = None
+        if rel is not None:
+            expected = self.expected_registers[rel]
+            msg = self.register_mismatch.get(rel, {}).get(analysis.register)
+            register_ok = msg is None
+            if msg is not None:
+                notes.append(Note(code="register_mismatch", severity="warning", message=msg))
+        if stage is not None and stage in self.light_stages:
+            body = len(analysis.text.strip())
+            if body > self.heavy_chars:
+                notes.append(Note(code="heavy_long", severity="warning", message=self.heavy_long))
+            if _asks_question(analysis) and "rushing" not in labels:
+                notes.append(Note(code="heavy_question", severity="warning", message=self.heavy_question))
+        apologies = sum(1 for f in findings if f.label == "apology")
+        if apologies >= self.piled_apology_count:
+            notes.append(Note(code="piled_apology", severity="info", message=self.piled_apology))
+        if stage is not None:
+            need = self.stage_needs.get(stage)
+            if need is not None and not any(x in labels for x in need.labels):
+                wanted = "・".join(LABEL_JA[x] for x in need.labels)
+                notes.append(Note(code="stage_needs", severity="warning", message=need.message,
+                                  suggestion=f"足りない要素: {wanted}"))
+        if "apology" in labels and "commitment" not in labels and stage in (None, Stage.just_apologized):
+            notes.append(Note(code="apology_without_change", severity="info", message=self.apology_without_change))
+        if not any(x in labels for x in GOOD_LABELS):
+            notes.append(Note(code="no_good_elements", severity="info", message=self.no_good_elements))
+        return notes, expected, register_ok
+
+    def compute_score(self, findings: list[Finding], labels: list[str], notes: list[Note],
+              stage: Stage | None) -> tuple[int, list[str]]:
+        w = self.score
+        s = w.base + sum(w.good.get(x, 0) for x in labels if x in GOOD_LABELS)
+        s -= sum(w.ng.get(x, 0) for x in labels if x in NG_LABELS)
+        s -= sum(w.notes.get(n.code, 0) for n in notes)
+        score = max(0, min(100, s))
+        # the three most useful next edits: worst NG first, then the whole-message notes
+        edits: list[tuple[int, str]] = []
+        seen: set[str] = set()
+        for f in sorted((f for f in findings if f.kind == "ng"), key=lambda f: -w.ng.get(f.label, 0)):
+            if f.label in seen:
+                continue
+            seen.add(f.label)
+            fix = f"「{f.text}」→ {f.suggestion}" if f.suggestion else f"「{f.text}」を見直す"
+            edits.append((w.ng.get(f.label, 0) + 100, f"{LABEL_JA[f.label]}: {fix}"))
+        for n in notes:
+            if n.severity in ("warning", "info") and n.code != "no_good_elements":
+                edits.append((w.notes.get(n.code, 1), n.message))
+        edits.sort(key=lambda e: -e[0])
+        return score, [e[1] for e in edits[:3]]
+
+
+def _asks_question(analysis: Analysis) -> bool:
+    for s in analysis.sentences:
+        toks = analysis.tokens[s.start_token:s.end_token]
+        if any(t.surface in ("?",) for t in toks):
+            return True
+        if any(t.surface in ("か", "の") and t.pos_str.startswith("助詞,終助詞") for t in toks[-3:]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def load_message_checks() -> MessageChecks:
+    path = KNOWLEDGE_DIR / "message_checks.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        mc = MessageChecks.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{path.name}: {exc}") from None
+    for stage, need in mc.stage_needs.items():
+        for x in need.labels:
+            if x not in LABELS:
+                raise KnowledgeError(f"{path.name}: stage_needs.{stage.value}: unknown label {x!r}")
+    return mc

@@ -1,0 +1,170 @@
+"""Pydantic schema of the rule files (``knowledge/rules/*.yaml``).
+
+A rule is a small typed record: a label, morpheme patterns, scope conditions, the reason it
+helps or hurts, a suggestion for NG labels, and its own examples that must (``match``) and must
+not (``no_match``) fire. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..labels import LABELS, NG_LABELS
+
+# First-level parts of speech in SudachiDict (UniDic style).
+POS1 = {
+    "名詞", "代名詞", "形状詞", "連体詞", "副詞", "接続詞", "感動詞", "動詞", "形容詞", "助動詞",
+    "助詞", "接頭辞", "接尾辞", "記号", "補助記号", "空白",
+}
+CFORM1 = {"語幹", "未然形", "意志推量形", "連用形", "終止形", "連体形", "仮定形", "命令形", "已然形"}
+
+StrOrList = str | list[str]
+
+
+def _as_list(v: StrOrList | None) -> list[str] | None:
+    if v is None:
+        return None
+    return [v] if isinstance(v, str) else list(v)
+
+
+class TokenSpec(BaseModel):
+    """Conditions on one morpheme. Lists mean any-of; ``pos``/``cform``/``ctype`` match by prefix."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    s: list[str] | None = None  # surface
+    lemma: list[str] | None = None  # dictionary form
+    norm: list[str] | None = None  # Sudachi normalised form
+    pos: list[str] | None = None  # prefix of "pos1,pos2,pos3,pos4"
+    cform: list[str] | None = None  # prefix of the conjugation form (連用形, 終止形 ...)
+    ctype: list[str] | None = None  # prefix of the conjugation type (五段, 助動詞-タ ...)
+    re: str | None = None  # regular expression, full match on the surface
+    any: bool = False  # any morpheme (a gap)
+    not_: TokenSpec | None = Field(default=None, alias="not")
+    op: Literal["1", "?", "*", "+"] = "1"
+    max: int = Field(default=4, ge=1, le=20)  # upper bound for * and +
+
+    _rx: re.Pattern[str] | None = None
+
+    @field_validator("s", "lemma", "norm", "pos", "cform", "ctype", mode="before")
+    @classmethod
+    def _listify(cls, v: StrOrList | None) -> list[str] | None:
+        out = _as_list(v)
+        if out is not None and (not out or any(not isinstance(x, str) or not x for x in out)):
+            raise ValueError("must be a non-empty string or a list of non-empty strings")
+        return out
+
+    @field_validator("pos")
+    @classmethod
+    def _known_pos(cls, v: list[str] | None) -> list[str] | None:
+        for p in v or []:
+            if p.split(",")[0] not in POS1:
+                raise ValueError(f"unknown part of speech {p!r} (this rule could never match)")
+        return v
+
+    @field_validator("cform")
+    @classmethod
+    def _known_cform(cls, v: list[str] | None) -> list[str] | None:
+        for p in v or []:
+            if p.split("-")[0] not in CFORM1:
+                raise ValueError(f"unknown conjugation form {p!r} (this rule could never match)")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> TokenSpec:
+        conds = [self.s, self.lemma, self.norm, self.pos, self.cform, self.ctype, self.re, self.not_]
+        if not self.any and all(c is None for c in conds):
+            raise ValueError("a token needs at least one condition (or any: true)")
+        if self.any and any(c is not None for c in conds):
+            raise ValueError("any: true cannot be combined with other conditions")
+        if self.re is not None:
+            try:
+                object.__setattr__(self, "_rx", re.compile(self.re))
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {self.re!r}: {exc}") from None
+        return self
+
+    @property
+    def rx(self) -> re.Pattern[str] | None:
+        if self.re is None:
+            return None
+        if self._rx is None:
+            object.__setattr__(self, "_rx", re.compile(self.re))
+        return self._rx
+
+
+Pattern = Annotated[list[TokenSpec], Field(min_length=1)]
+
+
+class Examples(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    match: list[str] = Field(default_factory=list)  # texts where the rule must fire (for an NG rule: NG examples)
+    no_match: list[str] = Field(default_factory=list)  # texts where it must stay quiet (OK examples)
+
+
+Scope = Literal["quote", "reported", "request"]
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
+    label: str
+    patterns: list[Pattern] = Field(min_length=1)
+    why: str = Field(min_length=4)
+    # replacement wording for NG rules: one text, or one per register (casual / polite / honorific)
+    suggestion: str | dict[Literal["casual", "polite", "honorific"], str] | None = None
+    hint: str | None = None  # how to change it, in a few words
+    severity: Literal["info", "warning", "error"] | None = None
+    # scopes in which the match does not count (default: quoted and reported speech)
+    exclude_scopes: list[Scope] = Field(default_factory=lambda: ["quote", "reported"])
+    not_before: list[Pattern] = Field(default_factory=list)  # must not directly follow the match
+    not_after: list[Pattern] = Field(default_factory=list)  # must not directly precede the match
+    sentence_requires: list[Pattern] = Field(default_factory=list)  # one must occur in the same sentence
+    sentence_forbids: list[Pattern] = Field(default_factory=list)  # none may occur in the same sentence
+    message_forbids: list[Pattern] = Field(default_factory=list)  # none may occur anywhere in the message
+    span: Literal["match", "clause", "sentence"] = "match"
+    check: str | None = None  # name of a plain-Python escape hatch in nakanaori.rules_py
+    examples: Examples
+
+    @field_validator("label")
+    @classmethod
+    def _known_label(cls, v: str) -> str:
+        if v not in LABELS:
+            raise ValueError(f"unknown label {v!r}; labels are: {', '.join(LABELS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Rule:
+        for p in self.patterns:
+            if all(t.op in ("?", "*") for t in p):
+                raise ValueError("a pattern made only of optional tokens matches the empty string")
+        if self.label in NG_LABELS and not self.suggestion:
+            raise ValueError("an NG rule needs a suggestion")
+        if isinstance(self.suggestion, dict) and set(self.suggestion) != {"casual", "polite", "honorific"}:
+            raise ValueError("a per-register suggestion needs casual, polite and honorific")
+        if self.check is not None:
+            from ..rules_py import CHECKS
+
+            if self.check not in CHECKS:
+                raise ValueError(f"unknown check {self.check!r}; known: {', '.join(sorted(CHECKS))}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "ng" if self.label in NG_LABELS else "good"
+
+    def suggestion_for(self, register: str) -> str | None:
+        if isinstance(self.suggestion, dict):
+            return self.suggestion.get(register) or self.suggestion["polite"]
+        return self.suggestion
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[Rule] = Field(min_length=1)

@@ -1,0 +1,124 @@
+"""The label contract of ``shared/spec/labels.md``: message labels, register, relationships, stages."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Relationship(StrEnum):
+    partner = "partner"
+    friend = "friend"
+    work = "work"
+    family = "family"
+
+
+class Stage(StrEnum):
+    just_apologized = "just_apologized"
+    days_later = "days_later"
+    not_forgiven = "not_forgiven"
+    cold = "cold"
+    no_reply = "no_reply"
+    rejected = "rejected"
+    awkward = "awkward"
+    distance = "distance"
+    not_my_fault = "not_my_fault"
+    improve = "improve"
+
+
+class Register(StrEnum):
+    casual = "casual"
+    polite = "polite"
+    honorific = "honorific"
+
+
+GOOD_LABELS: tuple[str, ...] = (
+    "apology",
+    "responsibility",
+    "empathy",
+    "gratitude",
+    "commitment",
+    "patience",
+    "forward",
+)
+NG_LABELS: tuple[str, ...] = (
+    "excuse",
+    "blame_shift",
+    "rushing",
+    "entitlement",
+    "levity",
+    "conditional",
+    "minimization",
+)
+LABELS: tuple[str, ...] = GOOD_LABELS + NG_LABELS
+
+LABEL_JA: dict[str, str] = {
+    "apology": "謝罪の言葉",
+    "responsibility": "自分の非を具体的に",
+    "empathy": "相手への思いやり",
+    "gratitude": "感謝",
+    "commitment": "変化の意志・再発防止",
+    "patience": "相手のペースを尊重",
+    "forward": "これからの関係",
+    "excuse": "言い訳",
+    "blame_shift": "自己正当化・責任転嫁",
+    "rushing": "反応を急かす",
+    "entitlement": "謝ったことで満足",
+    "levity": "軽い冗談・笑い",
+    "conditional": "条件付きの謝罪",
+    "minimization": "軽視",
+}
+
+RELATIONSHIP_JA: dict[str, str] = {
+    "partner": "恋人・配偶者",
+    "friend": "友人",
+    "work": "職場・取引先",
+    "family": "家族",
+}
+
+STAGE_JA: dict[str, str] = {
+    "just_apologized": "謝ったばかり",
+    "days_later": "数日たった",
+    "not_forgiven": "まだ許してもらえない",
+    "cold": "相手が冷たい",
+    "no_reply": "返事がない",
+    "rejected": "もう無理と言われた",
+    "awkward": "許されたけどぎこちない",
+    "distance": "距離を置かれた",
+    "not_my_fault": "自分は悪くないと思う",
+    "improve": "前より良い関係にしたい",
+}
+
+REGISTER_JA: dict[str, str] = {
+    "casual": "くだけた話し言葉",
+    "polite": "です・ます",
+    "honorific": "敬語(謙譲語・尊敬語)",
+}
+
+
+def label_kind(label: str) -> str:
+    """``"good"`` for the seven good elements, ``"ng"`` for the seven NG ones."""
+    if label in GOOD_LABELS:
+        return "good"
+    if label in NG_LABELS:
+        return "ng"
+    raise ValueError(f"unknown label: {label}")
+
+
+def parse_relationship(value: str | None) -> Relationship | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Relationship(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(r.value for r in Relationship)
+        raise ValueError(f"unknown relationship {value!r}; choose one of: {choices}") from None
+
+
+def parse_stage(value: str | None) -> Stage | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Stage(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(s.value for s in Stage)
+        raise ValueError(f"unknown stage {value!r}; choose one of: {choices}") from None

@@ -1,0 +1,271 @@
+"""Analyse a message once: normalise, tokenise, split sentences and clauses, mark scopes, register.
+
+Every rule reads the same :class:`Analysis`; nothing downstream tokenises again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .normalize import Normalized, has_japanese, normalize
+from .tokenizer import Morpheme, tokenize
+
+SENTENCE_END = set("。.!?…")
+OPEN_QUOTES = {"「": "」", "『": "』", "“": "”", '"': '"'}
+# Verbs that introduce reported speech: what follows って/と is someone's words, not the sender's now.
+SPEECH_VERBS = {"言う", "言える", "いう", "伝える", "聞く", "書く", "謝る", "叫ぶ", "怒鳴る", "頼む", "返す", "送る"}
+# Thought verbs report a thought only when it is in the past (思ってた); present tense is the sender's own view.
+THOUGHT_VERBS = {"思う", "考える", "感じる", "信じる", "思い込む"}
+CLAUSE_CONJ = {"けど", "けれど", "けれども", "が", "から", "ので", "のに", "し", "ながら"}
+
+
+@dataclass(slots=True)
+class Token:
+    """A morpheme plus its place in the message and the scopes it is in."""
+
+    m: Morpheme
+    i: int
+    sent: int
+    clause: int
+    quote: bool = False  # inside 「」『』
+    reported: bool = False  # words reported with って/と + say/think (past)
+    request: bool = False  # in a clause that asks the other person to do something
+
+    # shortcuts used by the matcher
+    @property
+    def surface(self) -> str:
+        return self.m.surface
+
+    @property
+    def lemma(self) -> str:
+        return self.m.lemma
+
+    @property
+    def norm(self) -> str:
+        return self.m.norm
+
+    @property
+    def pos_str(self) -> str:
+        return self.m.pos_str
+
+    @property
+    def cform(self) -> str:
+        return self.m.cform
+
+    @property
+    def ctype(self) -> str:
+        return self.m.ctype
+
+    @property
+    def begin(self) -> int:
+        return self.m.begin
+
+    @property
+    def end(self) -> int:
+        return self.m.end
+
+
+@dataclass(slots=True)
+class Sentence:
+    index: int
+    begin: int
+    end: int
+    start_token: int
+    end_token: int  # exclusive
+
+
+@dataclass(slots=True)
+class Analysis:
+    normalized: Normalized
+    tokens: list[Token]
+    sentences: list[Sentence]
+    japanese: bool
+    register: str = "casual"
+    register_evidence: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The normalised text (offsets of tokens refer to it)."""
+        return self.normalized.text
+
+    def original_span(self, begin: int, end: int) -> tuple[int, int]:
+        return self.normalized.to_original(begin, end)
+
+    def sentence_tokens(self, sent: int) -> list[Token]:
+        s = self.sentences[sent]
+        return self.tokens[s.start_token : s.end_token]
+
+
+def _is_boundary_space(tokens: list[Morpheme], k: int) -> bool:
+    """A space between two Japanese pieces is a sentence break in chat style (「ごめん💦 昨日…」)."""
+    if k == 0 or k + 1 >= len(tokens):
+        return False
+    prev, nxt = tokens[k - 1].surface, tokens[k + 1].surface
+    return not (prev[-1:].isascii() and prev[-1:].isalnum() and nxt[:1].isascii() and nxt[:1].isalnum())
+
+
+def _split_sentences(ms: list[Morpheme]) -> list[int]:
+    """Sentence index for each morpheme."""
+    sent_of: list[int] = []
+    s = 0
+    pending_break = False
+    depth = 0
+    for k, m in enumerate(ms):
+        surf = m.surface
+        if pending_break and not (surf in SENTENCE_END or surf in "」』)）" or m.pos[0] == "補助記号" and surf in "〜ー"):
+            s += 1
+            pending_break = False
+        sent_of.append(s)
+        if surf in OPEN_QUOTES and surf != '"':
+            depth += 1
+        elif surf in ("」", "』", "”") and depth:
+            depth -= 1
+        if depth:
+            continue
+        if surf and (surf[-1] in SENTENCE_END or "\n" in surf):
+            pending_break = True
+        elif m.pos[0] == "空白" and _is_boundary_space(ms, k):
+            pending_break = True
+    return sent_of
+
+
+def _mark_quotes(tokens: list[Token]) -> None:
+    stack: list[str] = []
+    for t in tokens:
+        surf = t.surface
+        if stack and surf == stack[-1]:
+            stack.pop()
+            continue
+        if surf in OPEN_QUOTES and surf != '"':
+            stack.append(OPEN_QUOTES[surf])
+            continue
+        if stack:
+            t.quote = True
+
+
+def _clause_start(tokens: list[Token], k: int) -> int:
+    """Index of the first token of the clause that ends at token k (exclusive of the boundary)."""
+    j = k - 1
+    while j >= 0:
+        t = tokens[j]
+        if t.sent != tokens[k].sent:
+            break
+        if t.surface in ("、", ",", "」", "』", "。", "!", "?") or t.m.pos[0] == "空白":
+            break
+        j -= 1
+    return j + 1
+
+
+def _mark_reported(tokens: list[Token]) -> None:
+    n = len(tokens)
+    for k, t in enumerate(tokens):
+        if not (t.surface in ("って", "と", "て") and t.pos_str.startswith("助詞")):
+            continue
+        if t.surface == "て":  # only the contracted quotative 「ごめんて言った」
+            continue
+        # the verb after the quotative (allow a few adverbs/particles in between: 「って一回言ったら」)
+        j = k + 1
+        verb = None
+        while j < n and j <= k + 3 and tokens[j].sent == t.sent:
+            if tokens[j].pos_str.startswith("動詞"):
+                verb = tokens[j]
+                break
+            if tokens[j].pos_str.startswith(("補助記号", "空白")):
+                break
+            j += 1
+        if verb is None:
+            continue
+        lemma = verb.lemma
+        reported = False
+        if lemma in SPEECH_VERBS:
+            reported = True
+        elif lemma in THOUGHT_VERBS:
+            # past thought (思ってた / 思った / 思い込んでた) reports a view the sender held before
+            tail = tokens[j + 1 : j + 4]
+            reported = any(x.lemma in ("た", "てる", "ていた") or x.surface in ("た", "てた", "ていた") for x in tail)
+        if t.surface == "と" and lemma in ("言う", "伝える") and not reported:
+            reported = True
+        if not reported:
+            continue
+        for x in tokens[_clause_start(tokens, k) : k]:
+            x.reported = True
+
+
+REQUEST_END = {"ね", "よ", "な", "ねー", "ね〜", "よー", "よ〜"}
+
+
+def _mark_requests(tokens: list[Token], sent_of: list[int]) -> None:
+    """Mark clauses that ask the other person to act: 〜てね / 〜てください / 〜ないで / 命令形 / 〜てほしい."""
+    n = len(tokens)
+    clause_ids = sorted({t.clause for t in tokens})
+    by_clause: dict[int, list[Token]] = {c: [] for c in clause_ids}
+    for t in tokens:
+        by_clause[t.clause].append(t)
+    for toks in by_clause.values():
+        core = [t for t in toks if not t.pos_str.startswith(("補助記号", "空白", "記号"))]
+        # drop trailing sentence-final particles and interjection-like noise
+        while core and core[-1].surface in REQUEST_END | {"ね", "よ", "〜"}:
+            core.pop()
+        if not core:
+            continue
+        last = core[-1]
+        prev = core[-2] if len(core) > 1 else None
+        is_req = False
+        if last.surface in ("て", "で") and last.pos_str.startswith("助詞,接続助詞") and prev is not None:
+            # 〜てね (request) but not 〜てしまって / 〜なくて (narration)
+            had_particle = len(core) < len([t for t in toks if not t.pos_str.startswith(("補助記号", "空白"))])
+            if prev.lemma not in ("しまう", "ちゃう", "ない", "ず") and (had_particle or prev.lemma == "ない"):
+                is_req = True
+            if prev.lemma == "ない" and prev.surface == "ない":  # 〜ないで = please don't
+                is_req = True
+        elif last.cform.startswith("命令形") or last.lemma in ("ください", "下さい", "なさい"):
+            is_req = True
+        elif last.lemma in ("くださる", "下さる") and last.cform.startswith("命令形"):
+            is_req = True
+        elif last.lemma == "ほしい" or last.lemma == "欲しい":
+            is_req = True
+        if is_req:
+            for t in toks:
+                t.request = True
+    del n, sent_of
+
+
+def _assign_clauses(tokens: list[Token]) -> None:
+    c = 0
+    prev_sent = 0
+    for t in tokens:
+        if t.sent != prev_sent:
+            c += 1
+            prev_sent = t.sent
+        t.clause = c
+        if t.surface in ("、", ",") or (t.surface in CLAUSE_CONJ and t.pos_str.startswith("助詞,接続助詞")):
+            c += 1
+
+
+def analyze(text: str) -> Analysis:
+    """Analyse *text* (the user's original string) once for every rule."""
+    from ..register import detect_register  # local import: register reads Analysis
+
+    norm = normalize(text)
+    ms = tokenize(norm.text) if norm.text else []
+    sent_of = _split_sentences(ms)
+    tokens = [Token(m=m, i=k, sent=sent_of[k], clause=0) for k, m in enumerate(ms)]
+    _assign_clauses(tokens)
+    _mark_quotes(tokens)
+    _mark_reported(tokens)
+    _mark_requests(tokens, sent_of)
+    sentences: list[Sentence] = []
+    k = 0
+    while k < len(tokens):
+        s = tokens[k].sent
+        j = k
+        while j < len(tokens) and tokens[j].sent == s:
+            j += 1
+        sentences.append(Sentence(index=len(sentences), begin=tokens[k].begin, end=tokens[j - 1].end,
+                                  start_token=k, end_token=j))
+        for t in tokens[k:j]:
+            t.sent = len(sentences) - 1
+        k = j
+    analysis = Analysis(normalized=norm, tokens=tokens, sentences=sentences, japanese=has_japanese(norm.text))
+    analysis.register, analysis.register_evidence = detect_register(analysis)
+    return analysis
