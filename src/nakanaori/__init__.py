@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["check", "analyze", "CheckReport", "Finding", "InputError"]
+__all__ = ["CheckReport", "Finding", "InputError", "Plan", "analyze", "check", "plan", "to_ics"]
 
 if TYPE_CHECKING:
     from .checker import CheckReport, Finding, check
     from .errors import InputError
+    from .planner import Plan, plan, to_ics
     from .text.analysis import analyze
 
 
@@ -22,6 +23,10 @@ def __getattr__(name: str) -> Any:  # lazy: importing the package does not load 
         from .text.analysis import analyze
 
         return analyze
+    if name in ("plan", "Plan", "to_ics"):
+        from . import planner as _planner
+
+        return getattr(_planner, name)
     if name == "InputError":
         from .errors import InputError
 

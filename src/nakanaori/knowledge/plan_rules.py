@@ -1,0 +1,230 @@
+"""The follow-up timeline as data: ``knowledge/plan.yaml``, validated by pydantic at load.
+
+Unknown keys are errors; every error names the file and the entry (``stages.no_reply.steps[1]``
+with its id). See the header of ``plan.yaml`` for what each field means.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..labels import GOOD_LABELS, Relationship, Stage
+from .loader import KnowledgeError
+
+PLAN_FILE = Path(__file__).parent / "plan.yaml"
+
+StepKind = Literal["send", "wait", "do", "check_in"]
+Anchor = Literal["apology", "last_contact"]
+
+_ID = r"^[a-z][a-z0-9_]*$"
+_SPACE_NEAR_JA = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+
+
+def tidy(text: str) -> str:
+    """Undo YAML line folding: Japanese does not put spaces where the source lines were broken."""
+    return _SPACE_NEAR_JA.sub("", " ".join(text.split()))
+
+
+class TemplateSpec(BaseModel):
+    """Which template fits a step: templates of ``stage`` that contain all of ``elements``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stage: Stage
+    elements: list[str] = Field(default_factory=list)
+
+    @field_validator("elements")
+    @classmethod
+    def _good(cls, v: list[str]) -> list[str]:
+        for x in v:
+            if x not in GOOD_LABELS:
+                known = ", ".join(GOOD_LABELS)
+                raise ValueError(f"unknown element {x!r}; elements are the good labels: {known}")
+        return v
+
+
+class Wording(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str | None = Field(default=None, min_length=2, max_length=80)
+    reason: str | None = Field(default=None, min_length=10, max_length=600)
+
+
+class Repeat(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    every_days: int = Field(ge=1, le=90)
+    count: int = Field(ge=2, le=12)
+
+
+class StepRule(BaseModel):
+    """One step of a timeline, before it is dated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=_ID)
+    kind: StepKind
+    anchor: Anchor = "apology"
+    offset_days: int = Field(ge=0, le=365)
+    latest_days: int | None = Field(default=None, ge=0, le=365)
+    if_late: Literal["roll", "skip"] = "roll"
+    title: str = Field(min_length=2, max_length=80)
+    reason: str = Field(min_length=10, max_length=600)
+    template: TemplateSpec | None = None
+    only_relationships: list[Relationship] | None = None
+    except_relationships: list[Relationship] | None = None
+    only_stages: list[Stage] | None = None
+    except_stages: list[Stage] | None = None
+    overrides: dict[Relationship, Wording] = Field(default_factory=dict)
+    repeat: Repeat | None = None
+
+    @field_validator("title", "reason")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return tidy(v)
+
+    @model_validator(mode="after")
+    def _check(self) -> StepRule:
+        if self.latest_days is not None and self.latest_days < self.offset_days:
+            raise ValueError(f"latest_days ({self.latest_days}) is before offset_days ({self.offset_days})")
+        if self.template is not None and self.kind not in ("send", "check_in"):
+            raise ValueError(f"a {self.kind} step sends nothing, so it takes no template")
+        if self.only_relationships is not None and self.except_relationships is not None:
+            raise ValueError("use only_relationships or except_relationships, not both")
+        if self.only_stages is not None and self.except_stages is not None:
+            raise ValueError("use only_stages or except_stages, not both")
+        if self.repeat is not None and self.kind == "wait":
+            raise ValueError("a wait step does not repeat")
+        return self
+
+    @property
+    def latest(self) -> int:
+        return self.offset_days if self.latest_days is None else self.latest_days
+
+    def applies(self, relationship: Relationship, stage: Stage) -> bool:
+        if self.only_relationships is not None and relationship not in self.only_relationships:
+            return False
+        if self.except_relationships is not None and relationship in self.except_relationships:
+            return False
+        if self.only_stages is not None and stage not in self.only_stages:
+            return False
+        return not (self.except_stages is not None and stage in self.except_stages)
+
+    def wording(self, relationship: Relationship) -> tuple[str, str]:
+        o = self.overrides.get(relationship)
+        title = o.title if o is not None and o.title else self.title
+        reason = o.reason if o is not None and o.reason else self.reason
+        return tidy(title), tidy(reason)
+
+
+class StagePlan(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    summary: str = Field(min_length=10, max_length=200)
+    steps: list[StepRule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> StagePlan:
+        ids = [s.id for s in self.steps]
+        dup = {x for x in ids if ids.count(x) > 1}
+        if dup:
+            raise ValueError(f"step ids repeat: {sorted(dup)}")
+        if not any(s.kind in ("send", "check_in") for s in self.steps):
+            raise ValueError("a stage needs at least one send or check_in step")
+        return self
+
+
+class PromiseCheckInRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    after_days: int = Field(ge=1, le=365)
+    title: str = Field(min_length=2, max_length=80)
+    reason: str = Field(min_length=10, max_length=600)
+
+    @field_validator("reason")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return tidy(v)
+
+
+class PlanRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_times: dict[Relationship, str]
+    stages: dict[Stage, StagePlan]
+    relationship_steps: dict[Relationship, list[StepRule]] = Field(default_factory=dict)
+    promise_check_ins: list[PromiseCheckInRule] = Field(min_length=1)
+
+    @field_validator("event_times")
+    @classmethod
+    def _times(cls, v: dict[Relationship, str]) -> dict[Relationship, str]:
+        for rel, hhmm in v.items():
+            if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", hhmm):
+                raise ValueError(f"event_times.{rel.value}: {hhmm!r} is not a HH:MM time")
+        missing = [r.value for r in Relationship if r not in v]
+        if missing:
+            raise ValueError(f"event_times needs every relationship; missing: {missing}")
+        return v
+
+    @model_validator(mode="after")
+    def _complete(self) -> PlanRules:
+        missing = [s.value for s in Stage if s not in self.stages]
+        if missing:
+            raise ValueError(f"every stage needs a timeline; missing: {missing}")
+        for rel, steps in self.relationship_steps.items():
+            ids = [s.id for s in steps]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"relationship_steps.{rel.value}: step ids repeat")
+        days = [c.after_days for c in self.promise_check_ins]
+        if days != sorted(set(days)):
+            raise ValueError("promise_check_ins must be in increasing after_days, without repeats")
+        return self
+
+
+def _entry_name(data: object, loc: list[str | int]) -> str:
+    """``stages.no_reply.steps[1] ('one_light_message')`` for an error location."""
+    parts: list[str] = []
+    node: object = data
+    ident = ""
+    for key in loc:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+        else:
+            parts.append(("." if parts else "") + str(key))
+        try:
+            node = node[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            ident = node["id"]
+    where = "".join(parts)
+    return f"{where} ({ident!r})" if ident else where
+
+
+def load_plan_rules_from(path: Path) -> PlanRules:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
+    except OSError as exc:
+        raise KnowledgeError(f"{path.name}: cannot read: {exc.strerror}") from None
+    try:
+        return PlanRules.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{path.name}: invalid plan file"]
+        for err in exc.errors():
+            loc = list(err["loc"])
+            lines.append(f"  {path.name}: at {_entry_name(data, loc)}: {err['msg']}")
+        raise KnowledgeError("\n".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def load_plan_rules() -> PlanRules:
+    """The packaged timeline rules (cached)."""
+    return load_plan_rules_from(PLAN_FILE)

@@ -1,0 +1,411 @@
+"""``plan``: the dated follow-up timeline after an apology, the promises to keep, and an .ics export.
+
+The steps come from ``knowledge/plan.yaml`` (per stage, plus steps per relationship), the message
+examples from ``knowledge/templates``, and the promises from the ``commitment`` findings of
+:func:`nakanaori.check` on the user's own message.
+
+Steps whose moment has passed on the planning day (``today``) are handled by each step's
+``if_late`` policy: ``roll`` moves it to today (a light message is still worth sending late),
+``skip`` marks it ``past`` (a same-day thank-you sent a week later reads oddly). A wait that is
+still running is ``ongoing`` from today. Work steps that would fall on a Saturday or Sunday move to
+the Monday (Japanese public holidays are not known). Only steps dated today or later go to the
+calendar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from .errors import InputError
+from .knowledge.plan_rules import PlanRules, StepKind, StepRule, load_plan_rules, tidy
+from .labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage, parse_relationship, parse_stage
+
+TIMEZONE = "Asia/Tokyo"
+MIN_DATE = date(1900, 1, 1)
+EVENT_MINUTES = 15
+ALARM_MINUTES_BEFORE = 30
+PRODID = "-//nakanaori//follow-up plan//JA"
+
+KIND_JA: dict[str, str] = {"send": "送る", "wait": "待つ", "do": "行動", "check_in": "様子をうかがう"}
+Status = Literal["upcoming", "today", "ongoing", "past"]
+STATUS_JA: dict[str, str] = {"upcoming": "予定", "today": "今日", "ongoing": "継続中", "past": "済み・過ぎた"}
+_SENTENCE_END = "。．.!?！？\n"
+
+
+class PlanStep(BaseModel):
+    """One dated step. ``date`` is when to act (for a wait: from when); the sensible window is
+    ``earliest``–``latest`` as the knowledge base gives it, before any rolling."""
+
+    id: str
+    uid: str
+    kind: StepKind
+    kind_ja: str
+    date: date
+    earliest: date
+    latest: date
+    status: Status
+    title: str
+    reason: str
+    template: str | None = None
+    template_id: str | None = None
+    occurrence: int | None = None  # 1-based, for steps that repeat
+    note: str | None = None
+
+
+class PromiseCheckIn(BaseModel):
+    uid: str
+    after_days: int
+    date: date
+    status: Status
+    title: str
+    reason: str
+
+
+class Promise(BaseModel):
+    """A commitment found in the user's message, with its "keep it" check-ins."""
+
+    text: str  # the finding's text
+    sentence: str  # the sentence around it, for the calendar
+    start: int  # code points in the message, end-exclusive (as in check)
+    end: int
+    start_utf16: int
+    end_utf16: int
+    made_on: date
+    check_ins: list[PromiseCheckIn]
+
+
+class Plan(BaseModel):
+    relationship: str
+    relationship_ja: str
+    stage: str
+    stage_ja: str
+    apologized_on: date
+    last_contact: date | None
+    today: date
+    summary: str
+    timezone: str = TIMEZONE
+    event_time: str  # HH:MM local time of the calendar events
+    steps: list[PlanStep]
+    promises: list[Promise] = Field(default_factory=list)
+    message_ng: list[str] = Field(default_factory=list)  # NG labels found in the message, if any
+    notes: list[str] = Field(default_factory=list)
+
+    def scheduled_steps(self) -> list[PlanStep]:
+        """Steps dated today or later (the ones that go to the calendar)."""
+        return [s for s in self.steps if s.status != "past"]
+
+    def scheduled_check_ins(self) -> list[tuple[Promise, PromiseCheckIn]]:
+        return [(p, c) for p in self.promises for c in p.check_ins if c.status != "past"]
+
+
+def _bad_date(message_ja: str, message_en: str) -> InputError:
+    return InputError("bad_date", message_ja, message_en)
+
+
+def _validate_dates(apologized_on: date, last_contact: date | None, promised_on: date | None,
+                    today: date) -> None:
+    for name_ja, name_en, d in (("謝った日", "apologized_on", apologized_on),
+                                ("最後に連絡した日", "last_contact", last_contact),
+                                ("約束した日", "promised_on", promised_on)):
+        if d is None:
+            continue
+        if not isinstance(d, date) or isinstance(d, datetime):
+            raise _bad_date(f"{name_ja}は日付で指定してください。", f"{name_en} must be a date")
+        if d < MIN_DATE:
+            raise _bad_date(f"{name_ja}が古すぎます({d.isoformat()})。1900年以降の日付にしてください。",
+                            f"{name_en} before 1900")
+        if d > today:
+            raise _bad_date(
+                f"{name_ja}({d.isoformat()})が未来の日付です。今日({today.isoformat()})までの日付にしてください。",
+                f"{name_en} is in the future",
+            )
+    if last_contact is not None and last_contact < apologized_on:
+        raise _bad_date(
+            f"最後に連絡した日({last_contact.isoformat()})が謝った日({apologized_on.isoformat()})より前です。"
+            "謝った日以降の日付にしてください。",
+            "last_contact before apologized_on",
+        )
+    if promised_on is not None and promised_on < apologized_on:
+        raise _bad_date(
+            f"約束した日({promised_on.isoformat()})が謝った日({apologized_on.isoformat()})より前です。",
+            "promised_on before apologized_on",
+        )
+
+
+def _uid(*parts: object) -> str:
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:24]
+    return f"{digest}@nakanaori"
+
+
+class _TemplatePicker:
+    """First template of the step's stage that has all the wanted elements, not reusing one twice."""
+
+    def __init__(self, relationship: Relationship) -> None:
+        self.relationship = relationship
+        self.used: set[str] = set()
+
+    def pick(self, rule: StepRule) -> tuple[str | None, str | None]:
+        if rule.template is None:
+            return None, None
+        from .knowledge.templates import templates_for
+
+        want = set(rule.template.elements)
+        fits = [t for t in templates_for(self.relationship.value, rule.template.stage.value)
+                if want.issubset(t.elements)]
+        if not fits:
+            return None, None
+        fresh = [t for t in fits if t.id not in self.used]
+        chosen = (fresh or fits)[0]
+        self.used.add(chosen.id)
+        return chosen.text, chosen.id
+
+
+def _md(d: date) -> str:
+    return f"{d.month}/{d.day}"
+
+
+def _schedule(
+    kind: str, if_late: str, earliest: date, latest: date, today: date
+) -> tuple[date, Status, str | None]:
+    if kind == "wait":
+        if latest < today:
+            return earliest, "past", None
+        if earliest <= today:
+            note = None if earliest == today else f"待つ期間の途中です({_md(latest)}まで)。"
+            return today, "ongoing", note
+        return earliest, "upcoming", None
+    if earliest > today:
+        return earliest, "upcoming", None
+    if latest >= today:
+        window = f"{_md(earliest)}〜{_md(latest)}"
+        note = None if earliest == today else f"目安の期間({window})に入っているので、今日にしています。"
+        return today, "today", note
+    window = f"{_md(earliest)}〜{_md(latest)}"
+    if if_late == "roll":
+        return today, "today", f"目安({window})は過ぎましたが、今からでも遅くないので今日にしています。"
+    return earliest, "past", f"目安({window})を過ぎたので、この回は見送ります。"
+
+
+def _avoid_weekend(d: date, today: date, status: Status) -> tuple[date, Status, str | None]:
+    if d.weekday() < 5:
+        return d, status, None
+    monday = d + timedelta(days=7 - d.weekday())
+    note = f"土日を避けて、{_md(monday)}(月)にしています。"
+    return monday, ("upcoming" if monday > today else status), note
+
+
+def _steps(rules: PlanRules, rel: Relationship, stg: Stage, apologized_on: date, last_contact: date | None,
+           today: date) -> list[PlanStep]:
+    stage_rules = [(f"{stg.value}.{r.id}", r) for r in rules.stages[stg].steps]
+    rel_rules = [(f"{rel.value}.{r.id}", r) for r in rules.relationship_steps.get(rel, [])]
+    picker = _TemplatePicker(rel)
+    out: list[tuple[date, int, PlanStep]] = []
+    for order, (step_id, rule) in enumerate(stage_rules + rel_rules):
+        if not rule.applies(rel, stg):
+            continue
+        anchor = apologized_on if rule.anchor == "apology" or last_contact is None else last_contact
+        title, reason = rule.wording(rel)
+        text, template_id = picker.pick(rule)
+        occurrences = [(None, 0)] if rule.repeat is None else [
+            (k + 1, k * rule.repeat.every_days) for k in range(rule.repeat.count)
+        ]
+        for occ, shift in occurrences:
+            earliest = anchor + timedelta(days=rule.offset_days + shift)
+            latest = anchor + timedelta(days=rule.latest + shift)
+            day, status, note = _schedule(rule.kind, rule.if_late, earliest, latest, today)
+            if rel == Relationship.work and rule.kind != "wait" and status != "past":
+                day, status, weekend = _avoid_weekend(day, today, status)
+                note = " ".join(x for x in (note, weekend) if x) or None
+            out.append((day, order, PlanStep(
+                id=step_id if occ is None else f"{step_id}.{occ}",
+                uid=_uid("step", rel.value, stg.value, apologized_on.isoformat(), step_id, occ or 0),
+                kind=rule.kind,
+                kind_ja=KIND_JA[rule.kind],
+                date=day,
+                earliest=earliest,
+                latest=latest,
+                status=status,
+                title=title if occ is None else f"{title}({occ}回目)",
+                reason=reason,
+                template=text,
+                template_id=template_id,
+                occurrence=occ,
+                note=note,
+            )))
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [step for _, _, step in out]
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    lo = start
+    while lo > 0 and text[lo - 1] not in _SENTENCE_END:
+        lo -= 1
+    hi = end
+    while hi < len(text) and text[hi - 1:hi] not in _SENTENCE_END:
+        hi += 1
+    sentence = " ".join(text[lo:hi].split())
+    return sentence if len(sentence) <= 120 else sentence[:119] + "…"
+
+
+def _promises(rules: PlanRules, rel: Relationship, report, made_on: date, today: date) -> list[Promise]:
+    out: list[Promise] = []
+    for f in report.findings:
+        if f.label != "commitment":
+            continue
+        check_ins = []
+        for c in rules.promise_check_ins:
+            day = made_on + timedelta(days=c.after_days)
+            status: Status = "past" if day < today else ("today" if day == today else "upcoming")
+            check_ins.append(PromiseCheckIn(
+                uid=_uid("promise", rel.value, made_on.isoformat(), f.start, f.end,
+                         hashlib.sha256(f.text.encode("utf-8")).hexdigest()[:12], c.after_days),
+                after_days=c.after_days, date=day, status=status, title=c.title, reason=c.reason,
+            ))
+        out.append(Promise(
+            text=f.text, sentence=_sentence_around(report.text, f.start, f.end), start=f.start, end=f.end,
+            start_utf16=f.start_utf16, end_utf16=f.end_utf16, made_on=made_on, check_ins=check_ins,
+        ))
+    return out
+
+
+def plan(
+    relationship: str,
+    stage: str,
+    apologized_on: date,
+    *,
+    last_contact: date | None = None,
+    message: str | None = None,
+    today: date | None = None,
+    promised_on: date | None = None,
+) -> Plan:
+    """The dated follow-up plan for one relationship × stage.
+
+    ``message`` (optional) is the user's own message; every ``commitment`` that :func:`nakanaori.check`
+    finds in it becomes a :class:`Promise` with "keep it" check-ins counted from ``promised_on``
+    (default: ``today``, the day the plan is made). ``today`` defaults to the date in Asia/Tokyo.
+
+    Raises :class:`ValueError` for an unknown relationship or stage, and
+    :class:`nakanaori.errors.InputError` (code ``bad_date``) for dates before 1900, in the future,
+    or a last contact before the apology; message errors are those of ``check``.
+    """
+    rel = parse_relationship(relationship)
+    stg = parse_stage(stage)
+    if rel is None or stg is None:
+        raise ValueError("relationship and stage are required")
+    if today is None:
+        today = datetime.now(ZoneInfo(TIMEZONE)).date()
+    _validate_dates(apologized_on, last_contact, promised_on, today)
+    rules = load_plan_rules()
+    steps = _steps(rules, rel, stg, apologized_on, last_contact, today)
+    notes: list[str] = []
+    promises: list[Promise] = []
+    message_ng: list[str] = []
+    if message is not None:
+        from .checker import check
+
+        report = check(message, relationship=rel)
+        promises = _promises(rules, rel, report, promised_on or today, today)
+        message_ng = list(report.ng)
+        if not report.japanese:
+            notes.append("メッセージに日本語が見つからなかったため、約束は読み取れませんでした。")
+        elif not promises:
+            notes.append("メッセージに具体的な約束(「次からは〜する」など)は見つかりませんでした。"
+                         "言葉に行動を添えると、信頼が戻りやすくなります。")
+        if message_ng:
+            from .labels import LABEL_JA
+
+            names = "・".join(LABEL_JA[x] for x in message_ng)
+            notes.append(f"メッセージに避けたい要素({names})があります。"
+                         "送る前に nakanaori check で確かめましょう。")
+    elapsed = (today - apologized_on).days
+    if stg == Stage.just_apologized and elapsed >= 2:
+        notes.append(f"謝ってから{elapsed}日たっています。"
+                     "段階は「数日たった」(days_later)のほうが合うかもしれません。")
+    if any(s.status != "past" and s.template is None and s.kind in ("send", "check_in")
+           and s.occurrence is None for s in steps):
+        notes.append("文面の例がまだない手順があります。nakanaori compose で自分の言葉から文面をつくれます。")
+    return Plan(
+        relationship=rel.value,
+        relationship_ja=RELATIONSHIP_JA[rel.value],
+        stage=stg.value,
+        stage_ja=STAGE_JA[stg.value],
+        apologized_on=apologized_on,
+        last_contact=last_contact,
+        today=today,
+        summary=tidy(rules.stages[stg].summary),
+        event_time=rules.event_times[rel],
+        steps=steps,
+        promises=promises,
+        message_ng=message_ng,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# iCalendar export
+
+
+def _event_start(plan: Plan, day: date) -> datetime:
+    hh, mm = (int(x) for x in plan.event_time.split(":"))
+    return datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo(plan.timezone))
+
+
+def _make_event(uid: str, summary: str, description: str, start: datetime, stamp: datetime):
+    from icalendar import Alarm, Event
+
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=EVENT_MINUTES))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("transp", "TRANSPARENT")
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", timedelta(minutes=-ALARM_MINUTES_BEFORE))
+    event.add_component(alarm)
+    return event
+
+
+def to_ics(plan: Plan, *, stamp: datetime | None = None) -> bytes:
+    """The plan as an iCalendar file (RFC 5545): one VEVENT per scheduled step and per scheduled
+    promise check-in, at the plan's event time in Asia/Tokyo, each with a DISPLAY alarm 30 minutes
+    before, and a VTIMEZONE for Asia/Tokyo. Past steps are left out."""
+    from icalendar import Calendar
+
+    stamp = (stamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"仲直りプラン({plan.relationship_ja}・{plan.stage_ja})")
+    cal.add("x-wr-timezone", plan.timezone)
+    for s in plan.scheduled_steps():
+        lines = [s.reason]
+        if s.earliest != s.latest:
+            lines.append(f"目安: {s.earliest.isoformat()} 〜 {s.latest.isoformat()}")
+        if s.note:
+            lines.append(s.note)
+        if s.template:
+            lines.append(f"文面の例:\n{s.template}")
+        lines.append("(nakanaori の仲直りプランより)")
+        cal.add_component(_make_event(s.uid, f"[{s.kind_ja}] {s.title}", "\n\n".join(lines),
+                                      _event_start(plan, s.date), stamp))
+    for p, c in plan.scheduled_check_ins():
+        description = f"約束:「{p.sentence}」\n\n{c.reason}\n\n(nakanaori の仲直りプランより)"
+        cal.add_component(_make_event(c.uid, f"[約束] {c.title}", description,
+                                      _event_start(plan, c.date), stamp))
+    days = [s.date for s in plan.scheduled_steps()] + [c.date for _, c in plan.scheduled_check_ins()]
+    first = min(days, default=plan.today)
+    last = max(days, default=plan.today)
+    cal.add_missing_timezones(first_date=min(first, date(1970, 1, 1)),
+                              last_date=max(last + timedelta(days=366), date(2038, 1, 1)))
+    return cal.to_ical()
