@@ -87,14 +87,25 @@ def run_rule(rule: Rule, analysis: Analysis) -> list[RawMatch]:
             continue
         if rule.sentence_forbids and any(find_in(p, tokens, lo, hi) for p in rule.sentence_forbids):
             continue
+        regex_ends: dict[int, int] = {}
+        if rule.regex:
+            begins = {tokens[k].begin: k for k in range(lo, hi)}
+            ends = {tokens[k].end: k + 1 for k in range(lo, hi)}
+            text = analysis.text
+            for rx in rule.compiled_regex:
+                for mo in rx.finditer(text, tokens[lo].begin, tokens[hi - 1].end):
+                    a, b = begins.get(mo.start()), ends.get(mo.end())
+                    if a is not None and b is not None and b > a and b > regex_ends.get(a, -1):
+                        regex_ends[a] = b
         i = lo
         while i < hi:
-            end = None
-            for pattern in rule.patterns:
-                end = match_at(pattern, tokens, i, hi)
-                if end is not None and end > i:
-                    break
-                end = None
+            end = regex_ends.get(i)
+            if end is None:
+                for pattern in rule.patterns:
+                    end = match_at(pattern, tokens, i, hi)
+                    if end is not None and end > i:
+                        break
+                    end = None
             if end is None:
                 i += 1
                 continue

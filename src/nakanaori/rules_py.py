@@ -37,7 +37,24 @@ def _not_question(analysis: Analysis, start: int, end: int) -> bool:
     return "?" not in tail and not any(t.surface == "か" and t.pos_str.startswith("助詞,終助詞") for t in tokens[s.start_token:s.end_token])
 
 
+def _laugh_mark(analysis: Analysis, start: int, end: int) -> bool:
+    """笑 / w / 草 used as a laugh mark: at the end of a clause or sentence, or inside (笑), not a word part.
+
+    「笑」 inside 「笑える」「笑顔」 is another morpheme already; here we only reject a laugh-like noun that
+    is followed by a particle (「草を刈る」「wを入力」), which makes it an ordinary word.
+    """
+    tokens = analysis.tokens
+    t = tokens[start]
+    nxt = tokens[end] if end < len(tokens) else None
+    if nxt is not None and nxt.sent == t.sent and nxt.pos_str.startswith("助詞") and nxt.surface not in ("って", "て"):
+        return False
+    if t.surface == "草":  # only as a sentence-final laugh: 「それは草」
+        return _sentence_final(analysis, start, end)
+    return True
+
+
 CHECKS: dict[str, Check] = {
+    "laugh_mark": _laugh_mark,
     "sentence_final": _sentence_final,
     "not_question": _not_question,
 }

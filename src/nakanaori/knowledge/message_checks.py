@@ -102,7 +102,14 @@ class MessageChecks(BaseModel):
             if f.label in seen:
                 continue
             seen.add(f.label)
-            fix = f"「{f.text}」→ {f.suggestion}" if f.suggestion else f"「{f.text}」を見直す"
+            if f.suggestion:
+                fix = f"「{f.text}」→「{f.suggestion}」"
+            elif f.suggestion == "":
+                fix = f"「{f.text}」を消す"
+            else:
+                fix = f"「{f.text}」を見直す"
+            if f.hint:
+                fix += f"({f.hint})"
             edits.append((w.ng.get(f.label, 0) + 100, f"{LABEL_JA[f.label]}: {fix}"))
         for n in notes:
             if n.severity in ("warning", "info") and n.code != "no_good_elements":

@@ -114,7 +114,10 @@ class Rule(BaseModel):
 
     id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
     label: str
-    patterns: list[Pattern] = Field(min_length=1)
+    patterns: list[Pattern] = Field(default_factory=list)
+    # regular expressions over the normalised sentence text for slang the tokenizer splits oddly
+    # (ごめーん, てへぺろ); a match must begin and end on morpheme boundaries, so 「いつでも」 is not 「でも」
+    regex: list[str] = Field(default_factory=list)
     why: str = Field(min_length=4)
     # replacement wording for NG rules: one text, or one per register (casual / polite / honorific)
     suggestion: str | dict[Literal["casual", "polite", "honorific"], str] | None = None
@@ -138,13 +141,29 @@ class Rule(BaseModel):
             raise ValueError(f"unknown label {v!r}; labels are: {', '.join(LABELS)}")
         return v
 
+    @field_validator("regex")
+    @classmethod
+    def _compile_regex(cls, v: list[str]) -> list[str]:
+        for r in v:
+            if not r:
+                raise ValueError("empty regular expression")
+            try:
+                rx = re.compile(r)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {r!r}: {exc}") from None
+            if rx.fullmatch(""):
+                raise ValueError(f"regular expression {r!r} matches the empty string")
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> Rule:
+        if not self.patterns and not self.regex:
+            raise ValueError("a rule needs at least one pattern or regex")
         for p in self.patterns:
             if all(t.op in ("?", "*") for t in p):
                 raise ValueError("a pattern made only of optional tokens matches the empty string")
-        if self.label in NG_LABELS and not self.suggestion:
-            raise ValueError("an NG rule needs a suggestion")
+        if self.label in NG_LABELS and self.suggestion is None:
+            raise ValueError("an NG rule needs a suggestion (\"\" means: delete the span)")
         if isinstance(self.suggestion, dict) and set(self.suggestion) != {"casual", "polite", "honorific"}:
             raise ValueError("a per-register suggestion needs casual, polite and honorific")
         if self.check is not None:
@@ -157,6 +176,14 @@ class Rule(BaseModel):
     @property
     def kind(self) -> str:
         return "ng" if self.label in NG_LABELS else "good"
+
+    @property
+    def compiled_regex(self) -> list[re.Pattern[str]]:
+        cached = self.__dict__.get("_compiled")
+        if cached is None:
+            cached = [re.compile(r) for r in self.regex]
+            self.__dict__["_compiled"] = cached
+        return cached
 
     def suggestion_for(self, register: str) -> str | None:
         if isinstance(self.suggestion, dict):

@@ -182,7 +182,7 @@ def _mark_reported(tokens: list[Token]) -> None:
         elif lemma in THOUGHT_VERBS:
             # past thought (思ってた / 思った / 思い込んでた) reports a view the sender held before
             tail = tokens[j + 1 : j + 4]
-            reported = any(x.lemma in ("た", "てる", "ていた") or x.surface in ("た", "てた", "ていた") for x in tail)
+            reported = any(x.lemma == "た" for x in tail)
         if t.surface == "と" and lemma in ("言う", "伝える") and not reported:
             reported = True
         if not reported:
