@@ -241,6 +241,12 @@ def _steps(rules: PlanRules, rel: Relationship, stg: Stage, apologized_on: date,
     return [step for _, _, step in out]
 
 
+def _steps_wanting_template(rules: PlanRules, rel: Relationship, stg: Stage) -> set[str]:
+    stage_ids = {f"{stg.value}.{r.id}" for r in rules.stages[stg].steps if r.template is not None}
+    rel_ids = {f"{rel.value}.{r.id}" for r in rules.relationship_steps.get(rel, []) if r.template is not None}
+    return stage_ids | rel_ids
+
+
 def _sentence_around(text: str, start: int, end: int) -> str:
     lo = start
     while lo > 0 and text[lo - 1] not in _SENTENCE_END:
@@ -302,6 +308,7 @@ def plan(
     _validate_dates(apologized_on, last_contact, promised_on, today)
     rules = load_plan_rules()
     steps = _steps(rules, rel, stg, apologized_on, last_contact, today)
+    wanted = _steps_wanting_template(rules, rel, stg)
     notes: list[str] = []
     promises: list[Promise] = []
     message_ng: list[str] = []
@@ -326,8 +333,7 @@ def plan(
     if stg == Stage.just_apologized and elapsed >= 2:
         notes.append(f"謝ってから{elapsed}日たっています。"
                      "段階は「数日たった」(days_later)のほうが合うかもしれません。")
-    if any(s.status != "past" and s.template is None and s.kind in ("send", "check_in")
-           and s.occurrence is None for s in steps):
+    if any(s.status != "past" and s.template is None and s.id in wanted for s in steps):
         notes.append("文面の例がまだない手順があります。nakanaori compose で自分の言葉から文面をつくれます。")
     return Plan(
         relationship=rel.value,
@@ -386,7 +392,7 @@ def to_ics(plan: Plan, *, stamp: datetime | None = None) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"仲直りプラン({plan.relationship_ja}・{plan.stage_ja})")
+    cal.add("x-wr-calname", f"仲直りプラン: {plan.relationship_ja} × {plan.stage_ja}")
     cal.add("x-wr-timezone", plan.timezone)
     for s in plan.scheduled_steps():
         lines = [s.reason]
