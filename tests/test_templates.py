@@ -1,0 +1,272 @@
+"""The template knowledge base: loading, validation errors, coverage, and every template through ``check``."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from nakanaori import check
+from nakanaori.checker import CheckReport
+from nakanaori.knowledge import KnowledgeError
+from nakanaori.knowledge.templates import (
+    STAGE_ELEMENTS,
+    Template,
+    load_templates,
+    load_templates_from,
+    missing_stage_elements,
+    templates_for,
+)
+from nakanaori.labels import Register, Relationship, Stage
+
+TEMPLATES = load_templates()
+BY_ID = {t.id: t for t in TEMPLATES}
+
+# Templates whose elements a careful native reader clearly sees but the analyser (being improved in
+# parallel) does not find yet: id -> the labels it misses. Regenerate with
+# `python scripts/template_misses.py`. Only the element check is xfail; "no NG" and register never are.
+ANALYSER_MISSES: dict[str, str] = {
+    # BEGIN GENERATED
+    "family.cold.1": "empathy, patience, patience|empathy",
+    "family.cold.2": "empathy, patience, patience|empathy",
+    "family.cold.3": "empathy, patience, patience|empathy",
+    "family.cold.polite1": "empathy, patience, patience|empathy",
+    "family.days_later.2": "commitment, forward",
+    "family.days_later.polite1": "forward",
+    "family.distance.1": "empathy",
+    "family.distance.2": "patience",
+    "family.improve.1": "commitment, forward",
+    "family.improve.2": "commitment",
+    "family.improve.3": "commitment",
+    "family.improve.polite1": "commitment",
+    "family.just_apologized.1": "responsibility",
+    "family.just_apologized.3": "commitment",
+    "family.just_apologized.polite1": "responsibility",
+    "family.no_reply.2": "patience",
+    "family.no_reply.polite1": "patience",
+    "family.not_forgiven.1": "empathy",
+    "family.not_forgiven.2": "empathy",
+    "family.not_forgiven.3": "empathy",
+    "family.not_my_fault.1": "responsibility, empathy",
+    "family.not_my_fault.2": "empathy, responsibility",
+    "family.not_my_fault.3": "empathy, commitment",
+    "family.not_my_fault.polite1": "responsibility, empathy",
+    "friend.cold.1": "empathy, patience, patience|empathy",
+    "friend.cold.2": "empathy, patience, patience|empathy",
+    "friend.cold.3": "empathy",
+    "friend.days_later.3": "commitment",
+    "friend.distance.3": "empathy, patience",
+    "friend.improve.1": "commitment",
+    "friend.improve.2": "commitment",
+    "friend.improve.3": "commitment",
+    "friend.just_apologized.2": "responsibility, commitment",
+    "friend.not_forgiven.1": "empathy",
+    "friend.not_my_fault.1": "responsibility, empathy",
+    "friend.not_my_fault.2": "empathy, commitment",
+    "friend.not_my_fault.3": "empathy",
+    "partner.awkward.1": "forward",
+    "partner.cold.1": "empathy",
+    "partner.cold.2": "empathy, patience, patience|empathy",
+    "partner.cold.3": "empathy",
+    "partner.distance.1": "patience",
+    "partner.distance.2": "patience",
+    "partner.distance.3": "empathy",
+    "partner.improve.1": "commitment",
+    "partner.improve.2": "commitment",
+    "partner.improve.3": "commitment",
+    "partner.just_apologized.1": "empathy",
+    "partner.just_apologized.2": "commitment",
+    "partner.just_apologized.3": "empathy",
+    "partner.just_apologized.4": "commitment",
+    "partner.no_reply.1": "patience",
+    "partner.not_forgiven.2": "empathy",
+    "partner.not_my_fault.1": "responsibility, empathy",
+    "partner.not_my_fault.2": "empathy",
+    "partner.not_my_fault.3": "empathy",
+    "partner.rejected.3": "empathy",
+    "work.awkward.2": "forward",
+    "work.awkward.3": "forward",
+    "work.awkward.polite1": "forward",
+    "work.cold.1": "empathy",
+    "work.cold.2": "empathy, patience, patience|empathy",
+    "work.cold.3": "empathy, patience, patience|empathy",
+    "work.cold.polite1": "empathy",
+    "work.distance.2": "patience",
+    "work.distance.polite1": "patience",
+    "work.improve.1": "commitment",
+    "work.improve.2": "commitment",
+    "work.improve.3": "commitment",
+    "work.improve.polite1": "commitment",
+    "work.just_apologized.1": "commitment",
+    "work.just_apologized.2": "commitment",
+    "work.just_apologized.3": "responsibility, commitment",
+    "work.just_apologized.polite1": "responsibility, commitment",
+    "work.no_reply.3": "patience",
+    "work.not_forgiven.1": "empathy, patience",
+    "work.not_forgiven.2": "patience",
+    "work.not_forgiven.3": "patience",
+    "work.not_forgiven.polite1": "patience",
+    "work.not_my_fault.1": "responsibility, empathy",
+    "work.not_my_fault.2": "empathy",
+    "work.not_my_fault.3": "responsibility, empathy",
+    "work.not_my_fault.polite1": "responsibility, empathy",
+    # END GENERATED
+}
+
+
+@cache
+def report_of(template_id: str) -> CheckReport:
+    t = BY_ID[template_id]
+    return check(t.text, relationship=t.relationship.value, stage=t.stage.value)
+
+
+def test_every_pair_has_three_templates_in_the_main_register() -> None:
+    main = {r: (Register.honorific if r is Relationship.work else Register.casual) for r in Relationship}
+    for rel in Relationship:
+        for stage in Stage:
+            got = templates_for(rel.value, stage.value, main[rel].value)
+            assert len(got) >= 3, (rel.value, stage.value, len(got))
+
+
+def test_work_has_a_polite_alternative_for_every_stage() -> None:
+    for stage in Stage:
+        assert templates_for("work", stage.value, "polite"), stage.value
+
+
+def test_family_has_a_polite_alternative_for_in_laws() -> None:
+    polite = [t for t in TEMPLATES if t.relationship is Relationship.family and t.register is Register.polite]
+    assert len(polite) >= 5
+
+
+def test_texts_are_not_repeated() -> None:
+    texts = [t.text for t in TEMPLATES]
+    assert len(texts) == len(set(texts))
+
+
+def test_templates_for_filters_and_orders() -> None:
+    got = templates_for("work", "improve")
+    assert got and all(t.relationship is Relationship.work and t.stage is Stage.improve for t in got)
+    assert {t.register for t in got} == {Register.honorific, Register.polite}
+    only_polite = templates_for("WORK", " improve ", "polite")
+    assert only_polite and all(t.register is Register.polite for t in only_polite)
+    assert [t.id for t in got] == [t.id for t in TEMPLATES if t in got]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("lover", "improve"), "unknown relationship"),
+        (("partner", "later"), "unknown stage"),
+        (("partner", "improve", "keigo"), "unknown register"),
+    ],
+)
+def test_templates_for_rejects_unknown_values(args: tuple[str, ...], fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        templates_for(*args)
+
+
+def test_load_templates_is_cached() -> None:
+    assert load_templates() is load_templates()
+
+
+def _write(tmp_path: Path, name: str, body: str) -> Path:
+    d = tmp_path / "templates"
+    d.mkdir(exist_ok=True)
+    (d / name).write_text(body, encoding="utf-8")
+    return d
+
+
+GOOD_ENTRY = """
+  - id: friend.days_later.x
+    stage: days_later
+    register: casual
+    text: また近いうちに会おうね。
+    elements: [forward]
+"""
+
+
+def test_loader_accepts_a_valid_file(tmp_path: Path) -> None:
+    d = _write(tmp_path, "friend.yaml", "relationship: friend\ntemplates:" + GOOD_ENTRY)
+    (t,) = load_templates_from(d)
+    assert isinstance(t, Template)
+    assert (t.relationship, t.stage, t.register, t.elements) == (
+        Relationship.friend, Stage.days_later, Register.casual, ["forward"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        (GOOD_ENTRY.replace("elements:", "tone: warm\n    elements:"),
+         ["friend.yaml", "friend.days_later.x", "tone"]),
+        (GOOD_ENTRY.replace("register: casual", "register: honorific"),
+         ["friend.yaml", "friend.days_later.x", "does not fit friend"]),
+        (GOOD_ENTRY.replace("[forward]", "[gratitude]"), ["friend.days_later.x", "needs the elements"]),
+        (GOOD_ENTRY.replace("[forward]", "[forward, excuse]"), ["friend.days_later.x", "unknown element"]),
+        (GOOD_ENTRY.replace("stage: days_later", "stage: later"), ["friend.days_later.x", "stage"]),
+        (GOOD_ENTRY.replace("id: friend.days_later.x", "id: friend.improve.x"),
+         ["friend.improve.x", "must start"]),
+        (GOOD_ENTRY + GOOD_ENTRY, ["friend.days_later.x", "also defined"]),
+    ],
+)
+def test_loader_errors_name_file_and_template(tmp_path: Path, body: str, fragments: list[str]) -> None:
+    d = _write(tmp_path, "friend.yaml", "relationship: friend\ntemplates:" + body)
+    with pytest.raises(KnowledgeError) as exc:
+        load_templates_from(d)
+    for frag in fragments:
+        assert frag in str(exc.value)
+
+
+def test_loader_rejects_long_texts_in_light_stages(tmp_path: Path) -> None:
+    entry = GOOD_ENTRY.replace("days_later", "no_reply").replace("[forward]", "[patience]")
+    entry = entry.replace("また近いうちに会おうね。", "返事はいらないよ。" * 10)
+    d = _write(tmp_path, "friend.yaml", "relationship: friend\ntemplates:" + entry)
+    with pytest.raises(KnowledgeError, match="short message"):
+        load_templates_from(d)
+
+
+def test_loader_rejects_file_named_for_another_relationship(tmp_path: Path) -> None:
+    d = _write(tmp_path, "partner.yaml", "relationship: friend\ntemplates:" + GOOD_ENTRY)
+    with pytest.raises(KnowledgeError, match=r"partner\.yaml"):
+        load_templates_from(d)
+
+
+def test_missing_stage_elements() -> None:
+    assert missing_stage_elements("improve", ["commitment"]) == ["forward"]
+    assert missing_stage_elements("cold", ["empathy"]) == []
+    assert missing_stage_elements("cold", []) == ["patience|empathy"]
+    assert set(STAGE_ELEMENTS) == set(Stage)
+
+
+def test_analyser_misses_list_names_real_templates() -> None:
+    assert set(ANALYSER_MISSES) <= set(BY_ID)
+
+
+@pytest.mark.parametrize("template_id", sorted(BY_ID))
+def test_template_has_no_ng_and_the_right_register(template_id: str) -> None:
+    t = BY_ID[template_id]
+    r = report_of(template_id)
+    assert r.japanese
+    assert r.ng == [], [(f.label, f.text) for f in r.findings if f.kind == "ng"]
+    assert r.register_ok is True, r.register
+    assert r.register == t.register.value
+
+
+def _element_cases() -> list[object]:
+    out: list[object] = []
+    for tid in sorted(BY_ID):
+        if tid in ANALYSER_MISSES:
+            reason = f"analyser does not find yet: {ANALYSER_MISSES[tid]}"
+            out.append(pytest.param(tid, marks=pytest.mark.xfail(reason=reason, strict=False), id=tid))
+        else:
+            out.append(pytest.param(tid, id=tid))
+    return out
+
+
+@pytest.mark.parametrize("template_id", _element_cases())
+def test_template_contains_its_elements(template_id: str) -> None:
+    t = BY_ID[template_id]
+    r = report_of(template_id)
+    assert [e for e in t.elements if e not in r.labels] == []
+    assert missing_stage_elements(t.stage, r.labels) == []
