@@ -56,10 +56,12 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    from ..line import webhook as line_webhook
     from . import api, pages
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(line_webhook.router)  # POST /line/webhook (nakanaori.line)
 
     @app.get("/healthz", tags=["ops"], summary="死活確認")
     def healthz() -> dict[str, str]:
