@@ -36,13 +36,13 @@ class AdviseRequest(BaseModel):
 
 
 class ComposeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     relationship: str
     stage: str
     did: str | None = Field(default=None, description="自分がしてしまったこと")
     will: str | None = Field(default=None, description="これからすること")
     thanks: str | None = Field(default=None, description="感謝したいこと")
-    register: str | None = Field(default=None, description="casual | polite | honorific")
+    register_: str | None = Field(default=None, alias="register", description="casual | polite | honorific")
 
 
 class PlanRequest(BaseModel):
@@ -88,8 +88,16 @@ def api_compose(body: ComposeRequest) -> JSONResponse:
 
     rel = relationship_or_error(body.relationship)
     stg = stage_or_error(body.stage)
-    return _json(compose(rel, stg, did=_short(body.did, "したこと"), will=_short(body.will, "これからすること"),
-                         thanks=_short(body.thanks, "感謝したいこと"), register=body.register or None))
+    return _json(
+        compose(
+            rel,
+            stg,
+            did=_short(body.did, "したこと"),
+            will=_short(body.will, "これからすること"),
+            thanks=_short(body.thanks, "感謝したいこと"),
+            register=body.register_ or None,
+        )
+    )
 
 
 def _plan(body: PlanRequest) -> Any:
@@ -98,8 +106,14 @@ def _plan(body: PlanRequest) -> Any:
     rel = relationship_or_error(body.relationship)
     stg = stage_or_error(body.stage)
     date_or_error(body.apologized_on)
-    return plan(rel, stg, body.apologized_on, last_contact=body.last_contact,
-                message=_short(body.message, "メッセージ", 5000), today=body.today)
+    return plan(
+        rel,
+        stg,
+        body.apologized_on,
+        last_contact=body.last_contact,
+        message=_short(body.message, "メッセージ", 5000),
+        today=body.today,
+    )
 
 
 @router.post("/plan", summary="これからの予定")
@@ -111,5 +125,8 @@ def api_plan(body: PlanRequest) -> JSONResponse:
 def api_plan_ics(body: PlanRequest) -> Response:
     from ..planner import to_ics
 
-    return Response(to_ics(_plan(body)), media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="nakanaori-plan.ics"'})
+    return Response(
+        to_ics(_plan(body)),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="nakanaori-plan.ics"'},
+    )

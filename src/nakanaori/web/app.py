@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import InputError
@@ -23,7 +23,10 @@ from .privacy import install_access_log_filter
 HERE = Path(__file__).parent
 
 ERROR_PAGES = {
-    403: ("操作を確認できませんでした", "ページの有効期限が切れたか、別の画面からの送信です。ページを開き直して、もう一度お試しください。"),
+    403: (
+        "操作を確認できませんでした",
+        "ページの有効期限が切れたか、別の画面からの送信です。ページを開き直して、もう一度お試しください。",
+    ),
     404: ("ページが見つかりません", "お探しのページはないか、あなたの記録ではありません。"),
     405: ("この操作はできません", "画面のボタンから操作してください。"),
 }
@@ -70,8 +73,9 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> Response:
         status = 413 if exc.code == "too_long" else 422
-        return JSONResponse({"error": exc.code, "message": exc.message_ja, "message_en": exc.message_en},
-                            status_code=status)
+        return JSONResponse(
+            {"error": exc.code, "message": exc.message_ja, "message_en": exc.message_en}, status_code=status
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -83,21 +87,26 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
         message = f"送信内容の形式が正しくありません({fields})。JSONの項目と型を確かめてください。"
         if not request.url.path.startswith("/api/"):
             return _error_page(request, 422, "入力を確認してください", message)
-        return JSONResponse({"error": "invalid_request", "message": message, "problems": problems},
-                            status_code=422)
+        return JSONResponse(
+            {"error": "invalid_request", "message": message, "problems": problems}, status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/") or exc.status_code not in ERROR_PAGES:
             detail = ERROR_PAGES.get(exc.status_code, ("エラーが発生しました", ""))[0]
-            return JSONResponse({"error": str(exc.detail), "message": detail}, status_code=exc.status_code,
-                                headers=getattr(exc, "headers", None))
+            return JSONResponse(
+                {"error": str(exc.detail), "message": detail},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
         title, body = ERROR_PAGES[exc.status_code]
         return _error_page(request, exc.status_code, title, body)
 
     def _error_page(request: Request, status: int, title: str, body: str) -> Response:
-        return templates.TemplateResponse(request, "error.html", {"title": title, "message": body, "nav": ""},
-                                          status_code=status)
+        return templates.TemplateResponse(
+            request, "error.html", {"title": title, "message": body, "nav": ""}, status_code=status
+        )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

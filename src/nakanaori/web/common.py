@@ -17,8 +17,11 @@ def relationship_or_error(value: str | None) -> Relationship | None:
         return parse_relationship(value)
     except ValueError:
         choices = "、".join(r.value for r in Relationship)
-        raise InputError("bad_option", f"関係の指定が正しくありません。{choices} から選んでください。",
-                         "unknown relationship") from None
+        raise InputError(
+            "bad_option",
+            f"関係の指定が正しくありません。{choices} から選んでください。",
+            "unknown relationship",
+        ) from None
 
 
 def stage_or_error(value: str | None) -> Stage | None:
@@ -26,8 +29,11 @@ def stage_or_error(value: str | None) -> Stage | None:
         return parse_stage(value)
     except ValueError:
         choices = "、".join(s.value for s in Stage)
-        raise InputError("bad_option", f"状況(stage)の指定が正しくありません。{choices} から選んでください。",
-                         "unknown stage") from None
+        raise InputError(
+            "bad_option",
+            f"状況(stage)の指定が正しくありません。{choices} から選んでください。",
+            "unknown stage",
+        ) from None
 
 
 def date_or_error(value: str | dt.date | None, what: str = "日付") -> dt.date | None:
@@ -38,8 +44,9 @@ def date_or_error(value: str | dt.date | None, what: str = "日付") -> dt.date 
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InputError("bad_date", f"{what}は 2026-11-29 のような形で入力してください。",
-                         "bad date") from None
+        raise InputError(
+            "bad_date", f"{what}は 2026-11-29 のような形で入力してください。", "bad date"
+        ) from None
 
 
 def db_session(request: Request) -> Iterator[Session]:

@@ -7,6 +7,7 @@ and other astral characters line up without any UTF-16 arithmetic here.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ def segments(text: str, findings: list[Any]) -> list[Segment]:
             cuts.update((f.start, f.end))
     points = sorted(cuts)
     out: list[Segment] = []
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         covering = [i for i, f in enumerate(findings) if f.start <= a and b <= f.end and f.start < f.end]
         kind = None
         if covering:

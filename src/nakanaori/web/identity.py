@@ -48,14 +48,20 @@ def ensure_user(request: Request, response: Response, session: Session) -> User:
 
 def set_identity_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
-        COOKIE_NAME, token, max_age=COOKIE_MAX_AGE, httponly=True, samesite="lax",
-        secure=request.url.scheme == "https", path="/",
+        COOKIE_NAME,
+        token,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
     )
 
 
 def clear_identity_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax",
-                           secure=request.url.scheme == "https")
+    response.delete_cookie(
+        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
 
 
 def require_csrf(user: User | None, submitted: str | None) -> User:

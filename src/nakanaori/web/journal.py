@@ -31,11 +31,20 @@ def owned_case(session: Session, user: User | None, case_id: int) -> Case:
     return case
 
 
-def save_checked_message(session: Session, case: Case, report: CheckReport, sent_on: dt.date | None) -> JournalMessage:
+def save_checked_message(
+    session: Session, case: Case, report: CheckReport, sent_on: dt.date | None
+) -> JournalMessage:
     """Store the message with its check summary, and each commitment it makes as a promise."""
-    msg = JournalMessage(case=case, text=report.text, sent_on=sent_on, score=report.score,
-                         register=report.register, register_ok=report.register_ok,
-                         good=list(report.good), ng=list(report.ng))
+    msg = JournalMessage(
+        case=case,
+        text=report.text,
+        sent_on=sent_on,
+        score=report.score,
+        register=report.register,
+        register_ok=report.register_ok,
+        good=list(report.good),
+        ng=list(report.ng),
+    )
     session.add(msg)
     seen: set[str] = set()
     for f in report.findings:
@@ -69,20 +78,42 @@ def export_user(user: User) -> dict[str, Any]:
         "user": {"created_at": d(user.created_at)},
         "cases": [
             {
-                "id": c.id, "relationship": c.relationship_kind, "stage": c.stage, "title": c.title,
-                "what_happened": c.what_happened, "apologized_on": d(c.apologized_on),
+                "id": c.id,
+                "relationship": c.relationship_kind,
+                "stage": c.stage,
+                "title": c.title,
+                "what_happened": c.what_happened,
+                "apologized_on": d(c.apologized_on),
                 "created_at": d(c.created_at),
                 "messages": [
-                    {"id": m.id, "text": m.text, "sent_on": d(m.sent_on), "score": m.score,
-                     "register": m.register, "register_ok": m.register_ok, "good": m.good, "ng": m.ng,
-                     "created_at": d(m.created_at)}
+                    {
+                        "id": m.id,
+                        "text": m.text,
+                        "sent_on": d(m.sent_on),
+                        "score": m.score,
+                        "register": m.register,
+                        "register_ok": m.register_ok,
+                        "good": m.good,
+                        "ng": m.ng,
+                        "created_at": d(m.created_at),
+                    }
                     for m in c.messages
                 ],
-                "promises": [{"id": p.id, "text": p.text, "kept": p.kept, "message_id": p.message_id}
-                             for p in c.promises],
+                "promises": [
+                    {"id": p.id, "text": p.text, "kept": p.kept, "message_id": p.message_id}
+                    for p in c.promises
+                ],
                 "steps": [
-                    {"id": s.id, "date": d(s.due_on), "kind": s.kind, "title": s.title, "reason": s.reason,
-                     "template": s.template, "done": s.done, "done_at": d(s.done_at)}
+                    {
+                        "id": s.id,
+                        "date": d(s.due_on),
+                        "kind": s.kind,
+                        "title": s.title,
+                        "reason": s.reason,
+                        "template": s.template,
+                        "done": s.done,
+                        "done_at": d(s.done_at),
+                    }
                     for s in c.steps
                 ],
             }
@@ -114,8 +145,15 @@ def steps_to_ics(case: Case) -> bytes:
     return cal.to_ical()
 
 
-def add_step(session: Session, case: Case, due_on: dt.date, title: str, kind: str = "custom",
-             reason: str = "", template: str = "") -> PlannedStep:
+def add_step(
+    session: Session,
+    case: Case,
+    due_on: dt.date,
+    title: str,
+    kind: str = "custom",
+    reason: str = "",
+    template: str = "",
+) -> PlannedStep:
     step = PlannedStep(case=case, due_on=due_on, kind=kind, title=title, reason=reason, template=template)
     session.add(step)
     return step

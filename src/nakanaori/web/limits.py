@@ -67,13 +67,23 @@ class BodySizeLimit:
     async def _reject(self, scope: dict, send: Any) -> None:
         path: str = scope.get("path", "")
         if path.startswith("/api/"):
-            body = json.dumps({"error": "too_large", "message": TOO_LARGE_JA,
-                               "max_bytes": self.max_bytes}, ensure_ascii=False).encode()
+            body = json.dumps(
+                {"error": "too_large", "message": TOO_LARGE_JA, "max_bytes": self.max_bytes},
+                ensure_ascii=False,
+            ).encode()
             ctype = b"application/json"
         else:
             body = _PAGE.format(msg=TOO_LARGE_JA).encode()
             ctype = b"text/html; charset=utf-8"
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", ctype),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

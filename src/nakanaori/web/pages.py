@@ -24,6 +24,7 @@ from ..labels import (
     Relationship,
     Stage,
 )
+from ..planner import plan
 from ..store import Case, PlannedStep, Promise
 from .common import date_or_error, db_session, relationship_or_error, stage_or_error
 from .highlight import segments
@@ -35,12 +36,15 @@ DB = Annotated[Session, Depends(db_session)]
 OptStr = Annotated[str | None, Form()]
 
 
-def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200,
-           response: Response | None = None) -> Response:
+def render(
+    request: Request, name: str, ctx: dict[str, Any], status: int = 200, response: Response | None = None
+) -> Response:
     base = {
         "relationships": [(r.value, RELATIONSHIP_JA[r.value]) for r in Relationship],
         "stages": [(s.value, STAGE_JA[s.value]) for s in Stage],
-        "RELATIONSHIP_JA": RELATIONSHIP_JA, "STAGE_JA": STAGE_JA, "REGISTER_JA": REGISTER_JA,
+        "RELATIONSHIP_JA": RELATIONSHIP_JA,
+        "STAGE_JA": STAGE_JA,
+        "REGISTER_JA": REGISTER_JA,
         "LABEL_JA": LABEL_JA,
     }
     base.update(ctx)
@@ -63,25 +67,41 @@ def see_other(url: str, response: Response | None = None) -> RedirectResponse:
 
 # ---------------------------------------------------------------- チェック
 
+
 def _check_context(report: Any) -> dict[str, Any]:
     present = set(report.good)
     chart = [{"label": lab, "ja": LABEL_JA[lab], "present": lab in present} for lab in GOOD_LABELS]
     ng_found = [{"label": lab, "ja": LABEL_JA[lab]} for lab in NG_LABELS if lab in set(report.ng)]
     findings_json = json.dumps(
-        [{"i": i, "label": f.label, "kind": f.kind, "text": f.text, "start_utf16": f.start_utf16,
-          "end_utf16": f.end_utf16} for i, f in enumerate(report.findings)],
+        [
+            {
+                "i": i,
+                "label": f.label,
+                "kind": f.kind,
+                "text": f.text,
+                "start_utf16": f.start_utf16,
+                "end_utf16": f.end_utf16,
+            }
+            for i, f in enumerate(report.findings)
+        ],
         ensure_ascii=False,
     ).replace("</", "<\\/")
-    return {"report": report, "segments": segments(report.text, report.findings), "chart": chart,
-            "ng_found": ng_found, "findings_json": findings_json,
-            "good_count": sum(1 for c in chart if c["present"])}
+    return {
+        "report": report,
+        "segments": segments(report.text, report.findings),
+        "chart": chart,
+        "ng_found": ng_found,
+        "findings_json": findings_json,
+        "good_count": sum(1 for c in chart if c["present"]),
+    }
 
 
 @router.get("/")
 def check_page(request: Request, db: DB) -> Response:
     user = current_user(request, db)
-    return render(request, "check.html", {"nav": "check", "form": {}, "user": user,
-                                          "cases": user.cases if user else []})
+    return render(
+        request, "check.html", {"nav": "check", "form": {}, "user": user, "cases": user.cases if user else []}
+    )
 
 
 @router.get("/check")
@@ -90,8 +110,13 @@ def check_get() -> Response:
 
 
 @router.post("/check")
-def check_post(request: Request, db: DB, text: Annotated[str, Form()] = "", relationship: OptStr = None,
-               stage: OptStr = None) -> Response:
+def check_post(
+    request: Request,
+    db: DB,
+    text: Annotated[str, Form()] = "",
+    relationship: OptStr = None,
+    stage: OptStr = None,
+) -> Response:
     user = current_user(request, db)
     form = {"text": text, "relationship": relationship or "", "stage": stage or ""}
     ctx: dict[str, Any] = {"nav": "check", "form": form, "user": user, "cases": user.cases if user else []}
@@ -108,19 +133,29 @@ def check_post(request: Request, db: DB, text: Annotated[str, Form()] = "", rela
 
 # ---------------------------------------------------------------- 記録 (journal)
 
+
 @router.get("/journal")
 def journal_page(request: Request, db: DB) -> Response:
     cookie = Response()
     user = ensure_user(request, cookie, db)
     db.commit()
-    return render(request, "journal.html", {"nav": "journal", "user": user, "cases": user.cases,
-                                            "today": today_tokyo().isoformat()}, response=cookie)
+    return render(
+        request,
+        "journal.html",
+        {"nav": "journal", "user": user, "cases": user.cases, "today": today_tokyo().isoformat()},
+        response=cookie,
+    )
 
 
 @router.post("/journal/cases")
 def journal_create_case(
-    request: Request, db: DB, csrf: OptStr = None, title: Annotated[str, Form()] = "",
-    relationship: Annotated[str, Form()] = "", stage: OptStr = None, what_happened: OptStr = None,
+    request: Request,
+    db: DB,
+    csrf: OptStr = None,
+    title: Annotated[str, Form()] = "",
+    relationship: Annotated[str, Form()] = "",
+    stage: OptStr = None,
+    what_happened: OptStr = None,
     apologized_on: OptStr = None,
 ) -> Response:
     user = require_csrf(current_user(request, db), csrf)
@@ -130,47 +165,79 @@ def journal_create_case(
             raise InputError("bad_option", "相手との関係を選んでください。", "relationship required")
         stg = stage_or_error(stage)
         title = validate_text(title, max_chars=100, what="タイトル").strip()
-        what = validate_text(what_happened, max_chars=2000, what="できごと") if (what_happened or "").strip() else ""
+        what = (
+            validate_text(what_happened, max_chars=2000, what="できごと")
+            if (what_happened or "").strip()
+            else ""
+        )
         day = date_or_error(apologized_on, "謝った日")
+        timeline = plan(rel.value, stg.value, day, today=today_tokyo()) if day and stg else None
     except InputError as exc:
-        return render(request, "journal.html", {
-            "nav": "journal", "user": user, "cases": user.cases, "today": today_tokyo().isoformat(),
-            "error": exc.message_ja, "form": {"title": title, "relationship": relationship, "stage": stage or "",
-                                              "what_happened": what_happened or "",
-                                              "apologized_on": apologized_on or ""},
-        }, status=422)
-    case = Case(user=user, relationship_kind=rel.value, stage=stg.value if stg else None, title=title,
-                what_happened=what, apologized_on=day)
+        return render(
+            request,
+            "journal.html",
+            {
+                "nav": "journal",
+                "user": user,
+                "cases": user.cases,
+                "today": today_tokyo().isoformat(),
+                "error": exc.message_ja,
+                "form": {
+                    "title": title,
+                    "relationship": relationship,
+                    "stage": stage or "",
+                    "what_happened": what_happened or "",
+                    "apologized_on": apologized_on or "",
+                },
+            },
+            status=422,
+        )
+    case = Case(
+        user=user,
+        relationship_kind=rel.value,
+        stage=stg.value if stg else None,
+        title=title,
+        what_happened=what,
+        apologized_on=day,
+    )
     db.add(case)
-    if day is not None and stg is not None:
-        _add_planned_steps(db, case, rel, stg, day)
+    if timeline is not None:
+        for step in timeline.steps:
+            if step.status == "past":  # e.g. a same-day thank-you that is already too late
+                continue
+            add_step(
+                db,
+                case,
+                step.date,
+                step.title,
+                kind=step.kind,
+                reason=step.reason,
+                template=step.template or "",
+            )
     db.commit()
     return see_other(f"/journal/cases/{case.id}")
-
-
-def _add_planned_steps(db: Session, case: Case, rel: Relationship, stg: Stage, day: dt.date) -> None:
-    """Fill the case's timeline from the planner (when it is installed)."""
-    try:
-        from ..planner import plan
-    except ImportError:
-        return
-    result = plan(rel, stg, day, today=today_tokyo())
-    for step in result.steps:
-        add_step(db, case, step.date, step.title, kind=str(step.kind), reason=step.reason or "",
-                 template=step.template or "")
 
 
 @router.get("/journal/cases/{case_id}")
 def journal_case(request: Request, db: DB, case_id: int) -> Response:
     user = current_user(request, db)
     case = owned_case(db, user, case_id)
-    return render(request, "case.html", {"nav": "journal", "user": user, "case": case,
-                                         "today": today_tokyo().isoformat()})
+    return render(
+        request,
+        "case.html",
+        {"nav": "journal", "user": user, "case": case, "today": today_tokyo().isoformat()},
+    )
 
 
 @router.post("/journal/cases/{case_id}/messages")
-def journal_add_message(request: Request, db: DB, case_id: int, csrf: OptStr = None,
-                        text: Annotated[str, Form()] = "", sent_on: OptStr = None) -> Response:
+def journal_add_message(
+    request: Request,
+    db: DB,
+    case_id: int,
+    csrf: OptStr = None,
+    text: Annotated[str, Form()] = "",
+    sent_on: OptStr = None,
+) -> Response:
     user = current_user(request, db)
     case = owned_case(db, user, case_id)
     require_csrf(user, csrf)
@@ -178,17 +245,33 @@ def journal_add_message(request: Request, db: DB, case_id: int, csrf: OptStr = N
         day = date_or_error(sent_on, "送った日")
         report = check(text, relationship=case.relationship_kind, stage=case.stage)
     except InputError as exc:
-        return render(request, "case.html", {"nav": "journal", "user": user, "case": case, "error": exc.message_ja,
-                                             "today": today_tokyo().isoformat(), "form": {"text": text}},
-                      status=422)
+        return render(
+            request,
+            "case.html",
+            {
+                "nav": "journal",
+                "user": user,
+                "case": case,
+                "error": exc.message_ja,
+                "today": today_tokyo().isoformat(),
+                "form": {"text": text},
+            },
+            status=422,
+        )
     save_checked_message(db, case, report, day)
     db.commit()
     return see_other(f"/journal/cases/{case.id}#messages")
 
 
 @router.post("/journal/cases/{case_id}/steps")
-def journal_add_step(request: Request, db: DB, case_id: int, csrf: OptStr = None,
-                     title: Annotated[str, Form()] = "", due_on: OptStr = None) -> Response:
+def journal_add_step(
+    request: Request,
+    db: DB,
+    case_id: int,
+    csrf: OptStr = None,
+    title: Annotated[str, Form()] = "",
+    due_on: OptStr = None,
+) -> Response:
     user = current_user(request, db)
     case = owned_case(db, user, case_id)
     require_csrf(user, csrf)
@@ -198,23 +281,37 @@ def journal_add_step(request: Request, db: DB, case_id: int, csrf: OptStr = None
         if day is None:
             raise InputError("bad_date", "予定日を入力してください。", "date required")
     except InputError as exc:
-        return render(request, "case.html", {"nav": "journal", "user": user, "case": case, "error": exc.message_ja,
-                                             "today": today_tokyo().isoformat()}, status=422)
+        return render(
+            request,
+            "case.html",
+            {
+                "nav": "journal",
+                "user": user,
+                "case": case,
+                "error": exc.message_ja,
+                "today": today_tokyo().isoformat(),
+            },
+            status=422,
+        )
     add_step(db, case, day, title)
     db.commit()
     return see_other(f"/journal/cases/{case.id}#steps")
 
 
 @router.post("/journal/cases/{case_id}/steps/{step_id}/toggle")
-def journal_toggle_step(request: Request, db: DB, case_id: int, step_id: int, csrf: OptStr = None) -> Response:
+def journal_toggle_step(
+    request: Request, db: DB, case_id: int, step_id: int, csrf: OptStr = None
+) -> Response:
     user = current_user(request, db)
     case = owned_case(db, user, case_id)
     require_csrf(user, csrf)
-    step = db.scalars(select(PlannedStep).where(PlannedStep.id == step_id,
-                                                PlannedStep.case_id == case.id)).one_or_none()
+    step = db.scalars(
+        select(PlannedStep).where(PlannedStep.id == step_id, PlannedStep.case_id == case.id)
+    ).one_or_none()
     if step is None:
-        return render(request, "error.html", {"title": "予定が見つかりません", "message": "", "nav": ""},
-                      status=404)
+        return render(
+            request, "error.html", {"title": "予定が見つかりません", "message": "", "nav": ""}, status=404
+        )
     step.done = not step.done
     step.done_at = dt.datetime.now(dt.UTC) if step.done else None
     db.commit()
@@ -222,16 +319,19 @@ def journal_toggle_step(request: Request, db: DB, case_id: int, step_id: int, cs
 
 
 @router.post("/journal/cases/{case_id}/promises/{promise_id}/toggle")
-def journal_toggle_promise(request: Request, db: DB, case_id: int, promise_id: int,
-                           csrf: OptStr = None) -> Response:
+def journal_toggle_promise(
+    request: Request, db: DB, case_id: int, promise_id: int, csrf: OptStr = None
+) -> Response:
     user = current_user(request, db)
     case = owned_case(db, user, case_id)
     require_csrf(user, csrf)
-    promise = db.scalars(select(Promise).where(Promise.id == promise_id,
-                                               Promise.case_id == case.id)).one_or_none()
+    promise = db.scalars(
+        select(Promise).where(Promise.id == promise_id, Promise.case_id == case.id)
+    ).one_or_none()
     if promise is None:
-        return render(request, "error.html", {"title": "約束が見つかりません", "message": "", "nav": ""},
-                      status=404)
+        return render(
+            request, "error.html", {"title": "約束が見つかりません", "message": "", "nav": ""}, status=404
+        )
     promise.kept = not promise.kept
     db.commit()
     return see_other(f"/journal/cases/{case.id}#promises")
@@ -250,16 +350,22 @@ def journal_delete_case(request: Request, db: DB, case_id: int, csrf: OptStr = N
 @router.get("/journal/cases/{case_id}/plan.ics")
 def journal_ics(request: Request, db: DB, case_id: int) -> Response:
     case = owned_case(db, current_user(request, db), case_id)
-    return Response(steps_to_ics(case), media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="nakanaori-case-{case.id}.ics"'})
+    return Response(
+        steps_to_ics(case),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="nakanaori-case-{case.id}.ics"'},
+    )
 
 
 @router.get("/journal/export.json")
 def journal_export(request: Request, db: DB) -> Response:
     user = current_user(request, db)
     data = export_user(user) if user else {"format": "nakanaori-journal/1", "cases": []}
-    return Response(json.dumps(data, ensure_ascii=False, indent=2), media_type="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="nakanaori-journal.json"'})
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="nakanaori-journal.json"'},
+    )
 
 
 @router.post("/journal/delete-all")
@@ -275,3 +381,15 @@ def journal_delete_all(request: Request, db: DB, csrf: OptStr = None) -> Respons
 @router.get("/journal/deleted")
 def journal_deleted(request: Request) -> Response:
     return render(request, "deleted.html", {"nav": "journal"})
+
+
+@router.post("/journal/save-message")
+def journal_save_from_check(
+    request: Request,
+    db: DB,
+    csrf: OptStr = None,
+    case_id: Annotated[int, Form()] = 0,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """「記録に残す」 on the チェック page: same as adding a message on the case page."""
+    return journal_add_message(request, db, case_id, csrf=csrf, text=text, sent_on=today_tokyo().isoformat())

