@@ -68,16 +68,34 @@ def pg_server() -> Iterator[PgServer]:
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(a) for a in args], user=run_as, capture_output=True, text=True, timeout=120, cwd=root,
+            [str(a) for a in args],
+            user=run_as,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=root,
             env={**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"},
         )
 
-    res = run(bindir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale",
-              "--no-sync")
+    res = run(
+        bindir / "initdb",
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "-A",
+        "trust",
+        "-E",
+        "UTF8",
+        "--no-locale",
+        "--no-sync",
+    )
     if res.returncode != 0:
         pytest.fail(f"initdb failed: {res.stderr.strip()}")
-    options = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+    options = (
+        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+    )
     res = run(bindir / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "-t", "60", "start")
     if res.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""

@@ -47,10 +47,23 @@ def test_journal_roundtrip_and_cascade_delete(db_url: str) -> None:
     factory = make_session_factory(engine)
     with session_scope(factory) as s:
         u = _user("token-a")
-        case = Case(user=u, relationship_kind="partner", stage="no_reply", title="ゆいと喧嘩 😢",
-                    what_happened="約束の時間に遅れた", apologized_on=dt.date(2026, 11, 20))
-        msg = JournalMessage(case=case, text="ごめんね。次からは早めに出るね🙏", score=72,
-                             register="casual", register_ok=True, good=["apology", "commitment"], ng=[])
+        case = Case(
+            user=u,
+            relationship_kind="partner",
+            stage="no_reply",
+            title="ゆいと喧嘩 😢",
+            what_happened="約束の時間に遅れた",
+            apologized_on=dt.date(2026, 11, 20),
+        )
+        msg = JournalMessage(
+            case=case,
+            text="ごめんね。次からは早めに出るね🙏",
+            score=72,
+            register="casual",
+            register_ok=True,
+            good=["apology", "commitment"],
+            ng=[],
+        )
         Promise(case=case, message=msg, text="次からは早めに出るね")
         PlannedStep(case=case, due_on=dt.date(2026, 11, 27), kind="wait", title="1週間待つ")
         PlannedStep(case=case, due_on=dt.date(2026, 11, 21), kind="thanks", title="お礼を送る")
