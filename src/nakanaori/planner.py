@@ -143,7 +143,8 @@ def _uid(*parts: object) -> str:
 
 
 class _TemplatePicker:
-    """First template of the step's stage that has all the wanted elements, not reusing one twice."""
+    """First template of the step's stage with all the wanted elements (else the stage's first),
+    not reusing a template while another one fits."""
 
     def __init__(self, relationship: Relationship) -> None:
         self.relationship = relationship
@@ -155,8 +156,9 @@ class _TemplatePicker:
         from .knowledge.templates import templates_for
 
         want = set(rule.template.elements)
-        fits = [t for t in templates_for(self.relationship.value, rule.template.stage.value)
-                if want.issubset(t.elements)]
+        of_stage = templates_for(self.relationship.value, rule.template.stage.value)
+        # all wanted elements first; else any template of that stage (each has the stage's elements)
+        fits = [t for t in of_stage if want.issubset(t.elements)] or of_stage
         if not fits:
             return None, None
         fresh = [t for t in fits if t.id not in self.used]

@@ -55,6 +55,11 @@ class Wording(BaseModel):
     title: str | None = Field(default=None, min_length=2, max_length=80)
     reason: str | None = Field(default=None, min_length=10, max_length=600)
 
+    @field_validator("title", "reason")
+    @classmethod
+    def _strip(cls, v: str | None) -> str | None:
+        return None if v is None else tidy(v)
+
 
 class Repeat(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -120,7 +125,7 @@ class StepRule(BaseModel):
         o = self.overrides.get(relationship)
         title = o.title if o is not None and o.title else self.title
         reason = o.reason if o is not None and o.reason else self.reason
-        return tidy(title), tidy(reason)
+        return title, reason
 
 
 class StagePlan(BaseModel):
@@ -128,6 +133,11 @@ class StagePlan(BaseModel):
 
     summary: str = Field(min_length=10, max_length=200)
     steps: list[StepRule] = Field(min_length=1)
+
+    @field_validator("summary")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return tidy(v)
 
     @model_validator(mode="after")
     def _unique(self) -> StagePlan:
@@ -147,7 +157,7 @@ class PromiseCheckInRule(BaseModel):
     title: str = Field(min_length=2, max_length=80)
     reason: str = Field(min_length=10, max_length=600)
 
-    @field_validator("reason")
+    @field_validator("title", "reason")
     @classmethod
     def _strip(cls, v: str) -> str:
         return tidy(v)
