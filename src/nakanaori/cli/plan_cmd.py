@@ -175,7 +175,8 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
                 msg = f"カレンダーを書き出せません: {ics}"
                 fail(InputError("write_failed", msg, "cannot write ics file"))
             events = len(result.scheduled_steps()) + len(result.scheduled_check_ins())
-            err_console.print(f"[green]カレンダーを書き出しました:[/] {ics}(予定 {events} 件)")
+            done = f"[green]カレンダーを書き出しました(予定 {events} 件):[/] {ics}"
+            err_console.print(done, soft_wrap=True)
         if as_json:
             sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         else:
