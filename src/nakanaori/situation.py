@@ -288,7 +288,7 @@ def _speaker_after(toks: list[Tok], k: int) -> str | None:
     """Who said the words that end just before token k (a quotative or a closing bracket)."""
     n = len(toks)
     j = k + 1
-    while j < n and toks[j].m.pos[0] == "助詞" and toks[j].m.surface in ("って", "と", "っ", "て", "は", "も"):
+    while j < n and toks[j].m.pos[0] == "助詞" and toks[j].m.surface in QUOTE_TAIL:
         j += 1
     # sentence-final って / hearsay: the other's words
     if j >= n or toks[j].sent != toks[k].sent or toks[j].m.pos[0] == "補助記号":
@@ -313,6 +313,7 @@ def _speaker_after(toks: list[Tok], k: int) -> str | None:
     return None
 
 
+QUOTE_TAIL = {"って", "と", "っ", "て", "は", "も"}
 CLAUSE_STOP = {"けど", "けれど", "けれども", "が", "のに", "ても", "でも", "たら", "ら", "ば"}
 
 
