@@ -53,7 +53,28 @@ def _laugh_mark(analysis: Analysis, start: int, end: int) -> bool:
     return True
 
 
+_OTHER_PEOPLE = {"あなた", "貴方", "君", "きみ", "お前", "御前", "あんた", "そっち", "そちら", "其方"}
+
+
+def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
+    """The circumstance is the sender's: not causative (疲れさせた is the other's state, empathy),
+    not a state of the other person named as the clause's subject."""
+    tokens = analysis.tokens
+    head = tokens[start]
+    for t in tokens[start + 1 : min(end + 2, len(tokens))]:
+        if t.sent != head.sent:
+            break
+        if t.lemma in ("せる", "させる"):
+            return False
+    clause = head.clause
+    for t in tokens[max(0, start - 8) : start]:
+        if t.clause == clause and t.lemma in _OTHER_PEOPLE:
+            return False
+    return True
+
+
 CHECKS: dict[str, Check] = {
+    "sender_circumstance": _sender_circumstance,
     "laugh_mark": _laugh_mark,
     "sentence_final": _sentence_final,
     "not_question": _not_question,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 # Characters that combine with the previous one under NFKC (half-width and combining voicing marks).
 _COMBINING_NEXT = {"\uff9e", "\uff9f", "\u3099", "\u309a"}
-_KEEP = {"\n": "\n", "\t": " ", "\u3000": " "}
+_KEEP = {"\n": "\n", "\t": " ", "\u3000": " ", "…": "…", "‥": "‥"}
 _TILDES = {"~": "〜", "～": "〜", "\u223c": "〜", "\u301c": "〜"}
 
 
