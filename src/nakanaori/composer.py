@@ -1,0 +1,317 @@
+"""``compose``: write a follow-up message from the user's own facts, in the register the relationship needs.
+
+The user gives up to three facts in their own words — what I did (``did``), what I will change
+(``will``), what I'm thankful for (``thanks``). Each is parsed and conjugated into the sentence
+(:mod:`nakanaori.conjugate`), framed by short sentences that carry what the stage needs (thanks the
+same day, patience when there is no reply …). Candidates are run through ``check``; those with an NG
+element are dropped, the rest are ordered by whether they carry the stage's elements and their score.
+A fact that itself contains an NG element (an excuse in ``did``) is left out, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .checker import CheckReport, check
+from .conjugate import ConjugationError, Predicate, apology_clause, parse, thanks_clause, will_clause
+from .errors import InputError
+from .knowledge.loader import KnowledgeError
+from .knowledge.templates import RELATIONSHIP_REGISTERS, missing_stage_elements
+from .labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, Register, Relationship, Stage
+from .labels import parse_relationship as _parse_rel
+from .labels import parse_stage as _parse_stage
+
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
+MAX_FACT_CHARS = 200
+PHRASES_FILE = Path(__file__).parent / "knowledge" / "compose.yaml"
+RegisterName = Literal["casual", "polite", "honorific"]
+Three = Annotated[list[str], Field(min_length=3, max_length=3)]
+FACT_JA = {"did": "したこと", "will": "これから変えること", "thanks": "感謝していること"}
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_ALREADY_PREFIXED = re.compile(r"^(これから|次から|次回から|今後|明日から|来週から|もう二度と|二度と)")
+
+# stages where the other person needs space: no promise-making, keep it short
+NO_PROMISE_STAGES = {Stage.no_reply, Stage.distance, Stage.rejected}
+
+
+class Variant(BaseModel):
+    text: str
+    register: str
+    labels: list[str]
+    score: int | None
+    stage_elements_ok: bool
+    report: CheckReport
+
+
+class Composition(BaseModel):
+    relationship: str
+    stage: str
+    register: str
+    facts: dict[str, str | None]
+    used_facts: list[str]
+    variants: list[Variant]
+    warnings: list[str] = Field(default_factory=list)
+
+
+# --- the sentences around the user's facts (fresh wording; three of each, rotated per variant) ------
+
+class PhraseBank(BaseModel):
+    """``knowledge/compose.yaml``: three sentences per register for each slot of the message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    apology: dict[RegisterName, Three]
+    apology_hurt: dict[RegisterName, Three]
+    thanks: dict[RegisterName, Three]
+    will: dict[RegisterName, Three]
+    will_fallback: dict[RegisterName, Three]
+    thanks_fallback: dict[RegisterName, Three]
+    empathy_fallback: dict[RegisterName, Three]
+    closer: dict[Stage, dict[RegisterName, Three]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> PhraseBank:
+        for name in ("apology", "apology_hurt", "thanks", "will", "will_fallback", "thanks_fallback",
+                     "empathy_fallback"):
+            if set(getattr(self, name)) != set(Register):
+                raise ValueError(f"{name}: needs casual, polite and honorific")
+        if set(self.closer) != set(Stage):
+            raise ValueError("closer: needs every stage")
+        for stage, regs in self.closer.items():
+            if set(regs) != set(Register):
+                raise ValueError(f"closer.{stage.value}: needs casual, polite and honorific")
+        return self
+
+
+@lru_cache(maxsize=1)
+def phrases() -> PhraseBank:
+    """The validated phrase bank (cached); errors name the file and the field."""
+    try:
+        data = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+        return PhraseBank.model_validate(data)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise KnowledgeError(f"{PHRASES_FILE.name}: invalid phrase bank: {exc}") from None
+
+
+# --- input validation ----------------------------------------------------------------------------
+
+
+def _bad(message_ja: str, message_en: str, code: str = "bad_option") -> InputError:
+    return InputError(code, message_ja, message_en)
+
+
+def _clean_fact(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _bad(f"「{FACT_JA[name]}」は文字列で入力してください。", f"{name} must be a string")
+    text = " ".join(value.split())
+    if not text:
+        return None
+    if len(text) > MAX_FACT_CHARS:
+        raise _bad(
+            f"「{FACT_JA[name]}」が長すぎます({len(text):,}文字)。1つの事実は{MAX_FACT_CHARS}文字以内で、短く書いてください。",
+            f"{name} too long: {len(text)} > {MAX_FACT_CHARS} characters", code="too_long",
+        )
+    if not _JAPANESE.search(text):
+        raise _bad(
+            f"「{FACT_JA[name]}」に日本語が見つかりません。日本語で書いてください(例:「約束の時間に遅れた」)。",
+            f"{name} has no Japanese text",
+        )
+    return text
+
+
+def _parse_fact(name: str, text: str) -> Predicate:
+    try:
+        return parse(text)
+    except ConjugationError:
+        examples = {"did": "約束の時間に遅れた", "will": "出る30分前にアラームをかける",
+                    "thanks": "話を聞いてくれた"}
+        raise _bad(
+            f"「{FACT_JA[name]}」を文の形で書いてください(例:「{examples[name]}」)。助詞で終わる形は使えません。",
+            f"{name} does not end in a predicate",
+        ) from None
+
+
+def _resolve(relationship: str, stage: str, register: str | None) -> tuple[Relationship, Stage, str]:
+    try:
+        rel = _parse_rel(relationship)
+        stg = _parse_stage(stage)
+    except ValueError as exc:
+        raise _bad(f"指定が正しくありません: {exc}", str(exc)) from None
+    if rel is None or stg is None:
+        raise _bad("関係(--relationship)と段階(--stage)を指定してください。",
+                   "relationship and stage are required")
+    fits = RELATIONSHIP_REGISTERS[rel]
+    if register is None or register == "":
+        return rel, stg, fits[0].value
+    try:
+        reg = Register(register.strip().lower())
+    except ValueError:
+        choices = ", ".join(r.value for r in Register)
+        raise _bad(f"文体 {register!r} は使えません。{choices} から選んでください。",
+                   f"unknown register {register!r}") from None
+    if reg not in fits:
+        ok = "・".join(REGISTER_JA[r.value] for r in fits)
+        raise _bad(
+            f"{RELATIONSHIP_JA[rel.value]}には「{REGISTER_JA[reg.value]}」は合いません。"
+            f"{ok} を選んでください。",
+            f"register {reg.value} does not fit {rel.value}",
+        )
+    return rel, stg, reg.value
+
+
+# --- composing ------------------------------------------------------------------------------------
+
+
+def _apology(p: Predicate, reg: str, stage: Stage, k: int) -> str:
+    r = reg  # type: ignore[assignment]
+    pool = phrases().apology_hurt if stage in (Stage.not_my_fault, Stage.cold) else phrases().apology
+    return pool[reg][k].format(c=apology_clause(p, r), cc=apology_clause(p, r, colloquial=True))  # type: ignore[arg-type]
+
+
+def _thanks(p: Predicate, reg: str, k: int) -> str:
+    t = thanks_clause(p, reg)  # type: ignore[arg-type]
+    sep = "" if t.endswith("を") else "、"
+    return phrases().thanks[reg][k].format(t=t, sep=sep)
+
+
+def _will(p: Predicate, source: str, reg: str, k: int) -> str:
+    w = will_clause(p, reg)  # type: ignore[arg-type]
+    ws = will_clause(p, reg, soft=True)  # type: ignore[arg-type]
+    if _ALREADY_PREFIXED.match(source):
+        return (ws if k == 1 else w) + "。"
+    return phrases().will[reg][k].format(w=w, ws=ws)
+
+
+def _candidate(
+    stage: Stage, reg: str, did: Predicate | None, will: tuple[Predicate, str] | None,
+    thanks: Predicate | None, k_apology: int, k_other: int, k_closer: int,
+) -> str:
+    parts: list[str] = []
+    thanks_s = _thanks(thanks, reg, k_other) if thanks else ""
+    if stage is Stage.just_apologized and not thanks:
+        thanks_s = phrases().thanks_fallback[reg][k_other]
+    apology_s = _apology(did, reg, stage, k_apology) if did else ""
+    if stage is Stage.not_my_fault and not did:
+        apology_s = phrases().empathy_fallback[reg][k_apology]
+    will_s = ""
+    if stage not in NO_PROMISE_STAGES:
+        if will:
+            will_s = _will(will[0], will[1], reg, k_other)
+        elif stage is Stage.improve:
+            will_s = phrases().will_fallback[reg][k_other]
+    first_thanks = stage is Stage.just_apologized
+    parts = [thanks_s, apology_s, will_s] if first_thanks else [apology_s, thanks_s, will_s]
+    closer = phrases().closer[stage][reg][k_closer]
+    if stage is Stage.rejected and thanks_s:
+        closer = closer.split("。")[0] + "。" if "ありがとう" in closer or "感謝" in closer else closer
+    parts.append(closer)
+    return "".join(x for x in parts if x)
+
+
+def compose(
+    relationship: str,
+    stage: str,
+    *,
+    did: str | None = None,
+    will: str | None = None,
+    thanks: str | None = None,
+    register: str | None = None,
+) -> Composition:
+    """Three variants of a follow-up message built from the user's facts, best first.
+
+    Raises :class:`nakanaori.errors.InputError` for unknown options, a register that does not fit the
+    relationship, no facts at all, a fact over :data:`MAX_FACT_CHARS` characters or without Japanese,
+    and a fact that does not end in a predicate.
+    """
+    rel, stg, reg = _resolve(relationship, stage, register)
+    given = {"did": did, "will": will, "thanks": thanks}
+    facts = {name: _clean_fact(name, value) for name, value in given.items()}
+    if not any(facts.values()):
+        raise _bad(
+            "事実が1つもありません。--did(したこと)・--will(これから変えること)・--thanks(感謝していること)の"
+            "どれかを入力してください。",
+            "no facts given", code="empty",
+        )
+    warn: list[str] = []
+    parsed: dict[str, Predicate] = {}
+    for name, text in facts.items():
+        if text is None:
+            continue
+        own = check(text)
+        if own.ng:
+            found = "・".join(LABEL_JA[x] for x in own.ng)
+            hint = next((f.suggestion for f in own.findings if f.kind == "ng" and f.suggestion), None)
+            warn.append(
+                f"「{FACT_JA[name]}」に{found}と受け取られる表現があるため、文面には入れていません。"
+                + (f"言い換えの例: {hint}" if hint else "相手の気持ちを中心に書き直しましょう。")
+            )
+            continue
+        parsed[name] = _parse_fact(name, text)
+    if facts["will"] and stg in NO_PROMISE_STAGES and "will" in parsed:
+        warn.append("この段階では、約束の言葉は相手に重く感じられやすいので文面には入れていません。"
+                    "行動で示していきましょう。")
+    skip_will = stg in NO_PROMISE_STAGES
+    used = [n for n in ("did", "will", "thanks") if n in parsed and not (n == "will" and skip_will)]
+    will_arg = (parsed["will"], facts["will"] or "") if "will" in parsed else None
+
+    seen: set[str] = set()
+    candidates: list[Variant] = []
+    for ka, ko, kc in [(0, 0, 0), (1, 1, 1), (2, 2, 2), *product(range(3), repeat=3)]:
+        text = _candidate(stg, reg, parsed.get("did"), will_arg, parsed.get("thanks"), ka, ko, kc)
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        rep = check(text, relationship=rel.value, stage=stg.value)
+        if rep.ng or rep.register_ok is False:
+            continue
+        candidates.append(Variant(
+            text=text, register=reg, labels=rep.labels, score=rep.score,
+            stage_elements_ok=not missing_stage_elements(stg, rep.labels), report=rep,
+        ))
+        if len(candidates) >= 9:
+            break
+    candidates.sort(key=lambda v: (not v.stage_elements_ok, -(v.score or 0)))
+    variants = _diverse(candidates, 3)
+    if not variants:
+        warn.append("条件に合う文面を作れませんでした。事実の書き方を変えてお試しください。")
+    elif any(not v.stage_elements_ok for v in variants):
+        lacking = missing_stage_elements(stg, variants[-1].labels)
+        wanted = "・".join(LABEL_JA[x.split("|")[0]] for x in lacking)
+        if wanted:
+            warn.append(f"この段階で大切な要素({wanted})が、解析では確認できなかった文面があります。")
+    return Composition(relationship=rel.value, stage=stg.value, register=reg, facts=facts, used_facts=used,
+                       variants=variants, warnings=warn)
+
+
+def _sentences(text: str) -> set[str]:
+    return {x for x in text.split("。") if x}
+
+
+def _diverse(cands: list[Variant], n: int) -> list[Variant]:
+    """The best ``n``, each next one sharing as few sentences as possible with those already chosen."""
+    out: list[Variant] = []
+    pool = list(cands)
+    while pool and len(out) < n:
+        if not out:
+            pick = pool[0]
+        else:
+            def overlap(v: Variant) -> int:
+                return max(len(_sentences(v.text) & _sentences(o.text)) for o in out)
+
+            best_ok = min(v.stage_elements_ok is False for v in pool)
+            pick = min((v for v in pool if (v.stage_elements_ok is False) == best_ok),
+                       key=lambda v: (overlap(v), pool.index(v)))
+        out.append(pick)
+        pool.remove(pick)
+    return out

@@ -1,0 +1,312 @@
+"""Conjugate the user's own phrases into a message, on SudachiPy's conjugation type and form.
+
+A fact such as 「約束の時間に遅れた」 is parsed into a :class:`Predicate`: the text before the last
+conjugable word (``head``), that word's dictionary form and Sudachi conjugation type (``pos[4]``),
+and what the trailing auxiliaries said (negative, 〜ている, 〜てくれた …). The polite endings
+(ました, です), completion (〜てしまった, 〜ちゃった, 〜じゃった) and the past tense are read from the
+conjugation forms and dropped, so that 「遅れた」「遅れちゃった」「遅れてしまいました」 all give the
+same predicate, which is then put back into the form the sentence needs:
+
+* :func:`apology_clause` — the clause before ごめん / 申し訳ございません (遅れてしまって / 遅れてしまい)
+* :func:`will_clause` — the promise (かけるね / かけるようにします / かけるようにいたします)
+* :func:`thanks_clause` — what I'm thankful for (聞いてくれて / 聞いていただき / アドバイスを)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from .text.tokenizer import Morpheme, tokenize
+
+Register = Literal["casual", "polite", "honorific"]
+
+# godan: the last kana of the dictionary form → its 連用形 / 未然形 / て-form ending
+_GODAN_I = dict(zip("くぐすつるうぬぶむ", "きぎしちりいにびみ", strict=True))
+_GODAN_A = dict(zip("くぐすつるうぬぶむ", "かがさたらわなばま", strict=True))
+_GODAN_TE = {"く": "いて", "ぐ": "いで", "す": "して", "つ": "って", "る": "って", "う": "って",
+             "ぬ": "んで", "ぶ": "んで", "む": "んで"}
+_IKU = ("行く", "いく", "逝く")
+_BENEFACTIVE = {"くれる", "呉れる", "もらう", "貰う", "くださる", "下さる", "いただく", "頂く"}
+_COMPLETIVE_AUX = {"ちゃう", "じゃう", "ちまう", "じまう"}
+_SHIMAU = {"しまう", "仕舞う"}
+_IRU = {"いる", "居る"}
+_OKU = {"おく", "置く"}
+_APOLOGY_TAIL = re.compile(
+    r"[、,\s]*(本当に|ほんとに|ほんとう?に|大変|誠に)?"
+    r"(ごめん(なさい|ね)?|すみません(でした)?|すいません(でした)?|申し訳(ありません|ございません|ない)(でした)?)$"
+)
+_TRAILING_PUNCT = re.compile(r"[。．.!！?？、,…・〜~ー\s]+$")
+
+
+class ConjugationError(ValueError):
+    """The phrase does not end in something we can conjugate (e.g. it ends in a particle)."""
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A user's phrase split into the text before its last conjugable word and that word."""
+
+    text: str  # the cleaned phrase
+    head: str  # text before the core word (約束の時間に)
+    core: str  # dictionary form of the core word (遅れる); for nouns the noun as written
+    ctype: str  # Sudachi conjugation type of the core (下一段-ラ行); "" for nouns
+    kind: Literal["verb", "adjective", "noun"]
+    negative: bool = False  # 〜ない / 〜なかった / 〜ません / 〜ず
+    progressive: bool = False  # 〜ている / 〜ていた
+    benefactive: bool = False  # 〜てくれた / 〜てもらった / 〜てくださった / 〜ていただいた
+    suru_noun: bool = False  # the noun takes する (確認, チェック)
+
+
+def clean(text: str) -> str:
+    """Trim spaces, final punctuation and a trailing apology word (遅れてごめん → 遅れて)."""
+    t = " ".join(text.split())
+    prev = None
+    while prev != t:
+        prev = t
+        t = _TRAILING_PUNCT.sub("", t)
+        t = _APOLOGY_TAIL.sub("", t)
+    return t
+
+
+def _te_particle(m: Morpheme | None) -> bool:
+    return m is not None and m.pos[0] == "助詞" and m.surface in ("て", "で")
+
+
+def parse(text: str) -> Predicate:
+    """Split ``text`` into head + core predicate. Raises :class:`ConjugationError` when it cannot."""
+    phrase = clean(text)
+    if not phrase:
+        raise ConjugationError("empty phrase")
+    toks = tokenize(phrase)
+    negative = progressive = benefactive = False
+    # drop trailing symbols and sentence-final particles
+    while toks and (toks[-1].pos[0] in ("補助記号", "空白") or toks[-1].pos[1] == "終助詞"):
+        toks.pop()
+    if len(toks) > 1 and _te_particle(toks[-1]):  # 遅れて(ごめん) → 遅れ
+        toks.pop()
+    while toks:
+        last = toks[-1]
+        prev = toks[-2] if len(toks) >= 2 else None
+        ct = last.pos[4]
+        if last.pos[0] == "助動詞" and ct in ("助動詞-タ", "助動詞-マス", "助動詞-デス"):
+            toks.pop()
+        elif last.pos[0] == "助動詞" and ct in ("助動詞-ナイ", "助動詞-ヌ"):
+            negative = True
+            toks.pop()
+        elif last.pos[0] == "助動詞" and (
+            (ct == "助動詞-ダ" and last.surface != "に" and len(toks) > 1) or last.lemma in _COMPLETIVE_AUX
+        ):
+            toks.pop()
+        elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _SHIMAU:
+            del toks[-2:]
+        elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _BENEFACTIVE:
+            benefactive = True
+            del toks[-2:]
+        elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _IRU | _OKU:
+            progressive = progressive or last.lemma in _IRU
+            del toks[-2:]
+        elif (last.pos[0] == "名詞" and last.surface in ("こと", "事") and prev is not None
+              and prev.pos[0] in ("動詞", "助動詞", "形容詞")):
+            toks.pop()
+        else:
+            break
+    if not toks:
+        raise ConjugationError(f"no predicate in {phrase!r}")
+    core = toks[-1]
+    head = phrase[: core.begin]
+    if core.pos[0] in ("動詞", "助動詞") and core.pos[4] not in ("*", ""):
+        kind: Literal["verb", "adjective", "noun"] = "verb"
+        word = core.lemma
+    elif core.pos[0] == "形容詞":
+        kind, word = "adjective", core.lemma
+    elif core.pos[0] in ("名詞", "形状詞", "代名詞", "接尾辞") and not negative:
+        return Predicate(text=phrase, head=head, core=core.surface, ctype="", kind="noun",
+                         suru_noun=core.pos[2].startswith("サ変"))
+    else:
+        raise ConjugationError(f"cannot conjugate the end of {phrase!r} ({core.surface}: {core.pos[0]})")
+    return Predicate(text=phrase, head=head, core=word, ctype=core.pos[4], kind=kind, negative=negative,
+                     progressive=progressive, benefactive=benefactive)
+
+
+# --- forms of one word -------------------------------------------------------------------------
+
+
+def _group(word: str, ctype: str) -> str:
+    if ctype.startswith("五段"):
+        return "godan"
+    if ctype.startswith("サ行変格"):
+        return "suru"
+    if ctype.startswith("カ行変格"):
+        return "kuru"
+    if ctype.startswith("形容詞"):
+        return "adj"
+    # 上一段, 下一段, and auxiliaries that conjugate like them (せる, させる, れる, られる)
+    return "ichidan"
+
+
+def _suru_stem(word: str) -> str:
+    for end in ("する", "ずる", "為る"):
+        if word.endswith(end):
+            return word[: -len(end)]
+    return word
+
+
+def te(word: str, ctype: str) -> str:
+    """て-form: 遅れる→遅れて, 行く→行って, 読む→読んで, 確認する→確認して, 来る→来て."""
+    g = _group(word, ctype)
+    if g == "godan":
+        if word.endswith(_IKU):
+            return word[:-1] + "って"
+        return word[:-1] + _GODAN_TE[word[-1]]
+    if g == "suru":
+        return _suru_stem(word) + "して"
+    if g == "kuru":
+        return "きて" if word == "くる" else word[:-1] + "て"
+    if g == "adj":
+        return adj_stem(word) + "くて"
+    return word[:-1] + "て"
+
+
+def renyou(word: str, ctype: str) -> str:
+    """連用形 (ます-stem): 遅れる→遅れ, 書く→書き, 確認する→確認し, 来る→来."""
+    g = _group(word, ctype)
+    if g == "godan":
+        return word[:-1] + _GODAN_I[word[-1]]
+    if g == "suru":
+        return _suru_stem(word) + "し"
+    if g == "kuru":
+        return "き" if word == "くる" else word[:-1]
+    if g == "adj":
+        return adj_stem(word) + "く"
+    return word[:-1]
+
+
+def mizen(word: str, ctype: str, *, for_zu: bool = False) -> str:
+    """未然形 before ない (or ず): 書く→書か, 言う→言わ, する→し (せ before ず), 来る→来."""
+    g = _group(word, ctype)
+    if g == "godan":
+        if word in ("ある", "有る"):
+            raise ConjugationError("ある has no 未然形 before ない")
+        return word[:-1] + _GODAN_A[word[-1]]
+    if g == "suru":
+        return _suru_stem(word) + ("せ" if for_zu else "し")
+    if g == "kuru":
+        return "こ" if word == "くる" else word[:-1]
+    if g == "adj":
+        return adj_stem(word) + "く"
+    return word[:-1]
+
+
+def adj_stem(word: str) -> str:
+    """語幹 of an i-adjective; いい conjugates on よ (よくて)."""
+    if word in ("いい", "良い", "よい"):
+        return "よ" if word != "良い" else "良"
+    return word[:-1]
+
+
+# --- forms of a whole phrase -------------------------------------------------------------------
+
+
+def _pred(p: Predicate | str) -> Predicate:
+    return parse(p) if isinstance(p, str) else p
+
+
+def te_form(p: Predicate | str) -> str:
+    """The phrase in て-form, keeping negation and 〜ている: 遅れて / 連絡しなくて / 忘れていて."""
+    p = _pred(p)
+    if p.kind == "noun":
+        return p.head + p.core + "で"
+    if p.kind == "adjective":
+        return p.head + adj_stem(p.core) + ("くなくて" if p.negative else "くて")
+    if p.progressive:
+        return p.head + te(p.core, p.ctype) + ("いなくて" if p.negative else "いて")
+    if p.negative:
+        return p.head + mizen(p.core, p.ctype) + "なくて"
+    return p.head + te(p.core, p.ctype)
+
+
+def dictionary_form(p: Predicate | str) -> str:
+    """The plain non-past form: かける / 遅刻しない / 確認する / 優しくする."""
+    p = _pred(p)
+    if p.kind == "noun":
+        return p.head + p.core + ("する" if p.suru_noun and not _ends_in_particle(p.head) else "")
+    if p.kind == "adjective":
+        return p.head + adj_stem(p.core) + ("くしない" if p.negative else "くする")
+    if p.progressive:
+        return p.head + te(p.core, p.ctype) + ("いない" if p.negative else "いる")
+    if p.negative:
+        return p.head + mizen(p.core, p.ctype) + "ない"
+    return p.head + p.core
+
+
+def _ends_in_particle(head: str) -> bool:
+    return bool(head) and head[-1] in "のをにがはでともへ"
+
+
+def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool = False) -> str:
+    """The clause before an apology word.
+
+    casual: 遅れてしまって (``colloquial``: 遅れちゃって) / 連絡しなくて / 遅くて / 確認不足で;
+    polite & honorific: 遅れてしまい / 連絡せず / 遅くなってしまい / 確認不足で (honorific: 確認不足により).
+    """
+    p = _pred(p)
+    if p.kind == "noun":
+        return p.head + p.core + ("により" if register == "honorific" else "で")
+    if p.kind == "adjective":
+        if register == "casual" or p.negative:
+            return te_form(p)
+        return p.head + adj_stem(p.core) + "くなってしまい"
+    tef = te(p.core, p.ctype)
+    if p.progressive:
+        if register == "honorific":
+            return p.head + tef + ("おらず" if p.negative else "おり")
+        return p.head + tef + ("いなくて" if p.negative else "いて")
+    if p.negative:
+        if register == "casual":
+            return p.head + mizen(p.core, p.ctype) + "なくて"
+        return p.head + mizen(p.core, p.ctype, for_zu=True) + "ず"
+    if register == "casual":
+        if colloquial:
+            return p.head + tef[:-1] + ("じゃって" if tef.endswith("で") else "ちゃって")
+        return p.head + tef + "しまって"
+    return p.head + tef + "しまい"
+
+
+def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -> str:
+    """A promise: かけるね (``soft``: かけるようにするね) / かけるようにします / かけるようにいたします.
+
+    Negatives always take ように (遅刻しないようにするね); a noun without する becomes
+    「〜を心がける」 (honorific: 〜に努めてまいります); an input that already says 〜ようにする keeps it.
+    """
+    p = _pred(p)
+    if p.kind == "noun" and not (p.suru_noun and not _ends_in_particle(p.head)):
+        np = p.head + p.core
+        return {"casual": f"{np}を心がけるね", "polite": f"{np}を心がけます",
+                "honorific": f"{np}に努めてまいります"}[register]
+    if p.kind == "verb" and not p.negative and p.core in ("する", "為る") and p.head.endswith("ように"):
+        ends = {"casual": "するね", "polite": "します", "honorific": "いたします"}
+        return p.head + ends[register]
+    d = dictionary_form(p)
+    if register == "casual":
+        return d + ("ようにするね" if soft or p.negative else "ね")
+    if register == "polite":
+        return d + "ようにします"
+    return d + "ようにいたします"
+
+
+def thanks_clause(p: Predicate | str, register: Register) -> str:
+    """What I'm thankful for, ready for ありがとう: 聞いてくれて / 聞いていただき / アドバイスを(いただき)."""
+    p = _pred(p)
+    if p.kind == "noun":
+        return p.head + p.core + ("をいただき" if register == "honorific" else "を")
+    if p.kind == "adjective":
+        base = p.head + adj_stem(p.core) + "くして"
+    elif p.negative:
+        base = p.head + mizen(p.core, p.ctype) + "ないで"
+    elif p.progressive:
+        base = p.head + te(p.core, p.ctype) + "いて"
+    else:
+        base = p.head + te(p.core, p.ctype)
+    return base + ("いただき" if register == "honorific" else "くれて")
