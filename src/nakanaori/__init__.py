@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["CheckReport", "Finding", "InputError", "Plan", "analyze", "check", "plan", "to_ics"]
+__all__ = [
+    "Advice", "CheckReport", "Finding", "InputError", "Plan", "advise", "analyze", "check", "plan", "to_ics",
+]
 
 if TYPE_CHECKING:
+    from .advisor import Advice, advise
     from .checker import CheckReport, Finding, check
     from .errors import InputError
     from .planner import Plan, plan, to_ics
@@ -27,6 +30,10 @@ def __getattr__(name: str) -> Any:  # lazy: importing the package does not load 
         from . import planner as _planner
 
         return getattr(_planner, name)
+    if name in ("advise", "Advice"):
+        from . import advisor as _advisor
+
+        return getattr(_advisor, name)
     if name == "InputError":
         from .errors import InputError
 

@@ -1,0 +1,164 @@
+"""``advise``: read the situation, then give the guidance, the timing and the templates for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .errors import InputError
+from .knowledge.guidance import Dont, load_guidance
+from .knowledge.templates import Template, templates_for
+from .labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage
+from .situation import Evidence, Facts, read_situation
+
+
+class GuidanceOut(BaseModel):
+    summary: str
+    do: list[str]
+    dont: list[Dont]
+    why: str
+    channel: str
+    relationship_focus: str
+    tone: str
+
+
+class TimingOut(BaseModel):
+    """When to send the next message. Dates are given when the apology date is known."""
+
+    earliest_days: int
+    latest_days: int
+    basis: Literal["apology", "last_contact"]
+    note: str
+    apology_date: dt.date | None = None
+    last_contact: dt.date | None = None
+    earliest_date: dt.date | None = None
+    latest_date: dt.date | None = None
+    status: Literal["wait", "now", "late"] | None = None  # relative to today
+    days_until: int | None = None  # days from today to the earliest date (0 when it has come)
+
+
+class Advice(BaseModel):
+    relationship: Relationship
+    relationship_ja: str
+    stage: Stage
+    stage_ja: str
+    facts: Facts
+    confidence: float = Field(ge=0.0, le=1.0)
+    relationship_confidence: float
+    stage_confidence: float
+    question: str | None
+    relationship_given: bool
+    stage_given: bool
+    guidance: GuidanceOut
+    timing: TimingOut
+    templates: list[Template]  # from nakanaori.knowledge.templates.templates_for
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+def _check_date(value: dt.date | None, what: str, today: dt.date) -> None:
+    if value is None:
+        return
+    if value > today:
+        raise InputError("bad_date", f"{what}が未来の日付です({value.isoformat()})。", "date in the future")
+    if value.year < 1900:
+        raise InputError("bad_date", f"{what}が古すぎます({value.isoformat()})。", "date before 1900")
+
+
+def _channel(relationship: Relationship, stage: Stage, facts: Facts) -> str:
+    g = load_guidance()
+    ch = g.channels
+    if stage in g.wait_stages:
+        return ch.wait
+    if relationship == Relationship.work:
+        return ch.work
+    if facts.severity == "serious":
+        return f"{ch.serious}{ch.message_only}"
+    if facts.severity == "small":
+        return ch.small
+    return ch.unknown
+
+
+def _timing(
+    stage: Stage, apology_date: dt.date | None, last_contact: dt.date | None, today: dt.date
+) -> TimingOut:
+    t = load_guidance().stages[stage].timing
+    out = TimingOut(
+        earliest_days=t.earliest_days, latest_days=t.latest_days, basis=t.basis, note=t.note,
+        apology_date=apology_date, last_contact=last_contact,
+    )
+    base = apology_date
+    if t.basis == "last_contact" and last_contact is not None:
+        base = last_contact
+    if base is None:
+        return out
+    out.earliest_date = base + dt.timedelta(days=t.earliest_days)
+    out.latest_date = base + dt.timedelta(days=t.latest_days)
+    if today < out.earliest_date:
+        out.status, out.days_until = "wait", (out.earliest_date - today).days
+    elif today <= out.latest_date:
+        out.status, out.days_until = "now", 0
+    else:
+        out.status, out.days_until = "late", 0
+    return out
+
+
+def advise(
+    text: str | None = None,
+    *,
+    relationship: str | None = None,
+    stage: str | None = None,
+    today: dt.date | None = None,
+    apologized_on: dt.date | None = None,
+    last_contact: dt.date | None = None,
+) -> Advice:
+    """Understand the situation in *text* (and/or the explicit choices) and advise on it.
+
+    Explicit ``relationship``/``stage`` override what the text suggests. ``apologized_on`` and
+    ``last_contact`` (optional) override the dates read from the text. Raises
+    :class:`~nakanaori.errors.InputError` for bad text or dates and ``ValueError`` for unknown
+    relationship/stage values.
+    """
+    today = today or dt.date.today()
+    _check_date(apologized_on, "謝った日", today)
+    _check_date(last_contact, "最後にやり取りした日", today)
+    if apologized_on and last_contact and last_contact < apologized_on:
+        raise InputError("bad_date", "最後にやり取りした日が、謝った日より前になっています。",
+                         "last contact before the apology")
+    sit = read_situation(text, relationship=relationship, stage=stage, today=today)
+    facts = sit.facts
+    if apologized_on is not None:
+        facts.apology_date = apologized_on
+        facts.days_since_apology = (today - apologized_on).days
+        facts.days_approximate = False
+    g = load_guidance()
+    sg = g.stages[sit.stage]
+    rg = g.relationships[sit.relationship]
+    guidance = GuidanceOut(
+        summary=sg.summary,
+        # in the waiting stages the relationship's active to-dos would contradict "wait"
+        do=[*sg.do, *([] if sit.stage in g.wait_stages else rg.do)],
+        dont=[*sg.dont, *rg.dont],
+        why=sg.why,
+        channel=_channel(sit.relationship, sit.stage, facts),
+        relationship_focus=rg.focus,
+        tone=rg.tone,
+    )
+    return Advice(
+        relationship=sit.relationship,
+        relationship_ja=RELATIONSHIP_JA[sit.relationship.value],
+        stage=sit.stage,
+        stage_ja=STAGE_JA[sit.stage.value],
+        facts=facts,
+        confidence=sit.confidence,
+        relationship_confidence=sit.relationship_confidence,
+        stage_confidence=sit.stage_confidence,
+        question=sit.question,
+        relationship_given=sit.relationship_given,
+        stage_given=sit.stage_given,
+        guidance=guidance,
+        timing=_timing(sit.stage, facts.apology_date, last_contact, today),
+        templates=templates_for(sit.relationship.value, sit.stage.value),
+        evidence=sit.evidence,
+    )

@@ -1,0 +1,131 @@
+"""Guidance knowledge base: what to do and not do at each stage after an apology, per relationship.
+
+``guidance.yaml`` is validated with pydantic (``extra="forbid"``) at load; errors name the file and
+the entry. Every stage and every relationship must be present.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..labels import Relationship, Stage
+from .loader import KnowledgeError
+
+GUIDANCE_FILE = Path(__file__).parent / "guidance.yaml"
+
+
+class Dont(BaseModel):
+    """A thing not to do, and why it hurts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    what: str = Field(min_length=4)
+    why: str = Field(min_length=8)
+
+
+class Timing(BaseModel):
+    """When the next message makes sense: days after the apology or after the last contact."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    earliest_days: int = Field(ge=0, le=365)
+    latest_days: int = Field(ge=0, le=365)
+    basis: Literal["apology", "last_contact"]
+    note: str = Field(min_length=4)
+
+    @model_validator(mode="after")
+    def _order(self) -> Timing:
+        if self.latest_days < self.earliest_days:
+            raise ValueError("latest_days must not be before earliest_days")
+        return self
+
+
+class StageGuidance(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    summary: str = Field(min_length=8)
+    do: list[str] = Field(min_length=2)
+    dont: list[Dont] = Field(min_length=2)
+    why: str = Field(min_length=8)
+    timing: Timing
+
+
+class RelationshipGuidance(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    focus: str = Field(min_length=8)
+    do: list[str] = Field(min_length=1)
+    dont: list[Dont] = Field(min_length=1)
+    tone: str = Field(min_length=4)  # the register to write in, and why
+
+
+class Channels(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    small: str
+    serious: str
+    message_only: str
+    unknown: str
+    wait: str
+    work: str
+
+
+class Related(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    summary: str
+
+
+class Guidance(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stages: dict[Stage, StageGuidance]
+    relationships: dict[Relationship, RelationshipGuidance]
+    channels: Channels
+    wait_stages: list[Stage] = Field(default_factory=list)
+    related: list[Related] = Field(default_factory=list)
+
+    @field_validator("stages")
+    @classmethod
+    def _every_stage(cls, v: dict[Stage, StageGuidance]) -> dict[Stage, StageGuidance]:
+        missing = [s.value for s in Stage if s not in v]
+        if missing:
+            raise ValueError(f"guidance is missing for stage(s): {', '.join(missing)}")
+        return v
+
+    @field_validator("relationships")
+    @classmethod
+    def _every_relationship(
+        cls, v: dict[Relationship, RelationshipGuidance]
+    ) -> dict[Relationship, RelationshipGuidance]:
+        missing = [r.value for r in Relationship if r not in v]
+        if missing:
+            raise ValueError(f"guidance is missing for relationship(s): {', '.join(missing)}")
+        return v
+
+
+def load_guidance_from(path: Path) -> Guidance:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
+    try:
+        return Guidance.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{path.name}: invalid guidance file"]
+        for err in exc.errors():
+            where = ".".join(str(x) for x in err["loc"])
+            lines.append(f"  {path.name}: at {where}: {err['msg']}")
+        raise KnowledgeError("\n".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def load_guidance() -> Guidance:
+    """The packaged guidance knowledge base (validated, cached)."""
+    return load_guidance_from(GUIDANCE_FILE)
