@@ -71,7 +71,7 @@ def clean(text: str) -> str:
 
 
 def _te_particle(m: Morpheme | None) -> bool:
-    return m is not None and m.pos[0] == "助詞" and m.surface in ("て", "で")
+    return m is not None and m.pos[0] == "助詞" and m.pos[1] == "接続助詞" and m.surface in ("て", "で")
 
 
 def parse(text: str) -> Predicate:
