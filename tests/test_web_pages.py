@@ -253,3 +253,49 @@ def test_text_never_goes_into_urls(client: TestClient) -> None:
         for form in re.findall(r"<form[^>]*>", html):
             assert 'method="post"' in form, form
     assert client.get("/check", follow_redirects=False).status_code == 303
+
+
+def test_select_options_are_rendered(client: TestClient) -> None:
+    html = client.get("/").text
+    assert '<option value="partner"' in html and '<option value="no_reply"' in html
+
+
+def test_guide_pages_are_cross_linked_and_all_reachable(client: TestClient) -> None:
+    seen: set[str] = set()
+    todo = ["/guide"]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        r = client.get(url)
+        assert r.status_code == 200, url
+        todo.extend(u for u in re.findall(r'href="(/guide[^"#]*)"', r.text) if u not in seen)
+    for rel in ("partner", "friend", "work", "family"):
+        assert f"/guide/relationship/{rel}" in seen
+    for stage in ("just_apologized", "no_reply", "rejected", "improve"):
+        assert f"/guide/stage/{stage}" in seen
+    assert {"/guide/principles", "/guide/dont", "/guide/three-steps", "/guide/examples"} <= seen
+    assert client.get("/guide/stage/someday").status_code == 404
+    assert client.get("/guide/relationship/boss").status_code == 404
+
+
+def test_compose_page_gives_variants_that_post_to_check(client: TestClient) -> None:
+    r = client.post(
+        "/compose",
+        data={
+            "relationship": "friend",
+            "stage": "days_later",
+            "did": "約束をすっぽかした",
+            "will": "予定をメモする",
+        },
+    )
+    assert r.status_code == 200
+    variants = re.findall(r'<p id="v-\d">(.*?)</p>', r.text)
+    assert variants
+    forms = re.findall(
+        r'<form method="post" action="/check">\s*<input type="hidden" name="text" value="([^"]*)"', r.text
+    )
+    assert len(forms) == len(variants)
+    bad = client.post("/compose", data={"relationship": "friend"})
+    assert bad.status_code == 422 and "選んでください" in bad.text

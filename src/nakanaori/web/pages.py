@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -393,3 +393,72 @@ def journal_save_from_check(
 ) -> Response:
     """「記録に残す」 on the チェック page: same as adding a message on the case page."""
     return journal_add_message(request, db, case_id, csrf=csrf, text=text, sent_on=today_tokyo().isoformat())
+
+
+# ---------------------------------------------------------------- ガイド
+
+
+@router.get("/guide")
+def guide_index(request: Request) -> Response:
+    from . import guide
+
+    return render(request, "guide_index.html", {"nav": "guide", "groups": guide.index()})
+
+
+@router.get("/guide/{slug}")
+def guide_page(request: Request, slug: str, relationship: str | None = None) -> Response:
+    from . import guide
+
+    found = guide.page(slug, relationship)
+    if found is None:
+        raise HTTPException(status_code=404)
+    return render(request, "guide_page.html", {"nav": "guide", "page": found})
+
+
+@router.get("/guide/{slug}/{name}")
+def guide_named_page(request: Request, slug: str, name: str) -> Response:
+    from . import guide
+
+    found = guide.page(slug, name) if slug in ("relationship", "stage") else None
+    if found is None:
+        raise HTTPException(status_code=404)
+    return render(request, "guide_page.html", {"nav": "guide", "page": found})
+
+
+# ---------------------------------------------------------------- 作成
+
+
+@router.get("/compose")
+def compose_page(request: Request, relationship: str | None = None, stage: str | None = None) -> Response:
+    form = {
+        "relationship": relationship if relationship in RELATIONSHIP_JA else "",
+        "stage": stage if stage in STAGE_JA else "",
+    }
+    return render(request, "compose.html", {"nav": "compose", "form": form})
+
+
+@router.post("/compose")
+def compose_post(
+    request: Request,
+    relationship: Annotated[str, Form()] = "",
+    stage: Annotated[str, Form()] = "",
+    did: OptStr = None,
+    will: OptStr = None,
+    thanks: OptStr = None,
+) -> Response:
+    from ..composer import compose
+
+    form = {"relationship": relationship, "stage": stage, "did": did, "will": will, "thanks": thanks}
+    ctx: dict[str, Any] = {"nav": "compose", "form": form, "ng_labels": set(NG_LABELS)}
+    try:
+        rel = relationship_or_error(relationship)
+        stg = stage_or_error(stage)
+        if rel is None or stg is None:
+            raise InputError("bad_option", "相手との関係と、いまの状況を選んでください。", "required")
+        ctx["result"] = compose(
+            rel.value, stg.value, did=did or None, will=will or None, thanks=thanks or None
+        )
+    except InputError as exc:
+        ctx["error"] = exc.message_ja
+        return render(request, "compose.html", ctx, status=422)
+    return render(request, "compose.html", ctx)
