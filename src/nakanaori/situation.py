@@ -814,6 +814,14 @@ def read_situation(
     facts = _read_facts(prep, lex, today)
     rel, rel_conf, rel_ev = _read_relationship(prep, lex)
     scores, st_ev = _score_stages(prep, lex)
+    nothing = not rel_ev and not st_ev and not facts.mentions_apology and facts.days_since_apology is None
+    if nothing and rel_given is None and stage_given is None:
+        raise InputError(
+            "no_situation",
+            "状況が読み取れませんでした。誰に謝ったか、そのあと相手がどうしているかを書いてください"
+            "(例:「彼氏に謝ったけど既読スルー」)。",
+            "no situation found in the text",
+        )
     st, st_conf = _decide_stage(scores, facts)
     if rel_given is not None:
         rel, rel_conf = rel_given, 1.0
