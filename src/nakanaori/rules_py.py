@@ -73,7 +73,53 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
     return True
 
 
+# 「連絡が遅れて」「返信が遅くなって」: the subject is the sender's own act
+_OWN_ACT_NOUNS = {"連絡", "返信", "返事", "報告", "提出", "納品", "確認", "対応", "準備", "説明", "帰り", "発送", "支払い"}
+_FIRST_PERSON = {"私", "俺", "僕", "自分", "あたし", "わたし", "わたくし", "弊社", "当社", "私ども"}
+
+
+def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
+    """The act is the sender's own, stated as fact: no other person named as the subject before it in
+    the same clause, not inside an if-clause (〜したなら), not a concession (確かに〜したが) and not a
+    question."""
+    tokens = analysis.tokens
+    head = tokens[start]
+    clause = head.clause
+    # the predicate's own stretch: back to the previous 〜て/〜で link or comma in the clause
+    lo = start
+    while lo > 0 and lo > start - 10:
+        p = tokens[lo - 1]
+        if p.clause != clause or p.sent != head.sent:
+            break
+        if p.pos_str.startswith("助詞,接続助詞") or p.surface in ("、", ","):
+            break
+        lo -= 1
+    for k in range(lo, start):
+        t = tokens[k]
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        if nxt is None:
+            continue
+        if t.lemma in _OTHER_PEOPLE and nxt.surface in ("が", "は", "も", "だって", "だ"):
+            return False
+        # someone else as the subject (「打ち合わせが長引いて」「お母さんが先に」), unless it is the sender
+        if (t.pos_str.startswith(("名詞", "代名詞")) and t.lemma not in _FIRST_PERSON
+                and t.lemma not in _OWN_ACT_NOUNS
+                and nxt.surface in ("が", "だって") and nxt.pos_str.startswith("助詞")):
+            return False
+    # the clause ends in a condition or a concession
+    k = end
+    while k < len(tokens) and tokens[k].clause == tokens[end - 1].clause and tokens[k].sent == head.sent:
+        t = tokens[k]
+        if t.cform.startswith("仮定形") and t.lemma in ("だ", "た", "です"):
+            return False
+        if t.surface in ("?",):
+            return False
+        k += 1
+    return not any(t.lemma in ("もし", "仮に") for t in tokens[max(0, start - 8):start] if t.clause == clause)
+
+
 CHECKS: dict[str, Check] = {
+    "sender_act": _sender_act,
     "sender_circumstance": _sender_circumstance,
     "laugh_mark": _laugh_mark,
     "sentence_final": _sentence_final,

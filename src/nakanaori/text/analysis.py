@@ -176,6 +176,10 @@ def _mark_reported(tokens: list[Token]) -> None:
         if verb is None:
             continue
         lemma = verb.lemma
+        after = tokens[j + 1] if j + 1 < n else None
+        if (t.surface == "と" and verb.surface in ("いう", "言う") and after is not None
+                and after.pos_str.startswith("名詞")):
+            continue  # 「〜というわけではない」「〜という点」: a nominaliser, not reported speech
         reported = False
         if lemma in SPEECH_VERBS:
             reported = True
