@@ -314,9 +314,9 @@ def test_line_api_500_still_answers_200_and_logs_without_text(
         assert fake.wait(lambda: any(x.status == 500 for x in fake.reply_for(ev["replyToken"])))
     finally:
         fake.mode = "ok"
-    log = (workdir / "uvicorn.log").read_text(errors="replace")
-    assert "LINE reply failed: HTTP 500" in log
-    assert secret_words not in log
+    log_file = workdir / "uvicorn.log"
+    assert fake.wait(lambda: "LINE reply failed: HTTP 500" in log_file.read_text(errors="replace"))
+    assert secret_words not in log_file.read_text(errors="replace")
 
 
 def test_unreachable_line_api_still_answers_200(fake: FakeLine, tmp_path: Path) -> None:
