@@ -153,3 +153,32 @@ def test_access_log_filter_drops_query_strings() -> None:
     assert StripQueryFilter().filter(record)
     assert "ごめんね" not in record.getMessage()
     assert "/check?…" in record.getMessage()
+
+
+def test_advise_and_compose_mirror_the_library(client: TestClient) -> None:
+    from nakanaori.advisor import advise
+    from nakanaori.composer import compose
+
+    today = dt.date(2026, 11, 29)
+    body = {"text": "3日前に彼女に謝ったけど、まだ返事がない", "today": today.isoformat()}
+    r = client.post("/api/advise", json=body)
+    assert r.status_code == 200
+    assert r.json() == advise(body["text"], today=today).model_dump(mode="json")
+    assert client.post("/api/advise", json={}).status_code == 422
+    assert (
+        client.post("/api/advise", json={"relationship": "partner", "stage": "nope"}).json()["error"]
+        == "bad_option"
+    )
+    facts = {
+        "relationship": "work",
+        "stage": "just_apologized",
+        "did": "報告が遅れた",
+        "will": "毎朝進み具合を共有する",
+    }
+    r = client.post("/api/compose", json=facts)
+    assert r.status_code == 200, r.text
+    expected = compose("work", "just_apologized", did=facts["did"], will=facts["will"])
+    assert r.json() == expected.model_dump(mode="json")
+    r = client.post("/api/compose", json={"relationship": "work", "stage": "just_apologized"})
+    assert r.status_code == 422  # no facts at all
+    assert "事実" in r.json()["message"]

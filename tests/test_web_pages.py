@@ -299,3 +299,18 @@ def test_compose_page_gives_variants_that_post_to_check(client: TestClient) -> N
     assert len(forms) == len(variants)
     bad = client.post("/compose", data={"relationship": "friend"})
     assert bad.status_code == 422 and "選んでください" in bad.text
+
+
+def test_consult_page_gives_guidance_timeline_and_templates_that_post_to_check(client: TestClient) -> None:
+    r = client.post("/consult", data={"text": "3日前に彼女に謝ったけど、まだ返事がない"})
+    assert r.status_code == 200
+    assert 'id="advice"' in r.text and 'id="timeline"' in r.text
+    templates = re.findall(r'<p id="tpl-\d+">(.*?)</p>', r.text)
+    assert templates
+    assert r.text.count('action="/check"') >= len(templates)
+    r = client.post(
+        "/consult", data={"relationship": "friend", "stage": "awkward", "apologized_on": "2026-11-20"}
+    )
+    assert r.status_code == 200 and 'class="when"' in r.text
+    r = client.post("/consult", data={})
+    assert r.status_code == 422 and "選んでください" in r.text

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..checker import CheckReport, check
-from ..errors import validate_text
+from ..errors import InputError, validate_text
 from .common import date_or_error, relationship_or_error, stage_or_error
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -33,6 +33,8 @@ class AdviseRequest(BaseModel):
     relationship: str | None = None
     stage: str | None = None
     today: dt.date | None = None
+    apologized_on: dt.date | None = None
+    last_contact: dt.date | None = None
 
 
 class ComposeRequest(BaseModel):
@@ -79,7 +81,21 @@ def api_advise(body: AdviseRequest) -> JSONResponse:
     rel = relationship_or_error(body.relationship)
     stg = stage_or_error(body.stage)
     text = _short(body.text, "状況の説明", 5000)
-    return _json(advise(text, relationship=rel, stage=stg, today=body.today))
+    if text is None and (rel is None or stg is None):
+        raise InputError(
+            "empty",
+            "状況の説明(text)か、relationship と stage の両方を指定してください。",
+            "no situation text and no relationship/stage",
+        )
+    advice = advise(
+        text,
+        relationship=rel.value if rel else None,
+        stage=stg.value if stg else None,
+        today=body.today,
+        apologized_on=body.apologized_on,
+        last_contact=body.last_contact,
+    )
+    return _json(advice)
 
 
 @router.post("/compose", summary="メッセージ文面をつくる")
