@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import EXIT_CODES, InputError
 from ..labels import LABEL_JA, REGISTER_JA, Relationship, Stage
@@ -113,15 +115,16 @@ def _render(advice) -> None:
     console.print(Panel(g.summary, title="いちばん大事なこと", border_style="green"))
     console.print("[bold green]やること[/]")
     for item in g.do:
-        console.print(f"  ○ {item}")
+        console.print(Padding(Text(f"○{item}"), (0, 0, 0, 2)))
     console.print("[bold red]やめておくこと[/]")
     for d in g.dont:
-        console.print(f"  × {d.what}\n    [dim]→ {d.why}[/]")
+        console.print(Padding(Text(f"×{d.what}"), (0, 0, 0, 2)))
+        console.print(Padding(Text(f"→{d.why}", style="dim"), (0, 0, 0, 4)))
     for title, body in (("なぜ", g.why), ("伝え方", g.channel), ("言葉づかい", g.tone),
                         ("次に連絡するタイミング", _timing_line(advice))):
         console.print(f"[bold]{title}[/]")
         for line in body.splitlines():
-            console.print(f"  {line}")
+            console.print(Padding(Text(line), (0, 0, 0, 2)))
     if advice.templates:
         table = Table(title="文例", show_header=True, header_style="bold", expand=True)
         table.add_column("文体", no_wrap=True)
