@@ -118,7 +118,39 @@ def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
     return not any(t.lemma in ("もし", "仮に") for t in tokens[max(0, start - 8):start] if t.clause == clause)
 
 
+def _clause_is_conditional(analysis: Analysis, start: int, end: int) -> bool:
+    tokens = analysis.tokens
+    clause = tokens[end - 1].clause
+    k = end
+    while k < len(tokens) and tokens[k].clause == clause:
+        t = tokens[k]
+        if t.cform.startswith("仮定形") and t.lemma in ("だ", "た", "です", "ある", "する"):
+            return True
+        k += 1
+    # the comma-less case: 「〜させたならごめん」 closes the clause at the next token
+    return k < len(tokens) and tokens[k].cform.startswith("仮定形") and tokens[k].lemma in ("だ", "た", "です")
+
+
+def _not_conditional(analysis: Analysis, start: int, end: int) -> bool:
+    return not _clause_is_conditional(analysis, start, end)
+
+
+def _their_feeling(analysis: Analysis, start: int, end: int) -> bool:
+    """A feeling attributed to the other person: not the sender's own (私も寂しかった / こっちだって
+    我慢してた), not inside an if-clause, and not a question that presses (まだ怒ってる?)."""
+    tokens = analysis.tokens
+    head = tokens[start]
+    for t in tokens[max(0, start - 6) : start]:
+        if t.sent == head.sent and t.clause == head.clause and t.lemma in _FIRST_PERSON | {"こっち", "こちら"}:
+            k = t.i + 1
+            if k < len(tokens) and tokens[k].surface in ("も", "が", "は", "だって", "だ"):
+                return False
+    return _not_conditional(analysis, start, end)
+
+
 CHECKS: dict[str, Check] = {
+    "not_conditional": _not_conditional,
+    "their_feeling": _their_feeling,
     "sender_act": _sender_act,
     "sender_circumstance": _sender_circumstance,
     "laugh_mark": _laugh_mark,
