@@ -27,7 +27,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 
 bench: $(STAMP) system-deps
-	$(BIN)/python -m nakanaori.bench
+	test ! -f benchmarks/check_bench.py || $(BIN)/python benchmarks/check_bench.py
+	$(BIN)/python benchmarks/http_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
