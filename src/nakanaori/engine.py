@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .knowledge.models import Rule, TokenSpec
@@ -30,33 +30,36 @@ def token_matches(spec: TokenSpec, t: Token) -> bool:
     return not (spec.not_ is not None and token_matches(spec.not_, t))
 
 
-def match_at(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, limit: int) -> int | None:
-    """Match *pattern* at tokens[start:limit]; return the end index (exclusive) or None.
+def match_ends(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, limit: int) -> Iterator[int]:
+    """Every end index (exclusive) at which *pattern* matches tokens[start:limit], greedy first.
 
     Quantifiers are greedy with backtracking; ``*``/``+`` take at most ``max`` tokens.
     """
 
-    def rec(pi: int, ti: int) -> int | None:
+    def rec(pi: int, ti: int) -> Iterator[int]:
         if pi == len(pattern):
-            return ti
+            yield ti
+            return
         spec = pattern[pi]
         if spec.op == "1":
             if ti < limit and token_matches(spec, tokens[ti]):
-                return rec(pi + 1, ti + 1)
-            return None
+                yield from rec(pi + 1, ti + 1)
+            return
         lo = 1 if spec.op == "+" else 0
         hi = 1 if spec.op == "?" else spec.max
         count = 0
         while count < hi and ti + count < limit and token_matches(spec, tokens[ti + count]):
             count += 1
         while count >= lo:
-            end = rec(pi + 1, ti + count)
-            if end is not None:
-                return end
+            yield from rec(pi + 1, ti + count)
             count -= 1
-        return None
 
     return rec(0, start)
+
+
+def match_at(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, limit: int) -> int | None:
+    """The greedy end index of *pattern* at *start*, or None."""
+    return next(match_ends(pattern, tokens, start, limit), None)
 
 
 def find_in(pattern: Sequence[TokenSpec], tokens: Sequence[Token], lo: int, hi: int) -> bool:
@@ -99,43 +102,50 @@ def run_rule(rule: Rule, analysis: Analysis) -> list[RawMatch]:
                         regex_ends[a] = b
         i = lo
         while i < hi:
-            end = regex_ends.get(i)
-            if end is None:
-                for pattern in rule.patterns:
-                    end = match_at(pattern, tokens, i, hi)
-                    if end is not None and end > i:
-                        break
-                    end = None
-            if end is None:
-                i += 1
-                continue
-            ok = True
-            matched = tokens[i:end]
-            if excluded and any(
-                ("quote" in excluded and t.quote)
-                or ("reported" in excluded and t.reported)
-                or ("request" in excluded and t.request)
-                for t in matched
-            ):
-                ok = False
-            if ok and rule.not_before and any(match_at(p, tokens, end, hi) is not None for p in rule.not_before):
-                ok = False
-            if ok and rule.not_after:
-                for p in rule.not_after:
-                    if any(match_at(p, tokens, j, i) == i for j in range(max(lo, i - 8), i)):
-                        ok = False
-                        break
-            if ok and rule.check is not None and not CHECKS[rule.check](analysis, i, end):
-                ok = False
-            if ok:
-                out.append(RawMatch(rule, i, end))
-                i = end
+            accepted = None
+            for end in _candidate_ends(rule, tokens, i, hi, regex_ends):
+                if _accept(rule, analysis, excluded, i, end, lo, hi, CHECKS):
+                    accepted = end
+                    break
+            if accepted is not None:
+                out.append(RawMatch(rule, i, accepted))
+                i = accepted
             else:
                 i += 1
-    if out and rule.message_forbids:
-        if any(find_in(p, tokens, 0, len(tokens)) for p in rule.message_forbids):
-            return []
+    if out and rule.message_forbids and any(find_in(p, tokens, 0, len(tokens)) for p in rule.message_forbids):
+        return []
     return out
+
+
+def _candidate_ends(rule: Rule, tokens: Sequence[Token], i: int, hi: int,
+                    regex_ends: dict[int, int]) -> Iterator[int]:
+    end = regex_ends.get(i)
+    if end is not None:
+        yield end
+    for pattern in rule.patterns:
+        for end in match_ends(pattern, tokens, i, hi):
+            if end > i:
+                yield end
+
+
+def _accept(rule: Rule, analysis: Analysis, excluded: set[str], i: int, end: int, lo: int, hi: int,
+            checks: dict) -> bool:
+    tokens = analysis.tokens
+    matched = tokens[i:end]
+    if excluded and any(
+        ("quote" in excluded and t.quote)
+        or ("reported" in excluded and t.reported)
+        or ("request" in excluded and t.request)
+        for t in matched
+    ):
+        return False
+    if rule.not_before and any(match_at(p, tokens, end, hi) is not None for p in rule.not_before):
+        return False
+    if rule.not_after:
+        for p in rule.not_after:
+            if any(end_ == i for j in range(max(lo, i - 8), i) for end_ in match_ends(p, tokens, j, i)):
+                return False
+    return not (rule.check is not None and not checks[rule.check](analysis, i, end))
 
 
 def span_tokens(rule: Rule, analysis: Analysis, m: RawMatch) -> tuple[int, int]:

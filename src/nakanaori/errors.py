@@ -17,6 +17,8 @@ EXIT_CODES: dict[str, int] = {
     "bad_option": 2,
     "bad_date": 8,
     "not_found": 9,
+    "no_japanese": 10,
+    "no_situation": 11,
 }
 
 

@@ -39,14 +39,18 @@ def _is_honorific(tokens: list[Token], k: int) -> bool:
     if lemma in ("くださる", "下さる"):
         prev = tokens[k - 1] if k > 0 else None
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-        # 〜てください (plain request) is polite; 〜てくださる / 〜てくださった / お〜ください / くださいませ are honorific
+        # 〜てください (plain request) is polite;
+        # 〜てくださる / 〜てくださった / お〜ください / くださいませ are honorific
         if nxt is not None and nxt.lemma == "ます" and nxt.cform.startswith("命令形"):
             return True
         if t.cform.startswith("命令形"):
             return prev is not None and _has_o_go_prefix(tokens, k - 1)
         return True
     if lemma in ("する", "できる", "出来る"):
-        # お/ご + verb stem / サ変 noun + する・できる (謙譲): お待たせする, ご連絡します, お話しできます
+        # お/ご + verb stem / サ変 noun + する・できる (謙譲): お待たせする, ご連絡します, お話しできます;
+        # but 「(よろしく)お願いします」 is a polite set phrase
+        if k > 0 and tokens[k - 1].lemma in ("願う", "願い", "お願い"):
+            return False
         return k > 0 and _has_o_go_prefix(tokens, k - 1)
     if lemma == "なる":
         # お〜になる (尊敬): お使いになる
@@ -66,6 +70,12 @@ def _has_o_go_prefix(tokens: list[Token], j: int) -> bool:
     return prev.pos_str.startswith("接頭辞") and prev.surface in ("お", "ご", "御")
 
 
+def _is_polite(t: Token) -> bool:
+    if t.lemma in ("ください", "下さい"):
+        return True
+    return t.pos_str.startswith("助動詞") and t.lemma in POLITE_AUX and t.surface not in ("でしょ", "っしょ")
+
+
 def detect_register(analysis: Analysis) -> tuple[str, list[tuple[int, int, str]]]:
     """Return the register and the evidence (normalised begin, end, kind) that decided it."""
     tokens = analysis.tokens
@@ -76,9 +86,7 @@ def detect_register(analysis: Analysis) -> tuple[str, list[tuple[int, int, str]]
             continue
         if _is_honorific(tokens, k):
             honorific.append((t.begin, t.end, "honorific"))
-        elif t.pos_str.startswith("助動詞") and t.lemma in POLITE_AUX and t.surface not in ("でしょ", "っしょ"):
-            polite.append((t.begin, t.end, "polite"))
-        elif t.lemma in ("ください", "下さい"):
+        elif _is_polite(t):
             polite.append((t.begin, t.end, "polite"))
     if honorific:
         return "honorific", honorific

@@ -34,7 +34,9 @@ def _not_question(analysis: Analysis, start: int, end: int) -> bool:
     sent = tokens[start].sent
     s = analysis.sentences[sent]
     tail = analysis.text[s.begin : s.end]
-    return "?" not in tail and not any(t.surface == "か" and t.pos_str.startswith("助詞,終助詞") for t in tokens[s.start_token:s.end_token])
+    sent_tokens = tokens[s.start_token : s.end_token]
+    ends_in_ka = any(t.surface == "か" and t.pos_str.startswith("助詞,終助詞") for t in sent_tokens)
+    return "?" not in tail and not ends_in_ka
 
 
 def _laugh_mark(analysis: Analysis, start: int, end: int) -> bool:
@@ -70,11 +72,21 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
     for t in tokens[max(0, start - 8) : start]:
         if t.clause == clause and t.lemma in _OTHER_PEOPLE:
             return False
+    # a plan for the future (「30分前にアラームをかけるようにします」) is not a circumstance
+    s = analysis.sentences[head.sent]
+    sent_tokens = tokens[s.start_token : s.end_token]
+    for k, t in enumerate(sent_tokens[:-1]):
+        if t.lemma == "よう" and sent_tokens[k + 1].surface == "に":
+            return False
+        if t.lemma in ("今後", "次回") or (t.lemma in ("次", "今度", "これ") and sent_tokens[k + 1].surface == "から"):
+            return False
     return True
 
 
 # 「連絡が遅れて」「返信が遅くなって」: the subject is the sender's own act
-_OWN_ACT_NOUNS = {"連絡", "返信", "返事", "報告", "提出", "納品", "確認", "対応", "準備", "説明", "帰り", "発送", "支払い"}
+_OWN_ACT_NOUNS = {
+    "連絡", "返信", "返事", "報告", "提出", "納品", "確認", "対応", "準備", "説明", "帰り", "発送", "支払い",
+}
 _FIRST_PERSON = {"私", "俺", "僕", "自分", "あたし", "わたし", "わたくし", "弊社", "当社", "私ども"}
 
 
@@ -148,7 +160,86 @@ def _their_feeling(analysis: Analysis, start: int, end: int) -> bool:
     return _not_conditional(analysis, start, end)
 
 
+# predicates that state an opinion or a state, not something the sender will do
+_NOT_ACTION = {"ある", "いる", "居る", "なる", "思う", "考える", "分かる", "わかる", "済む", "すむ", "違う",
+               "言う", "聞こえる", "見える", "感じる", "存ずる", "存じる", "ござる", "おる", "くれる", "もらえる",
+               "できる", "出来る", "欲しい", "ほしい", "しまう", "くださる", "いただく", "いただける", "願う",
+               "申し上げる", "詫びる", "お願い", "過ごす", "楽しむ", "受け止める", "受けとめる", "反省"}
+_END_OK_PARTICLES = {"ね", "よ", "わ", "な", "ぞ", "ぜ", "から", "ので", "し", "けど", "ね〜", "よね"}
+
+
+def _predicate_ok(tokens: list, k: int) -> bool:
+    """Token k ends a non-past predicate of will: 〜する / 〜します / 〜いたします / 〜したい / 〜しない."""
+    t = tokens[k]
+    if t.surface == "す" and k > 0 and tokens[k - 1].surface.startswith("まー"):
+        return k > 1 and tokens[k - 2].pos_str.startswith("動詞")  # 気をつけまーす (a jokey ます)
+    if t.pos_str.startswith("動詞"):
+        return t.cform.startswith("終止形") and t.lemma not in _NOT_ACTION
+    if t.pos_str.startswith("助動詞"):
+        if not t.cform.startswith("終止形"):
+            return False
+        if t.lemma not in ("ます", "たい", "ない", "ぬ"):
+            return False
+        # the verb this auxiliary attaches to
+        j = k - 1
+        while j >= 0 and tokens[j].pos_str.startswith("助動詞"):
+            if tokens[j].lemma in ("た", "れる", "られる", "せる", "させる") and t.lemma != "ない":
+                return False
+            j -= 1
+        if j < 0 or not tokens[j].pos_str.startswith("動詞"):
+            return False
+        if tokens[j].lemma in _NOT_ACTION and tokens[j].lemma not in ("いく", "まいる", "参る"):
+            return t.lemma == "ます" and tokens[j].lemma in ("まいる", "参る")
+        return not (t.lemma == "ない" and tokens[j].lemma in ("できる", "出来る", "わかる", "分かる"))
+    return False
+
+
+def _own_future(analysis: Analysis, start: int, end: int) -> bool:
+    """The match ends on the sender's non-past predicate of will, at the end of its clause, in a
+    statement (not a question, not an if-clause, not a request, not 〜と言ってた)."""
+    tokens = analysis.tokens
+    last = end - 1
+    if not _predicate_ok(tokens, last):
+        return False
+    sent = tokens[last].sent
+    nxt = tokens[end] if end < len(tokens) and tokens[end].sent == sent else None
+    if nxt is not None:
+        if nxt.pos_str.startswith(("補助記号", "空白")):
+            if nxt.surface == "?":
+                return False
+        elif not (nxt.pos_str.startswith("助詞") and nxt.surface in _END_OK_PARTICLES) or nxt.surface == "か":
+            return False
+    s = analysis.sentences[sent]
+    if any(t.surface == "?" for t in tokens[s.start_token : s.end_token]):
+        return False
+    return not _clause_is_conditional(analysis, start, end)
+
+
+_WORK_NOT_PROMISE = {"お願い", "願う", "詫び", "詫びる", "失礼", "感謝", "承知", "存じる", "存ずる"}
+
+
+def _own_future_work(analysis: Analysis, start: int, end: int) -> bool:
+    """Business remedies: 〜を徹底いたします / ご説明いたします / お届けいたします (non-past), or a noun
+    such as 再発防止策. Past (お送りしました) and requests (ご確認ください) are not promises."""
+    tokens = analysis.tokens
+    if end - start == 1 and tokens[start].pos_str.startswith("名詞") and tokens[start].lemma in (
+            "再発防止", "再発", "防止策", "改善策", "対策", "再発防止策"):
+        return True
+    if any(t.lemma in _WORK_NOT_PROMISE for t in tokens[start:end]):
+        return False
+    last = tokens[end - 1]
+    nxt = tokens[end] if end < len(tokens) and tokens[end].sent == last.sent else None
+    # 「徹底し、」: a continuative in a chain of promises counts when the sentence ends in a promise
+    if last.lemma in ("する", "いたす", "致す") and last.cform.startswith("連用形") and nxt is not None \
+            and nxt.surface in ("、",):
+        s = analysis.sentences[last.sent]
+        return any(_predicate_ok(tokens, k) for k in range(end, s.end_token))
+    return _own_future(analysis, start, end)
+
+
 CHECKS: dict[str, Check] = {
+    "own_future": _own_future,
+    "own_future_work": _own_future_work,
     "not_conditional": _not_conditional,
     "their_feeling": _their_feeling,
     "sender_act": _sender_act,

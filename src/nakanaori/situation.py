@@ -484,10 +484,7 @@ def _sentence_has(prep: Prepared, s: int, words: list[str]) -> bool:
 
 
 def cue_hits(prep: Prepared, cue: Cue) -> list[tuple[int, int]]:
-    if cue.seq is not None:
-        spans = _seq_matches(prep, cue.seq, cue.gap)
-    else:
-        spans = _text_matches(prep, cue.text or "")
+    spans = _seq_matches(prep, cue.seq, cue.gap) if cue.seq is not None else _text_matches(prep, cue.text or "")
     hits: list[tuple[int, int]] = []
     for a, b in spans:
         s = prep.toks[a].sent

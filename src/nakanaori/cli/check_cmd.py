@@ -32,7 +32,9 @@ def _render(report) -> None:  # report: CheckReport
         console.print(f"[yellow]{report.notes[0].message}[/]")
         return
     reg = REGISTER_JA.get(report.register, report.register)
-    verdict = "" if report.register_ok is None else (" ✓ 関係に合っています" if report.register_ok else " ✗ 関係に合っていません")
+    verdict = ""
+    if report.register_ok is not None:
+        verdict = " ✓ 関係に合っています" if report.register_ok else " ✗ 関係に合っていません"
     console.print(f"文体: [bold]{reg}[/]{verdict}    スコア: [bold]{report.score}[/]/100")
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("", width=2)
@@ -58,7 +60,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     @app.command()
     def check(
         text: Annotated[str | None, typer.Argument(help="チェックする下書き(- で標準入力)")] = None,
-        relationship: Annotated[str | None, typer.Option("--relationship", "-r", help="partner|friend|work|family")] = None,
+        relationship: Annotated[
+            str | None, typer.Option("--relationship", "-r", help="partner|friend|work|family")
+        ] = None,
         stage: Annotated[str | None, typer.Option("--stage", "-s", help="関係の段階(no_reply など)")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="JSONで出力")] = False,
         jsonl: Annotated[str | None, typer.Option("--jsonl", help="1行1件のJSONLファイル(- で標準入力)")] = None,

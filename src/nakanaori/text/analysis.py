@@ -112,7 +112,8 @@ def _split_sentences(ms: list[Morpheme]) -> list[int]:
     depth = 0
     for k, m in enumerate(ms):
         surf = m.surface
-        if pending_break and not (surf in SENTENCE_END or surf in "」』)）" or m.pos[0] == "補助記号" and surf in "〜ー"):
+        continues = surf in SENTENCE_END or surf in "」』)）" or (m.pos[0] == "補助記号" and surf in "〜ー")
+        if pending_break and not continues:
             s += 1
             pending_break = False
         sent_of.append(s)
@@ -122,9 +123,7 @@ def _split_sentences(ms: list[Morpheme]) -> list[int]:
             depth -= 1
         if depth:
             continue
-        if surf and (surf[-1] in SENTENCE_END or "\n" in surf):
-            pending_break = True
-        elif m.pos[0] == "空白" and _is_boundary_space(ms, k):
+        if (surf and (surf[-1] in SENTENCE_END or "\n" in surf)) or (m.pos[0] == "空白" and _is_boundary_space(ms, k)):
             pending_break = True
     return sent_of
 
@@ -195,6 +194,7 @@ def _mark_reported(tokens: list[Token]) -> None:
             x.reported = True
 
 
+REQUEST_LEMMAS = {"ください", "下さい", "なさい", "ほしい", "欲しい"}
 REQUEST_END = {"ね", "よ", "な", "ねー", "ね〜", "よー", "よ〜"}
 
 
@@ -222,11 +222,7 @@ def _mark_requests(tokens: list[Token], sent_of: list[int]) -> None:
                 is_req = True
             if prev.lemma == "ない" and prev.surface == "ない":  # 〜ないで = please don't
                 is_req = True
-        elif last.cform.startswith("命令形") or last.lemma in ("ください", "下さい", "なさい"):
-            is_req = True
-        elif last.lemma in ("くださる", "下さる") and last.cform.startswith("命令形"):
-            is_req = True
-        elif last.lemma == "ほしい" or last.lemma == "欲しい":
+        elif last.cform.startswith("命令形") or last.lemma in REQUEST_LEMMAS:
             is_req = True
         if is_req:
             for t in toks:

@@ -22,7 +22,7 @@ def _dictionary() -> Dictionary:
 def get_tokenizer():  # -> sudachipy.Tokenizer
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
-        tok = _dictionary().create(mode=SplitMode.C)
+        tok = _dictionary().tokenizer(mode=SplitMode.C)
         _local.tokenizer = tok
     return tok
 
