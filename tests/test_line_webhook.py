@@ -35,8 +35,8 @@ from nakanaori import check
 from nakanaori.labels import LABEL_JA
 from nakanaori.line.conversation import line_token_hash
 from nakanaori.store import get_engine
-from nakanaori.store.line_models import LineAccount, LineGroupNotice, LineWebhookEvent
-from nakanaori.store.models import User
+from nakanaori.store.line_models import LineAccount, LineGroupNotice, LineReminder, LineWebhookEvent
+from nakanaori.store.models import Case, User
 
 NG_DRAFT = "ごめん笑 まあそんな怒らないでよw"
 GOOD_DRAFT = "昨日は約束を破ってごめんなさい。話を聞いてくれてありがとう。次からは時間を守ります。"
@@ -271,6 +271,78 @@ def test_group_gets_one_explanation_and_nothing_else(server: Server, fake: FakeL
         assert c.scalar(select(func.count()).where(LineGroupNotice.chat_id == group)) == 1
 
 
+# ------------------------------------------------------------------ consult, templates, reminders
+
+
+def test_consult_by_buttons_then_template_check_then_reminders_and_cancel(
+    server: Server, fake: FakeLine, engine: Engine
+) -> None:
+    user = uid()
+
+    def say(ev: dict) -> dict:
+        assert server.post(payload(ev)).status_code == 200
+        return fake.wait_reply(ev["replyToken"])["messages"][0]
+
+    ask = say(text_event("相談する", user=user))
+    assert [i["action"]["data"] for i in ask["quickReply"]["items"]] == [
+        "a=rel&v=partner", "a=rel&v=friend", "a=rel&v=work", "a=rel&v=family"]
+    ask_stage = say(postback_event("a=rel&v=friend", user=user))
+    assert len(ask_stage["quickReply"]["items"]) == 10
+    advice = say(postback_event("a=stage&v=cold", user=user))
+    assert advice["type"] == "flex" and advice["contents"]["type"] == "carousel"
+    from nakanaori.advisor import advise
+
+    expected = advise(None, relationship="friend", stage="cold")
+    bubbles = advice["contents"]["contents"]
+    assert 3 <= len(bubbles) <= 4  # the advice + 2–3 templates
+    dumped = json.dumps(advice, ensure_ascii=False)
+    assert expected.guidance.do[0][:20] in dumped
+    for i, tpl in enumerate(expected.templates[: len(bubbles) - 1]):
+        assert tpl.text in json.dumps(bubbles[i + 1], ensure_ascii=False)
+        assert bubbles[i + 1]["footer"]["contents"][0]["action"]["label"] == "この文面でチェック"
+    checked = say(postback_event("a=tpl&i=0", user=user))
+    assert checked["type"] == "flex" and "下書きチェック" in checked["altText"]
+
+    reminders = say(text_event("リマインドして", user=user))
+    with engine.connect() as c:
+        rows = c.execute(
+            select(LineReminder.id, LineReminder.retry_key, LineReminder.status, LineReminder.step_id,
+                   LineReminder.line_user_id)
+            .join(LineAccount, LineAccount.user_id == LineReminder.user_id)
+            .where(LineAccount.line_user_id == user)
+        ).all()
+    assert rows and all(r.status == "pending" and r.step_id and r.line_user_id == user for r in rows)
+    assert len({str(uuid.UUID(r.retry_key)) for r in rows}) == len(rows)
+    assert f"({len(rows)}件)" in reminders["altText"]
+    again = say(text_event("リマインドして", user=user))  # not scheduled twice
+    assert "もう登録してある" in json.dumps(again, ensure_ascii=False)
+    listed = say(text_event("予定を見る", user=user))
+    assert f"({len(rows)}件)" in listed["altText"]
+    cancelled = say(postback_event(f"a=cancel&id={rows[0].id}", user=user))
+    assert "取り消した" in json.dumps(cancelled, ensure_ascii=False)
+    stranger = say(postback_event(f"a=cancel&id={rows[1].id}", user=uid()))  # not theirs
+    assert "もう予定に入っていない" in json.dumps(stranger, ensure_ascii=False)
+    with engine.connect() as c:
+        got = dict(c.execute(select(LineReminder.id, LineReminder.status)
+                             .where(LineReminder.id.in_([r.id for r in rows]))).all())
+    assert got[rows[0].id] == "cancelled" and got[rows[1].id] == "pending"
+
+
+def test_free_text_situation_asks_only_what_it_could_not_read(server: Server, fake: FakeLine) -> None:
+    user = uid()
+    ev = text_event("謝ったけど返事がない", user=user)  # who is missing
+    server.post(payload(ev))
+    msg = fake.wait_reply(ev["replyToken"])["messages"][0]
+    assert msg["quickReply"]["items"][0]["action"]["data"].startswith("a=rel&v=")
+    pick = postback_event("a=rel&v=family", user=user)
+    server.post(payload(pick))
+    advice = fake.wait_reply(pick["replyToken"])["messages"][0]
+    assert advice["type"] == "flex" and advice["altText"].startswith("家族 / 返事がない")
+    hello = text_event("こんにちは", user=user)
+    server.post(payload(hello))
+    assert "読み取れなかった" in fake.wait_reply(hello["replyToken"])["messages"][0]["text"]
+
+
 # ------------------------------------------------------------------ deletion
 
 
@@ -282,14 +354,23 @@ def test_data_deletion_removes_everything_for_that_user(
         ev = text_event("下書きをチェック", user=u)
         server.post(payload(ev))
         fake.wait_reply(ev["replyToken"])
+    for ev in (postback_event("a=rel&v=work", user=user), postback_event("a=stage&v=improve", user=user),
+               text_event("リマインドして", user=user)):
+        server.post(payload(ev))
+        fake.wait_reply(ev["replyToken"])
     with engine.connect() as c:
-        assert c.scalar(select(func.count()).where(User.token_hash == line_token_hash(user))) == 1
+        user_id = c.scalar(select(User.id).where(User.token_hash == line_token_hash(user)))
+        assert user_id is not None
+        assert c.scalar(select(func.count()).where(Case.user_id == user_id)) == 1
+        assert c.scalar(select(func.count()).where(LineReminder.user_id == user_id)) > 0
     ev = text_event("データ削除", user=user)
     server.post(payload(ev))
     assert "削除" in fake.wait_reply(ev["replyToken"])["messages"][0]["text"]
     with engine.connect() as c:
         assert c.scalar(select(func.count()).where(User.token_hash == line_token_hash(user))) == 0
         assert c.scalar(select(func.count()).where(LineAccount.line_user_id == user)) == 0
+        assert c.scalar(select(func.count()).where(Case.user_id == user_id)) == 0
+        assert c.scalar(select(func.count()).where(LineReminder.user_id == user_id)) == 0
         assert c.scalar(select(func.count()).where(LineAccount.line_user_id == other)) == 1
 
 

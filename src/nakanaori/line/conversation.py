@@ -235,13 +235,19 @@ class Conversation:
                 validate_text(situation, what="相談の内容")
             except InputError as exc:
                 return [flex.text(exc.message_ja)]
-        view = core.advise_view(situation, acct.relationship_kind, acct.stage)
+        try:
+            view = core.advise_view(situation, acct.relationship_kind, acct.stage)
+        except InputError as exc:
+            if exc.code != "no_situation":
+                return [flex.text(exc.message_ja)]
+            acct.step = "await_relationship"
+            return [flex.relationship_question(flex.NO_SITUATION)]
         if view.relationship is None:
             acct.step, acct.stage = "await_relationship", view.stage
-            return [flex.relationship_question(view.question or "")]
+            return [flex.relationship_question("もう少しだけ教えてね。")]
         if view.stage is None:
             acct.step, acct.relationship_kind = "await_stage", view.relationship
-            return [flex.stage_question(view.relationship, view.question or "")]
+            return [flex.stage_question(view.relationship)]
         apologized_on = None
         if view.days_since_apology is not None and 0 <= view.days_since_apology < 3650:
             apologized_on = self.today - dt.timedelta(days=view.days_since_apology)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage
+from ..labels import RELATIONSHIP_JA, STAGE_JA
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
@@ -39,7 +39,7 @@ class AdviceView:
     def title(self) -> str:
         rel = RELATIONSHIP_JA.get(self.relationship or "", "")
         stg = STAGE_JA.get(self.stage or "", "")
-        return "・".join(x for x in (rel, stg) if x)
+        return " / ".join(x for x in (rel, stg) if x)
 
 
 @dataclass(frozen=True)
@@ -51,55 +51,53 @@ class StepView:
     template: str
 
 
-def _texts(value: Any) -> list[str]:
-    """Strings out of a core field that may be a string, a list, or models with ``text``."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, list | tuple):
-        out: list[str] = []
-        for v in value:
-            out.extend(_texts(v))
-        return out
-    for attr in ("text", "message", "summary"):
-        v = getattr(value, attr, None)
-        if isinstance(v, str):
-            return [v]
-    return [str(value)]
+WEEKDAY_JA = "月火水木金土日"
+
+# Below this confidence the bot asks (with buttons) instead of advising on a guess.
+ASK_BELOW = 0.5
 
 
-def _enum_value(value: Any) -> str | None:
-    if value is None:
-        return None
-    return str(getattr(value, "value", value))
+def md(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日({WEEKDAY_JA[day.weekday()]})"
+
+
+def _timing_text(timing: Any) -> str:
+    parts: list[str] = []
+    if timing.status == "now":
+        parts.append("今送っても大丈夫なタイミングだよ。")
+    elif timing.earliest_date is not None and timing.latest_date is not None:
+        parts.append(f"{md(timing.earliest_date)}〜{md(timing.latest_date)}ごろが目安。")
+    if timing.note:
+        parts.append(timing.note)
+    return "".join(parts)
 
 
 def advise_view(text: str | None, relationship: str | None, stage: str | None) -> AdviceView:
-    """Advice for a situation text and/or explicit choices (``nakanaori.advisor.advise``)."""
+    """Advice for a situation text and/or explicit choices (``nakanaori.advisor.advise``).
+
+    Raises :class:`~nakanaori.errors.InputError` when the text says nothing about a situation.
+    A guess below :data:`ASK_BELOW` comes back as ``None`` so the bot asks for it.
+    """
     from ..advisor import advise
 
     advice = advise(text, relationship=relationship, stage=stage, today=today_jst())
-    guidance = getattr(advice, "guidance", None)
-    do = _texts(getattr(guidance, "do", None)) if guidance is not None else []
-    avoid = _texts(getattr(guidance, "avoid", None) or getattr(guidance, "dont", None)) if guidance else []
-    if guidance is not None and not do and not avoid:
-        do = _texts(guidance)
-    channel = " ".join(_texts(getattr(guidance, "channel", None))) if guidance is not None else ""
-    timing = " ".join(_texts(getattr(advice, "timing", None)))
-    facts = getattr(advice, "facts", None)
-    days = getattr(facts, "days_since_apology", None) if facts is not None else None
-    question = getattr(advice, "question", None)
+    rel: str | None = advice.relationship.value
+    stg: str | None = advice.stage.value
+    if not advice.relationship_given and advice.relationship_confidence < ASK_BELOW:
+        rel = None
+    if not advice.stage_given and advice.stage_confidence < ASK_BELOW:
+        stg = None
+    g = advice.guidance
     return AdviceView(
-        relationship=_enum_value(getattr(advice, "relationship", None)) or relationship,
-        stage=_enum_value(getattr(advice, "stage", None)) or stage,
-        do=do,
-        avoid=avoid,
-        timing=timing,
-        channel=channel,
-        templates=_texts(getattr(advice, "templates", None))[:3],
-        question=question if isinstance(question, str) and question.strip() else None,
-        days_since_apology=days if isinstance(days, int) else None,
+        relationship=rel,
+        stage=stg,
+        do=list(g.do),
+        avoid=[f"{d.what}:{d.why}" for d in g.dont],
+        timing=_timing_text(advice.timing),
+        channel=g.channel,
+        templates=[t.text for t in advice.templates[:3]],
+        question=advice.question,
+        days_since_apology=advice.facts.days_since_apology,
     )
 
 
@@ -107,19 +105,9 @@ def plan_steps(relationship: str, stage: str, apologized_on: dt.date, today: dt.
     """The dated follow-up steps of ``nakanaori.planner.plan`` (today and later only)."""
     from ..planner import plan
 
-    result = plan(Relationship(relationship), Stage(stage), apologized_on, today=today)
-    out: list[StepView] = []
-    for s in getattr(result, "steps", []):
-        date = s.date if isinstance(s.date, dt.date) else dt.date.fromisoformat(str(s.date))
-        if date < today:
-            continue
-        out.append(
-            StepView(
-                date=date,
-                kind=str(getattr(s, "kind", "")),
-                title=" ".join(_texts(getattr(s, "title", ""))),
-                reason=" ".join(_texts(getattr(s, "reason", ""))),
-                template=" ".join(_texts(getattr(s, "template", ""))),
-            )
-        )
-    return out
+    result = plan(relationship, stage, apologized_on, today=today)
+    return [
+        StepView(date=s.date, kind=s.kind, title=s.title, reason=s.reason, template=s.template or "")
+        for s in result.scheduled_steps()
+        if s.date >= today
+    ]
