@@ -2,32 +2,71 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .knowledge.models import Rule, TokenSpec
 from .text.analysis import Analysis, Token
 
+Pred = Callable[[Token], bool]
+_COMPILED: dict[int, tuple[TokenSpec, Pred]] = {}
+
+
+def _compile(spec: TokenSpec) -> Pred:
+    """Turn a token spec into one fast predicate (sets for membership, tuples for prefixes)."""
+    if spec.any:
+        return lambda t: True
+    checks: list[Pred] = []
+    if spec.s is not None:
+        s_set = frozenset(spec.s)
+        checks.append(lambda t: t.surface in s_set)
+    if spec.lemma is not None:
+        l_set = frozenset(spec.lemma)
+        checks.append(lambda t: t.lemma in l_set)
+    if spec.norm is not None:
+        n_set = frozenset(spec.norm)
+        checks.append(lambda t: t.norm in n_set)
+    if spec.pos is not None:
+        pos = tuple(spec.pos)
+        checks.append(lambda t: t.pos_str.startswith(pos))
+    if spec.cform is not None:
+        cf = tuple(spec.cform)
+        checks.append(lambda t: t.cform.startswith(cf))
+    if spec.ctype is not None:
+        ct = tuple(spec.ctype)
+        checks.append(lambda t: t.ctype.startswith(ct))
+    rx = spec.rx
+    if rx is not None:
+        checks.append(lambda t: rx.fullmatch(t.surface) is not None)
+    if spec.not_ is not None:
+        inner = _pred(spec.not_)
+        checks.append(lambda t: not inner(t))
+    if len(checks) == 1:
+        return checks[0]
+    return lambda t: all(c(t) for c in checks)
+
+
+def _pred(spec: TokenSpec) -> Pred:
+    hit = _COMPILED.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = (spec, _compile(spec))
+        _COMPILED[id(spec)] = hit
+    return hit[1]
+
+
+_PATTERNS: dict[int, tuple[Sequence[TokenSpec], list[Pred]]] = {}
+
+
+def _pattern_preds(pattern: Sequence[TokenSpec]) -> list[Pred]:
+    hit = _PATTERNS.get(id(pattern))
+    if hit is None or hit[0] is not pattern:
+        hit = (pattern, [_pred(spec) for spec in pattern])
+        _PATTERNS[id(pattern)] = hit
+    return hit[1]
+
 
 def token_matches(spec: TokenSpec, t: Token) -> bool:
-    if spec.any:
-        return True
-    if spec.s is not None and t.surface not in spec.s:
-        return False
-    if spec.lemma is not None and t.lemma not in spec.lemma:
-        return False
-    if spec.norm is not None and t.norm not in spec.norm:
-        return False
-    if spec.pos is not None and not any(t.pos_str.startswith(p) for p in spec.pos):
-        return False
-    if spec.cform is not None and not any(t.cform.startswith(p) for p in spec.cform):
-        return False
-    if spec.ctype is not None and not any(t.ctype.startswith(p) for p in spec.ctype):
-        return False
-    rx = spec.rx
-    if rx is not None and rx.fullmatch(t.surface) is None:
-        return False
-    return not (spec.not_ is not None and token_matches(spec.not_, t))
+    return _pred(spec)(t)
 
 
 def match_ends(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, limit: int) -> Iterator[int]:
@@ -36,19 +75,25 @@ def match_ends(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int
     Quantifiers are greedy with backtracking; ``*``/``+`` take at most ``max`` tokens.
     """
 
+    preds = _pattern_preds(pattern)
+    n = len(pattern)
+    if n and pattern[0].op in ("1", "+") and (start >= limit or not preds[0](tokens[start])):
+        return iter(())
+
     def rec(pi: int, ti: int) -> Iterator[int]:
-        if pi == len(pattern):
+        if pi == n:
             yield ti
             return
         spec = pattern[pi]
+        pred = preds[pi]
         if spec.op == "1":
-            if ti < limit and token_matches(spec, tokens[ti]):
+            if ti < limit and pred(tokens[ti]):
                 yield from rec(pi + 1, ti + 1)
             return
         lo = 1 if spec.op == "+" else 0
         hi = 1 if spec.op == "?" else spec.max
         count = 0
-        while count < hi and ti + count < limit and token_matches(spec, tokens[ti + count]):
+        while count < hi and ti + count < limit and pred(tokens[ti + count]):
             count += 1
         while count >= lo:
             yield from rec(pi + 1, ti + count)
@@ -62,8 +107,60 @@ def match_at(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, 
     return next(match_ends(pattern, tokens, start, limit), None)
 
 
+def _pattern_anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int] | None:
+    """Where the pattern can start, from its first required token with a known key.
+
+    Returns (field, values, min_prefix, max_prefix): a match starts between max_prefix and min_prefix
+    tokens before a token whose *field* is in *values*. None when no such token can anchor it.
+    """
+    lo = hi = 0
+    for spec in pattern:
+        if spec.op in ("1", "+") and not spec.any:
+            for fld in ("lemma", "norm", "s"):
+                vals = getattr(spec, fld)
+                if vals is not None:
+                    return fld, frozenset(vals), lo, hi
+            if spec.pos is not None:
+                return "pos1", frozenset(p.split(",")[0] for p in spec.pos), lo, hi
+            return None
+        # an optional token before the anchor widens the window
+        hi += 1 if spec.op == "?" else spec.max
+    return None
+
+
+_ANCHORS: dict[int, tuple[Sequence[TokenSpec], tuple[str, frozenset[str], int, int] | None]] = {}
+
+
+def _anchor_of(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int] | None:
+    hit = _ANCHORS.get(id(pattern))
+    if hit is None or hit[0] is not pattern:
+        hit = (pattern, _pattern_anchor(pattern))
+        _ANCHORS[id(pattern)] = hit
+    return hit[1]
+
+
+def pattern_starts(pattern: Sequence[TokenSpec], analysis: Analysis) -> set[int] | None:
+    """Token indices where *pattern* can start; None means 'anywhere'."""
+    anchor = _anchor_of(pattern)
+    if anchor is None:
+        return None
+    fld, vals, lo, hi = anchor
+    table = analysis.index()[fld]
+    present = vals & table.keys() if len(vals) > len(table) else [v for v in vals if v in table]
+    starts: set[int] = set()
+    for v in present:
+        for k in table[v]:
+            if lo == hi == 0:
+                starts.add(k)
+            else:
+                starts.update(k - off for off in range(lo, hi + 1) if k - off >= 0)
+    return starts
+
+
 def find_in(pattern: Sequence[TokenSpec], tokens: Sequence[Token], lo: int, hi: int) -> bool:
-    return any(match_at(pattern, tokens, i, hi) is not None for i in range(lo, hi))
+    first = _pattern_preds(pattern)[0] if pattern[0].op in ("1", "+") else None
+    return any((first is None or first(tokens[i])) and match_at(pattern, tokens, i, hi) is not None
+               for i in range(lo, hi))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +181,19 @@ def run_rule(rule: Rule, analysis: Analysis) -> list[RawMatch]:
     tokens = analysis.tokens
     out: list[RawMatch] = []
     excluded = set(rule.exclude_scopes)
+    # per pattern: where it can start (None = anywhere); a rule with no possible start is skipped
+    plan = [(p, pattern_starts(p, analysis)) for p in rule.patterns]
+    if not rule.regex and all(st is not None and not st for _, st in plan):
+        return out
+    everywhere = rule.regex or any(st is None for _, st in plan)
+    union: set[int] = set()
+    if not everywhere:
+        for _, st in plan:
+            union |= st  # type: ignore[arg-type]
     for sent in analysis.sentences:
         lo, hi = sent.start_token, sent.end_token
+        if not everywhere and not any(lo <= k < hi for k in union):
+            continue
         if rule.sentence_requires and not any(find_in(p, tokens, lo, hi) for p in rule.sentence_requires):
             continue
         if rule.sentence_forbids and any(find_in(p, tokens, lo, hi) for p in rule.sentence_forbids):
@@ -102,8 +210,11 @@ def run_rule(rule: Rule, analysis: Analysis) -> list[RawMatch]:
                         regex_ends[a] = b
         i = lo
         while i < hi:
+            if not everywhere and i not in union:
+                i += 1
+                continue
             accepted = None
-            for end in _candidate_ends(rule, tokens, i, hi, regex_ends):
+            for end in _candidate_ends(plan, tokens, i, hi, regex_ends):
                 if _accept(rule, analysis, excluded, i, end, lo, hi, CHECKS):
                     accepted = end
                     break
@@ -117,12 +228,14 @@ def run_rule(rule: Rule, analysis: Analysis) -> list[RawMatch]:
     return out
 
 
-def _candidate_ends(rule: Rule, tokens: Sequence[Token], i: int, hi: int,
-                    regex_ends: dict[int, int]) -> Iterator[int]:
+def _candidate_ends(plan: list[tuple[Sequence[TokenSpec], set[int] | None]], tokens: Sequence[Token], i: int,
+                    hi: int, regex_ends: dict[int, int]) -> Iterator[int]:
     end = regex_ends.get(i)
     if end is not None:
         yield end
-    for pattern in rule.patterns:
+    for pattern, starts in plan:
+        if starts is not None and i not in starts:
+            continue
         for end in match_ends(pattern, tokens, i, hi):
             if end > i:
                 yield end

@@ -72,6 +72,11 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
     for t in tokens[max(0, start - 8) : start]:
         if t.clause == clause and t.lemma in _OTHER_PEOPLE:
             return False
+    # 「体調のいいときで」「疲れてるのに〜してくれた」: the other person's state, not the sender's excuse
+    after = [t.surface for t in tokens[start + 1 : start + 5] if t.sent == head.sent]
+    joined = "".join(after)
+    if joined.startswith(("のいいとき", "の良いとき", "のいい時", "のに", "てるのに", "てたのに", "ているのに")):
+        return False
     # a plan for the future (「30分前にアラームをかけるようにします」) is not a circumstance
     s = analysis.sentences[head.sent]
     sent_tokens = tokens[s.start_token : s.end_token]
@@ -86,6 +91,7 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
 # 「連絡が遅れて」「返信が遅くなって」: the subject is the sender's own act
 _OWN_ACT_NOUNS = {
     "連絡", "返信", "返事", "報告", "提出", "納品", "確認", "対応", "準備", "説明", "帰り", "発送", "支払い",
+    "お礼", "お返し", "返却", "入金", "到着",
 }
 _FIRST_PERSON = {"私", "俺", "僕", "自分", "あたし", "わたし", "わたくし", "弊社", "当社", "私ども"}
 
@@ -164,7 +170,8 @@ def _their_feeling(analysis: Analysis, start: int, end: int) -> bool:
 _NOT_ACTION = {"ある", "いる", "居る", "なる", "思う", "考える", "分かる", "わかる", "済む", "すむ", "違う",
                "言う", "聞こえる", "見える", "感じる", "存ずる", "存じる", "ござる", "おる", "くれる", "もらえる",
                "できる", "出来る", "欲しい", "ほしい", "しまう", "くださる", "いただく", "いただける", "願う",
-               "申し上げる", "詫びる", "お願い", "過ごす", "楽しむ", "受け止める", "受けとめる", "反省"}
+               "申し上げる", "詫びる", "お願い", "過ごす", "楽しむ", "受け止める", "受けとめる", "反省",
+               "助かる", "嬉しい", "うれしい", "困る", "及ぶ", "待つ", "願える"}
 _END_OK_PARTICLES = {"ね", "よ", "わ", "な", "ぞ", "ぜ", "から", "ので", "し", "けど", "ね〜", "よね"}
 
 

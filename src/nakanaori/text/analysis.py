@@ -21,7 +21,10 @@ CLAUSE_CONJ = {"けど", "けれど", "けれども", "が", "から", "ので",
 
 @dataclass(slots=True)
 class Token:
-    """A morpheme plus its place in the message and the scopes it is in."""
+    """A morpheme plus its place in the message and the scopes it is in.
+
+    The features the matcher reads are copied into plain attributes (read millions of times per run).
+    """
 
     m: Morpheme
     i: int
@@ -30,39 +33,22 @@ class Token:
     quote: bool = False  # inside 「」『』
     reported: bool = False  # words reported with って/と + say/think (past)
     request: bool = False  # in a clause that asks the other person to do something
+    surface: str = ""
+    lemma: str = ""
+    norm: str = ""
+    pos_str: str = ""
+    cform: str = ""
+    ctype: str = ""
+    begin: int = 0
+    end: int = 0
 
-    # shortcuts used by the matcher
-    @property
-    def surface(self) -> str:
-        return self.m.surface
-
-    @property
-    def lemma(self) -> str:
-        return self.m.lemma
-
-    @property
-    def norm(self) -> str:
-        return self.m.norm
-
-    @property
-    def pos_str(self) -> str:
-        return self.m.pos_str
-
-    @property
-    def cform(self) -> str:
-        return self.m.cform
-
-    @property
-    def ctype(self) -> str:
-        return self.m.ctype
-
-    @property
-    def begin(self) -> int:
-        return self.m.begin
-
-    @property
-    def end(self) -> int:
-        return self.m.end
+    def __post_init__(self) -> None:
+        m = self.m
+        self.surface, self.lemma, self.norm = m.surface, m.lemma, m.norm
+        self.pos_str, self.cform, self.ctype = m.pos_str, m.cform, m.ctype
+        self.begin, self.end = m.begin, m.end
+        if self.norm == "た" and self.pos_str.startswith("助動詞"):
+            self.lemma = "た"  # 済んだ / 読んだ: the past auxiliary after a nasal stem
 
 
 @dataclass(slots=True)
@@ -82,6 +68,19 @@ class Analysis:
     japanese: bool
     register: str = "casual"
     register_evidence: list[tuple[int, int, str]] = field(default_factory=list)
+    _index: dict[str, dict[str, list[int]]] | None = None
+
+    def index(self) -> dict[str, dict[str, list[int]]]:
+        """Token positions by surface, lemma and normalised form (built once, used to find match starts)."""
+        if self._index is None:
+            idx: dict[str, dict[str, list[int]]] = {"s": {}, "lemma": {}, "norm": {}, "pos1": {}}
+            for t in self.tokens:
+                idx["pos1"].setdefault(t.pos_str.split(",", 1)[0], []).append(t.i)
+                idx["s"].setdefault(t.surface, []).append(t.i)
+                idx["lemma"].setdefault(t.lemma, []).append(t.i)
+                idx["norm"].setdefault(t.norm, []).append(t.i)
+            self._index = idx
+        return self._index
 
     @property
     def text(self) -> str:

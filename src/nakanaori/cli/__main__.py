@@ -1,0 +1,3 @@
+from nakanaori.cli import main
+
+main()

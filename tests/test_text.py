@@ -1,0 +1,87 @@
+"""Normalisation, offsets, sentence splitting, scopes and the tokenizer behaviour the rules rely on."""
+
+from __future__ import annotations
+
+from nakanaori.text.analysis import analyze
+from nakanaori.text.normalize import has_japanese, normalize, utf16_offset
+from nakanaori.text.tokenizer import MAX_CHUNK_CHARS, tokenize
+
+
+def test_nfkc_width_and_offsets_map_back() -> None:
+    n = normalize("ｺﾞﾒﾝ！ＡＢＣ")
+    assert n.text == "ゴメン!ABC"
+    # ｺﾞ (two code points) became one character; its span covers both originals
+    assert n.to_original(0, 1) == (0, 2)
+    assert n.to_original(0, len(n.text)) == (0, len("ｺﾞﾒﾝ！ＡＢＣ"))
+
+
+def test_lone_surrogates_and_controls_are_dropped() -> None:
+    raw = "ごめ\ud800ん\x07ね\u200b"
+    n = normalize(raw)
+    assert n.text == "ごめんね"
+    assert n.original[slice(*n.to_original(0, 4))].replace("\ud800", "").replace("\x07", "") == "ごめんね"
+
+
+def test_crlf_and_ellipsis_kept() -> None:
+    n = normalize("ごめん\r\nあの日は…")
+    assert n.text == "ごめん\nあの日は…"
+
+
+def test_utf16_offsets_count_astral_emoji() -> None:
+    text = "😂ごめん"
+    assert utf16_offset(text, 1) == 2
+    assert utf16_offset(text, len(text)) == 5
+
+
+def test_has_japanese() -> None:
+    assert has_japanese("ok ごめん")
+    assert not has_japanese("sorry about yesterday")
+
+
+def test_sentences_split_on_line_breaks_spaces_and_marks() -> None:
+    a = analyze("ごめん💦 昨日電話出られなくて。バイト中だった\nまた話そう笑")
+    texts = [a.text[s.begin:s.end] for s in a.sentences]
+    assert texts[0].startswith("ごめん")
+    assert any(t.startswith("昨日") for t in texts)
+    assert any(t.startswith("また") for t in texts)
+    assert len(texts) == 4
+
+
+def test_quotes_are_scoped() -> None:
+    a = analyze("『ほっといて』って怒鳴ってしまった")
+    quoted = [t.surface for t in a.tokens if t.quote]
+    assert quoted == ["ほっ", "とい", "て"] or "".join(quoted) == "ほっといて"
+
+
+def test_reported_speech_and_past_thought() -> None:
+    a = analyze("ごめんって言えば済むと思ってた")
+    gomen = next(t for t in a.tokens if t.surface == "ごめん")
+    assert gomen.reported
+    own = analyze("私はこれからも友達でいたいと思ってる")  # a present thought is the sender's own
+    assert not any(t.reported for t in own.tokens)
+    nominal = analyze("すべてが弊社の責任というわけではない")  # 〜という + noun is not reported speech
+    assert not any(t.reported for t in nominal.tokens)
+
+
+def test_requests_to_the_other_person_are_scoped() -> None:
+    assert all(t.request for t in analyze("次からは気をつけてね").tokens)
+    assert not any(t.request for t in analyze("次からは気をつけるね").tokens)
+    assert not any(t.request for t in analyze("遅れてしまって").tokens)
+
+
+def test_tokenizer_pins() -> None:
+    """Pin the Sudachi behaviour the rules rely on (if a dictionary update changes these, rules need a look)."""
+    ms = tokenize("いつでも待ってる")
+    assert [m.surface for m in ms][:3] == ["いつ", "で", "も"]  # 「いつでも」 holds no 「でも」
+    m = tokenize("ごめんね")[0]
+    assert (m.surface, m.norm) == ("ごめん", "御免")
+    kake = tokenize("ご迷惑をおかけいたしました")
+    assert [m.lemma for m in kake][-4:] == ["いたす", "ます", "た"][-3:] or "いたす" in [m.lemma for m in kake]
+    assert tokenize("笑顔")[0].surface == "笑顔"  # not the laugh mark 笑
+
+
+def test_long_text_is_tokenised_in_chunks() -> None:
+    text = "ごめんね。" * (MAX_CHUNK_CHARS // 2)
+    ms = tokenize(text)
+    assert ms[-1].end == len(text)
+    assert sum(1 for m in ms if m.surface == "ごめん") == MAX_CHUNK_CHARS // 2
