@@ -185,6 +185,8 @@ def _predicate_ok(tokens: list, k: int) -> bool:
     if t.pos_str.startswith("助動詞"):
         if not t.cform.startswith("終止形"):
             return False
+        if t.lemma in ("だ", "です") and k > 0 and tokens[k - 1].lemma == "つもり":
+            return True  # 〜するつもりです
         if t.lemma not in ("ます", "たい", "ない", "ぬ"):
             return False
         # the verb this auxiliary attaches to
@@ -195,9 +197,11 @@ def _predicate_ok(tokens: list, k: int) -> bool:
             j -= 1
         if j < 0 or not tokens[j].pos_str.startswith("動詞"):
             return False
+        if t.lemma == "ない":  # 〜しない (a promise not to): any action, but not 知らない / できない
+            return tokens[j].lemma not in ("できる", "出来る", "わかる", "分かる", "知る", "ある", "いる", "思う")
         if tokens[j].lemma in _NOT_ACTION and tokens[j].lemma not in ("いく", "まいる", "参る"):
             return t.lemma == "ます" and tokens[j].lemma in ("まいる", "参る")
-        return not (t.lemma == "ない" and tokens[j].lemma in ("できる", "出来る", "わかる", "分かる"))
+        return True
     return False
 
 
