@@ -49,7 +49,7 @@ def test_advise_shows_question_when_unsure() -> None:
     [
         (["advise", ""], 3, "空"),
         (["advise", "あ" * 5001], 4, "長すぎ"),
-        (["advise", "I said sorry to my friend"], 1, "日本語"),
+        (["advise", "I said sorry to my friend"], 10, "日本語"),  # EXIT_CODES["no_japanese"]
         (["advise", "彼氏に謝った", "-r", "boss"], 2, "partner"),
         (["advise", "彼氏に謝った", "-s", "angry"], 2, "no_reply"),
         (["advise"], 2, "--relationship"),

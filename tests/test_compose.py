@@ -69,9 +69,6 @@ def test_family_polite_for_in_laws() -> None:
         assert v.report.register == "polite"
 
 
-@pytest.mark.xfail(
-    reason="analyser: excuse.circumstance fires on 「今後は…ようにいたします」 (lead's rules)", strict=False
-)
 def test_work_promise_in_honorific() -> None:
     c = compose("work", "improve", did="報告が遅れた", will="毎朝進捗を報告する")
     assert len(c.variants) == 3

@@ -281,8 +281,12 @@ def compose(
         ))
         if len(candidates) >= 9:
             break
-    candidates.sort(key=lambda v: (not v.stage_elements_ok, -(v.score or 0)))
-    variants = _diverse(candidates, 3)
+    def rank(v: Variant) -> tuple[bool, int]:
+        return (not v.stage_elements_ok, -(v.score or 0))
+
+    candidates.sort(key=rank)
+    # pick three that differ from each other, then present them best first
+    variants = sorted(_diverse(candidates, 3), key=rank)
     if not variants:
         warn.append("条件に合う文面を作れませんでした。事実の書き方を変えてお試しください。")
     elif any(not v.stage_elements_ok for v in variants):
