@@ -54,7 +54,7 @@ class CheckReport(BaseModel):
     labels: list[str]
     good: list[str]
     ng: list[str]
-    register: str
+    register: str = Field(...)  # required: without Field(...) pydantic would inherit ABCMeta.register as a default
     expected_registers: list[str] = Field(default_factory=list)
     register_ok: bool | None = None
     findings: list[Finding]
