@@ -6,7 +6,7 @@ import warnings
 
 from pydantic import BaseModel, Field
 
-from .engine import run_rule, span_tokens
+from .engine import run_rules, span_tokens
 from .errors import validate_text
 from .knowledge import load_rules
 from .knowledge.message_checks import MessageChecks, load_message_checks
@@ -70,28 +70,28 @@ def _findings(analysis: Analysis, register: str) -> list[Finding]:
     norm = analysis.normalized
     original = norm.original
     found: list[Finding] = []
-    for rule in load_rules():
-        for m in run_rule(rule, analysis):
-            lo, hi = span_tokens(rule, analysis, m)
-            nb, ne = analysis.tokens[lo].begin, analysis.tokens[hi - 1].end
-            start, end = norm.to_original(nb, ne)
-            found.append(
-                Finding(
-                    label=rule.label,
-                    label_ja=LABEL_JA[rule.label],
-                    kind=rule.kind,
-                    start=start,
-                    end=end,
-                    text=original[start:end],
-                    why=rule.why.strip(),
-                    suggestion=rule.suggestion_for(register) if rule.kind == "ng" else None,
-                    hint=rule.hint,
-                    severity=rule.severity or ("warning" if rule.kind == "ng" else "info"),
-                    rule=rule.id,
-                    start_utf16=utf16_offset(original, start),
-                    end_utf16=utf16_offset(original, end),
-                )
+    for m in run_rules(load_rules(), analysis):
+        rule = m.rule
+        lo, hi = span_tokens(rule, analysis, m)
+        nb, ne = analysis.tokens[lo].begin, analysis.tokens[hi - 1].end
+        start, end = norm.to_original(nb, ne)
+        found.append(
+            Finding(
+                label=rule.label,
+                label_ja=LABEL_JA[rule.label],
+                kind=rule.kind,
+                start=start,
+                end=end,
+                text=original[start:end],
+                why=rule.why.strip(),
+                suggestion=rule.suggestion_for(register) if rule.kind == "ng" else None,
+                hint=rule.hint,
+                severity=rule.severity or ("warning" if rule.kind == "ng" else "info"),
+                rule=rule.id,
+                start_utf16=utf16_offset(original, start),
+                end_utf16=utf16_offset(original, end),
             )
+        )
     return _dedupe(found)
 
 

@@ -25,6 +25,7 @@ from .conjugate import ConjugationError, Predicate, apology_clause, parse, thank
 from .errors import InputError
 from .knowledge.loader import KnowledgeError
 from .knowledge.templates import RELATIONSHIP_REGISTERS, missing_stage_elements
+from .knowledge.yamlio import load_yaml
 from .labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, Register, Relationship, Stage
 from .labels import parse_relationship as _parse_rel
 from .labels import parse_stage as _parse_stage
@@ -96,7 +97,7 @@ class PhraseBank(BaseModel):
 def phrases() -> PhraseBank:
     """The validated phrase bank (cached); errors name the file and the field."""
     try:
-        data = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+        data = load_yaml(PHRASES_FILE)
         return PhraseBank.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         raise KnowledgeError(f"{PHRASES_FILE.name}: invalid phrase bank: {exc}") from None

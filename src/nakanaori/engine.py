@@ -175,25 +175,93 @@ def _sentence_bounds(analysis: Analysis, sent: int) -> tuple[int, int]:
     return s.start_token, s.end_token
 
 
-def run_rule(rule: Rule, analysis: Analysis) -> list[RawMatch]:
+Plan = list[tuple[Sequence[TokenSpec], "set[int] | None"]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Dispatch:
+    """Every anchored pattern of a rule set, by the (field, value) that can start it."""
+
+    by_key: dict[tuple[str, str], list[tuple[int, int, int, int]]]  # -> (rule#, pattern#, lo, hi)
+    unanchored: list[tuple[int, int]]  # patterns that can start anywhere
+
+
+_DISPATCH: dict[int, tuple[tuple[Rule, ...], _Dispatch]] = {}
+
+
+def _dispatch(rules: tuple[Rule, ...]) -> _Dispatch:
+    hit = _DISPATCH.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    by_key: dict[tuple[str, str], list[tuple[int, int, int, int]]] = {}
+    unanchored: list[tuple[int, int]] = []
+    for ri, rule in enumerate(rules):
+        for pi, pattern in enumerate(rule.patterns):
+            anchor = _anchor_of(pattern)
+            if anchor is None:
+                unanchored.append((ri, pi))
+                continue
+            fld, vals, lo, hi = anchor
+            for v in vals:
+                by_key.setdefault((fld, v), []).append((ri, pi, lo, hi))
+    d = _Dispatch(by_key, unanchored)
+    _DISPATCH[id(rules)] = (rules, d)
+    return d
+
+
+def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
+    """Run a whole rule set over one analysis.
+
+    One pass over the tokens finds, through an index of the patterns' first tokens, which pattern can
+    start where; rules none of whose patterns can start anywhere are skipped without further work.
+    """
+    d = _dispatch(rules)
+    starts: dict[tuple[int, int], set[int]] = {}
+    for t in analysis.tokens:
+        for key in (("lemma", t.lemma), ("norm", t.norm), ("s", t.surface), ("pos1", t.pos_str.split(",", 1)[0])):
+            for ri, pi, lo, hi in d.by_key.get(key, ()):
+                bucket = starts.setdefault((ri, pi), set())
+                if lo == hi == 0:
+                    bucket.add(t.i)
+                else:
+                    bucket.update(t.i - off for off in range(lo, hi + 1) if t.i - off >= 0)
+    unanchored = set(d.unanchored)
+    out: list[RawMatch] = []
+    for ri, rule in enumerate(rules):
+        plan: Plan = []
+        for pi, pattern in enumerate(rule.patterns):
+            if (ri, pi) in unanchored:
+                plan.append((pattern, None))
+            elif (ri, pi) in starts:
+                plan.append((pattern, starts[(ri, pi)]))
+        if not plan and not rule.regex:
+            continue
+        out.extend(run_rule(rule, analysis, plan))
+    return out
+
+
+def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[RawMatch]:
     from .rules_py import CHECKS
 
     tokens = analysis.tokens
     out: list[RawMatch] = []
     excluded = set(rule.exclude_scopes)
     # per pattern: where it can start (None = anywhere); a rule with no possible start is skipped
-    plan = [(p, pattern_starts(p, analysis)) for p in rule.patterns]
-    if not rule.regex and all(st is not None and not st for _, st in plan):
+    if plan is None:
+        plan = [(p, pattern_starts(p, analysis)) for p in rule.patterns]
+    if not rule.regex and (not plan or all(st is not None and not st for _, st in plan)):
         return out
-    everywhere = rule.regex or any(st is None for _, st in plan)
+    everywhere = bool(rule.regex) or any(st is None for _, st in plan)
     union: set[int] = set()
     if not everywhere:
         for _, st in plan:
             union |= st  # type: ignore[arg-type]
+    n_tok = len(tokens)
+    live = None if everywhere else {tokens[k].sent for k in union if 0 <= k < n_tok}
     for sent in analysis.sentences:
-        lo, hi = sent.start_token, sent.end_token
-        if not everywhere and not any(lo <= k < hi for k in union):
+        if live is not None and sent.index not in live:
             continue
+        lo, hi = sent.start_token, sent.end_token
         if rule.sentence_requires and not any(find_in(p, tokens, lo, hi) for p in rule.sentence_requires):
             continue
         if rule.sentence_forbids and any(find_in(p, tokens, lo, hi) for p in rule.sentence_forbids):

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import InputError, validate_text
 from .knowledge.loader import KnowledgeError
+from .knowledge.yamlio import load_yaml
 from .labels import Relationship, Stage, parse_relationship, parse_stage
 from .text.normalize import has_japanese, normalize
 from .text.tokenizer import Morpheme, tokenize
@@ -146,7 +147,7 @@ class SituationLexicon(BaseModel):
 
 def load_situation_lexicon_from(path: Path) -> SituationLexicon:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
     try:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..labels import Relationship, Stage
 from .loader import KnowledgeError
+from .yamlio import load_yaml
 
 GUIDANCE_FILE = Path(__file__).parent / "guidance.yaml"
 
@@ -112,7 +113,7 @@ class Guidance(BaseModel):
 
 def load_guidance_from(path: Path) -> Guidance:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
     try:

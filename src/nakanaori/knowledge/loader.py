@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from .models import Rule, RuleFile
+from .yamlio import load_yaml
 
 KNOWLEDGE_DIR = Path(__file__).parent
 RULES_DIR = KNOWLEDGE_DIR / "rules"
@@ -36,7 +37,7 @@ def _format_validation(path: Path, data: object, exc: ValidationError) -> str:
 
 def load_rule_file(path: Path) -> list[Rule]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
     try:

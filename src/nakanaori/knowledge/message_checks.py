@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage
 from .loader import KNOWLEDGE_DIR, KnowledgeError
+from .yamlio import load_yaml
 
 if TYPE_CHECKING:
     from ..checker import Finding, Note
@@ -131,7 +131,7 @@ def _asks_question(analysis: Analysis) -> bool:
 @lru_cache(maxsize=1)
 def load_message_checks() -> MessageChecks:
     path = KNOWLEDGE_DIR / "message_checks.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path)
     try:
         mc = MessageChecks.model_validate(data)
     except ValidationError as exc:

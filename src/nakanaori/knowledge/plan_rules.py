@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..labels import GOOD_LABELS, Relationship, Stage
 from .loader import KnowledgeError
+from .yamlio import load_yaml
 
 PLAN_FILE = Path(__file__).parent / "plan.yaml"
 
@@ -219,7 +220,7 @@ def _entry_name(data: object, loc: list[str | int]) -> str:
 
 def load_plan_rules_from(path: Path) -> PlanRules:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
     except OSError as exc:

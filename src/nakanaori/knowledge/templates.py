@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..labels import GOOD_LABELS, Register, Relationship, Stage, parse_relationship, parse_stage
 from .loader import KnowledgeError
+from .yamlio import load_yaml
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -134,7 +135,7 @@ def _errors(path: Path, data: object, exc: ValidationError, tid: str | None = No
 
 def load_template_file(path: Path) -> list[Template]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
     try:
