@@ -39,21 +39,30 @@ def _render(report) -> None:  # report: CheckReport
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("", width=2)
     table.add_column("要素", no_wrap=True)
-    table.add_column("該当箇所")
-    table.add_column("理由・直し方")
+    table.add_column("該当箇所", overflow="fold", ratio=2)
+    table.add_column("理由・直し方", overflow="fold", ratio=5)
     for f in report.findings:
         mark = "[green]○[/]" if f.kind == "good" else "[red]×[/]"
         why = f.why if not f.suggestion else f"{f.why}\n→ [cyan]{f.suggestion}[/]"
         table.add_row(mark, f.label_ja, Text(f.text, style=GOOD_STYLE if f.kind == "good" else "bold red"), why)
     if report.findings:
         console.print(table)
+    notes = Table.grid(padding=(0, 1))
+    notes.add_column(no_wrap=True)
+    notes.add_column(overflow="fold")
     for n in report.notes:
         color = "yellow" if n.severity == "warning" else "blue"
-        console.print(f"[{color}]●[/] {n.message}")
+        notes.add_row(f"[{color}]●[/]", n.message)
+    if report.notes:
+        console.print(notes)
     if report.next_edits:
         console.print("\n[bold]次に直すと良いところ[/]")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
         for k, e in enumerate(report.next_edits, 1):
-            console.print(f" {k}. {e}")
+            grid.add_row(f" {k}.", e)
+        console.print(grid)
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:

@@ -109,8 +109,8 @@ class MessageChecks(BaseModel):
             else:
                 fix = f"「{f.text}」を見直す"
             if f.hint:
-                fix += f"({f.hint})"
-            edits.append((w.ng.get(f.label, 0) + 100, f"{LABEL_JA[f.label]}: {fix}"))
+                fix += f"（{f.hint}）"
+            edits.append((w.ng.get(f.label, 0) + 100, f"{LABEL_JA[f.label]}：{fix}"))
         for n in notes:
             if n.severity in ("warning", "info") and n.code != "no_good_elements":
                 edits.append((w.notes.get(n.code, 1), n.message))

@@ -50,6 +50,10 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
         version=__version__,
         summary="謝ったあとに送る言葉のチェック・助言・文面・予定",
         lifespan=lifespan,
+        # the product is offline and private: no Swagger/ReDoc pages that pull scripts from a CDN;
+        # the schema itself stays at /openapi.json
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
