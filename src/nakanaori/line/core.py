@@ -66,7 +66,10 @@ def _timing_text(timing: Any) -> str:
     if timing.status == "now":
         parts.append("今送っても大丈夫なタイミングだよ。")
     elif timing.earliest_date is not None and timing.latest_date is not None:
-        parts.append(f"{md(timing.earliest_date)}〜{md(timing.latest_date)}ごろが目安。")
+        if timing.earliest_date == timing.latest_date:
+            parts.append(f"{md(timing.earliest_date)}ごろが目安。")
+        else:
+            parts.append(f"{md(timing.earliest_date)}〜{md(timing.latest_date)}ごろが目安。")
     if timing.note:
         parts.append(timing.note)
     return "".join(parts)

@@ -328,5 +328,5 @@ def reminder_push_text(title: str, reason: str, template: str) -> str:
         parts.append(reason)
     if template:
         parts.append(f"文面の例:\n{template}")
-    parts.append("送る前に「チェック:」をつけて送ってくれたら、文面を一緒に見るよ。")
+    parts.append("相手に送る前に、頭に「チェック:」をつけてここに送ってくれたら、一緒に文面を見るよ。")
     return "\n\n".join(parts)

@@ -20,7 +20,7 @@ PRINCIPLES: list[tuple[str, str]] = [
     ),
     (
         "「ごめん」に、これからを添える",
-        "謝るだけでは気持ちの半分しか届きません。「次はこうする」という変わる意思がそろって、言葉に重みが出ます。",
+        "謝るだけでは、気持ちの半分しか届きません。「次はこうする」という変わる意思を添えてはじめて、言葉に重みが出ます。",
     ),
     (
         "言葉と行動をセットで",
@@ -52,7 +52,9 @@ NG_EXPLAINED: dict[str, str] = {
     "excuse": "「でも、あのときは…」と事情を並べると、謝罪が言い訳に変わって聞こえます。",
     "blame_shift": "「そっちにも原因がある」と返すのは、いちばん関係をこじらせる言い方です。",
     "rushing": "「もう許してくれた?」「返事まだ?」は、相手のペースを奪ってしまいます。",
-    "entitlement": "「謝ったんだからもういいでしょ」は、謝罪を帳消しの手続きにしてしまいます。",
+    "entitlement": (
+        "「謝ったんだからもういいでしょ」は、謝れば済むという態度に聞こえ、謝罪の意味を自分で消してしまいます。"
+    ),
     "levity": "謝った直後の「(笑)」や軽いノリは、反省していないように見えます。",
     "conditional": (
         "「嫌な思いをしたなら」と条件をつけると、相手の受け取り方のせいにしているように聞こえます。"
@@ -120,7 +122,7 @@ def page(slug: str, name: str | None = None) -> GuidePage | None:
         return GuidePage(
             slug,
             "謝ったあとの基本",
-            "謝罪は一度の言葉ではなく、続いていく関わり方です。",
+            "謝罪は一度言って終わりではなく、そのあとの関わり方まで含めたものです。",
             sections=[(t, [b]) for t, b in PRINCIPLES]
             + [("言葉に力を持たせる三つのこと", [f"{t}:{b}" for t, b in STRENGTH])],
             related=[
@@ -229,8 +231,10 @@ def page(slug: str, name: str | None = None) -> GuidePage | None:
             if t.earliest_days == t.latest_days
             else f"{basis}から{t.earliest_days}〜{t.latest_days}日後"
         )
+        if t.earliest_days == 0 and t.latest_days > 0:
+            when = f"{basis}から{t.latest_days}日以内"
         if t.earliest_days == t.latest_days == 0:
-            when = f"{basis}の当日"
+            when = "謝った当日" if t.basis == "apology" else "最後に連絡したその日"
         others = [s for s in Stage if s != stg]
         return GuidePage(
             slug,
