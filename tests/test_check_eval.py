@@ -45,18 +45,31 @@ def test_heldout_tuning_half() -> None:
     tune, _ = _split(_rows(HELDOUT))
     result = evaluate_messages(tune)
     assert result.n == 80
-    assert result.macro_f1 >= 0.93, result.as_dict()["labels"]
+    assert result.macro_f1 >= 0.94, result.as_dict()["labels"]
     assert result.register_accuracy >= 0.97
 
 
 def test_heldout_untouched_half() -> None:
     """mh-081..160 were never looked at when writing rules: the honest generalisation figure.
 
-    Measured 0.700 before any rule was tuned on the held-out set, 0.754 after broadening the rules from
-    the language (not from these lines). The floor guards against regressions.
+    Measured 0.700 before any rule was tuned on the held-out set; 0.783 after broadening the rules from
+    the language, the tuning half and a second independent set (not from these lines). The floor guards
+    against regressions.
     """
     _, untouched = _split(_rows(HELDOUT))
     result = evaluate_messages(untouched)
     assert result.n == 80
-    assert result.macro_f1 >= 0.74, result.as_dict()["labels"]
+    assert result.macro_f1 >= 0.77, result.as_dict()["labels"]
     assert result.register_accuracy >= 0.97
+
+
+TRAIN2 = Path(__file__).parent / "data" / "messages_train2.jsonl"
+
+
+def test_second_independent_set() -> None:
+    """200 messages by another independent writer: 0.816 macro-F1 when first run, then used to broaden
+    the rules (so this is a tuning figure, not a generalisation one)."""
+    result = evaluate_messages(_rows(TRAIN2))
+    assert result.n == 200
+    assert result.macro_f1 >= 0.92, result.as_dict()["labels"]
+    assert result.register_accuracy >= 0.98

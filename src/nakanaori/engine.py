@@ -95,6 +95,12 @@ def match_ends(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int
         count = 0
         while count < hi and ti + count < limit and pred(tokens[ti + count]):
             count += 1
+        if pi == n - 1:
+            # a final quantifier takes all it can: a match never leaves behind a token its last element
+            # would have taken (so not_before sees what really follows)
+            if count >= lo:
+                yield ti + count
+            return
         while count >= lo:
             yield from rec(pi + 1, ti + count)
             count -= 1

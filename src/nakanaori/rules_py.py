@@ -88,6 +88,12 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
     return True
 
 
+# people other than the sender: 「担当者の説明が不十分」 is not the sender's fault
+_THIRD_PARTIES = {
+    "担当者", "担当", "部下", "先輩", "後輩", "上司", "部長", "課長", "店長", "同僚", "先方", "相手", "業者",
+    "メーカー", "取引先", "母", "父", "兄", "姉", "弟", "妹", "夫", "妻", "旦那", "嫁", "主人", "スタッフ",
+    "前任者", "派遣", "経理", "彼", "彼女", "お客様", "客",
+}
 # 「連絡が遅れて」「返信が遅くなって」: the subject is the sender's own act
 _OWN_ACT_NOUNS = {
     "連絡", "返信", "返事", "報告", "提出", "納品", "確認", "対応", "準備", "説明", "帰り", "発送", "支払い",
@@ -112,6 +118,9 @@ def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
         if p.pos_str.startswith("助詞,接続助詞") or p.surface in ("、", ","):
             break
         lo -= 1
+    if start >= 2 and tokens[start - 1].surface == "の" and (
+            tokens[start - 2].lemma in _THIRD_PARTIES or tokens[start - 2].lemma in _OTHER_PEOPLE):
+        return False  # 「担当者の説明が不十分」「あなたの指示で」
     for k in range(lo, start):
         t = tokens[k]
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
@@ -163,6 +172,10 @@ def _their_feeling(analysis: Analysis, start: int, end: int) -> bool:
             k = t.i + 1
             if k < len(tokens) and tokens[k].surface in ("も", "が", "は", "だって", "だ"):
                 return False
+    span = tokens[start:end]
+    for k, t in enumerate(span):  # 「怒ることでもなかったよね」: a feeling denied as 'not a thing to' is no empathy
+        if t.lemma in ("こと", "もの", "わけ") and any(x.lemma in ("ない", "ぬ") for x in span[k + 1 : k + 5]):
+            return False
     return _not_conditional(analysis, start, end)
 
 
@@ -178,10 +191,13 @@ _END_OK_PARTICLES = {"ね", "よ", "わ", "な", "ぞ", "ぜ", "から", "ので
 def _predicate_ok(tokens: list, k: int) -> bool:
     """Token k ends a non-past predicate of will: 〜する / 〜します / 〜いたします / 〜したい / 〜しない."""
     t = tokens[k]
+    if t.lemma in ("いる", "居る") and t.pos_str.startswith("動詞") and t.cform.startswith("終止形"):
+        return k == 0 or tokens[k - 1].surface not in ("て", "で")  # 最後までいる (stay), not 〜ている
     if t.surface == "す" and k > 0 and tokens[k - 1].surface.startswith("まー"):
         return k > 1 and tokens[k - 2].pos_str.startswith("動詞")  # 気をつけまーす (a jokey ます)
     if t.pos_str.startswith("動詞"):
-        return t.cform.startswith("終止形") and t.lemma not in _NOT_ACTION
+        # 終止形 and 連体形 look the same on verbs; the caller checks that nothing but an ending follows
+        return t.cform.startswith(("終止形", "連体形")) and t.lemma not in _NOT_ACTION
     if t.pos_str.startswith("助動詞"):
         if not t.cform.startswith("終止形"):
             return False
@@ -214,6 +230,9 @@ def _own_future(analysis: Analysis, start: int, end: int) -> bool:
         return False
     sent = tokens[last].sent
     nxt = tokens[end] if end < len(tokens) and tokens[end].sent == sent else None
+    if nxt is not None and (nxt.surface in ("笑", "w", "W", "ww", "www") or (
+            nxt.surface == "の" and end + 1 < len(tokens) and tokens[end + 1].surface == "で")):
+        nxt = None  # 「作る笑」「お持ちしたいので」
     if nxt is not None:
         if nxt.pos_str.startswith(("補助記号", "空白")):
             if nxt.surface == "?":

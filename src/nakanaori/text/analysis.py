@@ -174,6 +174,8 @@ def _mark_reported(tokens: list[Token]) -> None:
         if verb is None:
             continue
         lemma = verb.lemma
+        if t.surface == "と" and verb.surface in ("いえ", "言え") and tokens[k + 1].surface == "は":
+            continue  # 「〜とはいえ」 is a concession, not reported speech
         after = tokens[j + 1] if j + 1 < n else None
         if (t.surface == "と" and verb.surface in ("いう", "言う") and after is not None
                 and after.pos_str.startswith("名詞")):
