@@ -8,7 +8,13 @@ normalised form), with three scopes that matter for situations:
   except the limiting しか…ない (「うん」しか返ってこない is a curt answer, not no answer);
 * the other person's words — 「…」, …って言われた, …って返ってきた, a sentence ending in …って —
   so that 「もう無理」って言われた is a rejection while the user's own もう終わりかな is not;
-* the user's own narration (self) for cues like 私悪くない.
+* the user's own narration (self) for cues like 私悪くない;
+* events that are denied or only feared are no evidence (距離を置かれたくなくて, 絶交にならなくてよかった,
+  既読スルーされたらどうしよう, 「もう無理」って言われるのが怖い).
+
+Lexicon items match one morpheme or a word Sudachi splits (音沙汰 = 音+沙汰), and a cue can require to be
+all a quote says (「了解」, 「で?」: a curt reply). Signs that presuppose forgiveness (awkward, improve) get
+the benefit of the doubt once the text says the user was forgiven.
 
 Each stage collects weighted evidence; the stages whose evidence is strong enough "fit" and the
 precedence order of ``labels.md`` §3 picks among them. Explicit choices override inference.
@@ -61,6 +67,7 @@ class Cue(BaseModel):
     scope: Literal["any", "other", "self"] = "any"
     with_: list[str] | None = Field(default=None, alias="with")
     without: list[str] | None = None
+    quote_only: bool = False  # the match is all a bracketed quote says: 「了解」, 「で?」 (a curt reply)
     weight: float = Field(default=1.0, ge=-3.0, le=3.0)
 
     @model_validator(mode="after")
@@ -211,6 +218,7 @@ NEG_LEMMAS = {"ない", "無い", "ぬ", "ず", "なし", "無し", "ねえ", "�
 PASS_LEMMAS = {
     "思う", "わけ", "訳", "こと", "事", "気", "様子", "感じ", "すら", "さえ", "全然", "まだ", "全く",
     "一切", "一つ", "ひとつ", "一", "つ", "なかなか", "ぜんぜん", "何", "も", "まったく", "ちっとも",
+    "思える", "気配", "素振り", "そぶり", "見込み", "もらえる", "くれる",
 }
 # verbs after a quotative that make the quoted words the other person's
 OTHER_SPEECH = {"言う", "返す", "返る", "くる", "来る", "告げる", "宣言", "言い渡す", "書く", "送る", "怒る",
@@ -389,29 +397,47 @@ def _is_break(t: Tok) -> bool:
     return t.m.pos[0] in ("補助記号", "空白") and t.m.surface not in ("ー", "〜")
 
 
+def _match_at(toks: list[Tok], j: int, alts: set[str]) -> int:
+    """End index when the lexicon item *alts* matches at token j, else -1.
+
+    One morpheme (surface, dictionary or normalised form), or a word Sudachi splits into up to four
+    morphemes of one sentence (音沙汰 = 音+沙汰, 冷却期間, 探り探り, なんで = なん+で).
+    """
+    if _item_matches(toks[j], alts):
+        return j + 1
+    joined = toks[j].m.surface
+    for k in range(j + 1, min(len(toks), j + 4)):
+        if toks[k].sent != toks[j].sent or _is_break(toks[k]):
+            break
+        joined += toks[k].m.surface
+        if joined in alts:
+            return k + 1
+    return -1
+
+
 def _seq_matches(prep: Prepared, seq: list[str], gap: int) -> list[tuple[int, int]]:
     toks = prep.toks
     alts = [_alts(x) for x in seq]
     out: list[tuple[int, int]] = []
     for i, t in enumerate(toks):
-        if not _item_matches(t, alts[0]):
+        end = _match_at(toks, i, alts[0])
+        if end < 0:
             continue
-        pos = i
         ok = True
         for a in alts[1:]:
             found = -1
-            for j in range(pos + 1, min(len(toks), pos + 2 + gap)):
+            for j in range(end, min(len(toks), end + 1 + gap)):
                 if toks[j].sent != t.sent or _is_break(toks[j]):
                     break
-                if _item_matches(toks[j], a):
-                    found = j
+                found = _match_at(toks, j, a)
+                if found >= 0:
                     break
             if found < 0:
                 ok = False
                 break
-            pos = found
+            end = found
         if ok:
-            out.append((i, pos + 1))
+            out.append((i, end))
     return out
 
 
@@ -434,7 +460,7 @@ def _negated(prep: Prepared, a: int, b: int) -> bool:
     toks = prep.toks
     sent = toks[a].sent
     # しか … ない limits rather than negates: 「うん」しか返ってこない
-    for x in range(max(0, a - 4), a):
+    for x in range(max(0, a - 4), b):
         if toks[x].sent == sent and toks[x].m.surface == "しか":
             return False
     for j in range(b, min(len(toks), b + 7)):
@@ -484,6 +510,52 @@ def _sentence_has(prep: Prepared, s: int, words: list[str]) -> bool:
     return False
 
 
+HYPOTHETICAL = ("たら", "だら", "ば", "なら", "のが", "のは", "かと", "ないか", "んじゃ", "のでは", "ないかと")
+FEARED = {"怖い", "こわい", "恐い", "不安", "心配", "どう", "どうしよう", "嫌", "いや", "やだ", "恐れる", "怯える",
+          "びくびく", "ビクビク", "ひやひや", "ヒヤヒヤ", "嬉しい", "うれしい", "思う", "気がする"}
+
+
+def _feared(prep: Prepared, a: int, b: int) -> bool:
+    """The matched event is only imagined: 既読スルーされたらどうしよう / 「もう無理」って言われるのが怖い /
+    許してもらえたらいいな / 無視されるかと思った."""
+    toks = prep.toks
+    s = toks[a].sent
+    j = b
+    # the cue's own verb chain: auxiliaries, される/しまう, a closing quote and its って言われる
+    while j < len(toks) and toks[j].sent == s and j - b < 7:
+        t = toks[j]
+        if t.m.surface in ("たら", "だら", "ば", "なら"):
+            break
+        pos0, pos1 = t.m.pos[0], t.m.pos[1]
+        chain_verb = pos0 == "動詞" and (pos1 == "非自立可能" or t.m.lemma in ("言う", "いう"))
+        if pos0 in ("助動詞", "接尾辞") or chain_verb or t.m.surface in ("」", "』", "って", "と", "て"):
+            j += 1
+            continue
+        break
+    head = "".join(x.m.surface for x in toks[j:j + 3] if x.sent == s)
+    if not head.startswith(HYPOTHETICAL):
+        return False
+    return any(x.sent == s and (x.m.lemma in FEARED or x.m.surface in FEARED) for x in toks[j + 1:j + 8])
+
+
+def _whole_quote(prep: Prepared, a: int, b: int) -> bool:
+    """Tokens a..b are everything inside one 「…」 apart from punctuation and sentence-final particles."""
+    toks = prep.toks
+    i = a - 1
+    while i >= 0 and (_is_break(toks[i]) and toks[i].m.surface not in OPEN_QUOTES):
+        i -= 1
+    if i < 0 or toks[i].m.surface not in OPEN_QUOTES:
+        return False
+    close = OPEN_QUOTES[toks[i].m.surface]
+    j = b
+    while j < len(toks) and toks[j].m.surface != close:
+        t = toks[j]
+        if not (_is_break(t) or t.m.pos[0] == "助動詞" or t.m.pos[1:2] == ("終助詞",) or t.m.surface in ("ー", "〜")):
+            return False
+        j += 1
+    return j < len(toks)
+
+
 def cue_hits(prep: Prepared, cue: Cue) -> list[tuple[int, int]]:
     spans = _seq_matches(prep, cue.seq, cue.gap) if cue.seq is not None else _text_matches(prep, cue.text or "")
     hits: list[tuple[int, int]] = []
@@ -491,11 +563,17 @@ def cue_hits(prep: Prepared, cue: Cue) -> list[tuple[int, int]]:
         s = prep.toks[a].sent
         if cue.negated is not None and _negated(prep, a, b) != cue.negated:
             continue
+        if cue.negated is None and cue.weight > 0 and _negated(prep, a, b):
+            continue  # 距離を置かれたくなくて / 絶交にならなくてよかった: a denied event is no evidence
         if not _in_scope(prep, a, b, cue.scope):
             continue
         if cue.with_ and not _sentence_has(prep, s, cue.with_):
             continue
         if cue.without and _sentence_has(prep, s, cue.without):
+            continue
+        if cue.quote_only and not _whole_quote(prep, a, b):
+            continue
+        if cue.weight > 0 and _feared(prep, a, b):
             continue
         hits.append((a, b))
     return hits
@@ -566,7 +644,7 @@ def _read_relationship(prep: Prepared, lex: SituationLexicon) -> tuple[Relations
         if nxt is not None and nxt.m.surface in ("の",) and nxt2 is not None and nxt2.m.pos[0] == "名詞" \
                 and nxt2.m.surface not in ("方", "さん", "人"):
             weight = 0.4  # 夫の実家, 部長の発言: a modifier, not the person of the story
-        elif nxt is not None and nxt.m.surface in ("さん", "ちゃん", "くん", "君", "様", "の方"):
+        elif nxt is not None and nxt.m.surface in ("さん", "ちゃん", "くん", "君", "様", "の方", "本人", "自身"):
             nxt = nxt2
         if nxt is not None and nxt.m.surface in TARGET_PARTICLES and weight == 1.0:
             s = toks[a].sent
@@ -747,6 +825,11 @@ def _decide_stage(scores: dict[str, float], facts: Facts) -> tuple[Stage, float]
         else:
             s["days_later"] += 0.5
     if facts.forgiven:
+        # "forgiven but …": the stages that presuppose forgiveness get the benefit of the doubt
+        if 0 < s["awkward"] < FIT:
+            s["awkward"] += 0.3
+        if 0 < s["improve"] < FIT:
+            s["improve"] += 0.2
         s["days_later"] += 0.2 if days and days >= 2 else 0.0
         s["just_apologized"] += 0.2 if days == 0 else 0.0
     fits = [st for st in PRECEDENCE if s[st] >= FIT]
