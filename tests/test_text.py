@@ -85,3 +85,17 @@ def test_long_text_is_tokenised_in_chunks() -> None:
     ms = tokenize(text)
     assert ms[-1].end == len(text)
     assert sum(1 for m in ms if m.surface == "ごめん") == MAX_CHUNK_CHARS // 2
+
+
+def test_laugh_marks_and_emoji_can_end_a_sentence() -> None:
+    a = analyze("遅れてごめん笑今度おごる。ありがと😊今度ね")
+    assert [a.text[s.begin:s.end] for s in a.sentences] == ["遅れてごめん笑", "今度おごる。", "ありがと😊", "今度ね"]
+    # 、 and 。 are not emoji
+    assert len(analyze("ごめん、本当に。").sentences) == 1
+
+
+def test_negation_is_scoped() -> None:
+    a = analyze("感謝してない。二度としない")
+    flags = {t.surface: t.negated for t in a.tokens}
+    assert flags["感謝"] and flags["し"]
+    assert not analyze("感謝してる").tokens[0].negated

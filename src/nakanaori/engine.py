@@ -323,6 +323,7 @@ def _accept(rule: Rule, analysis: Analysis, excluded: set[str], i: int, end: int
         ("quote" in excluded and t.quote)
         or ("reported" in excluded and t.reported)
         or ("request" in excluded and t.request)
+        or ("negated" in excluded and t.negated)
         for t in matched
     ):
         return False

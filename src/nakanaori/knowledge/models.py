@@ -106,7 +106,7 @@ class Examples(BaseModel):
     no_match: list[str] = Field(default_factory=list)  # texts where it must stay quiet (OK examples)
 
 
-Scope = Literal["quote", "reported", "request"]
+Scope = Literal["quote", "reported", "request", "negated"]
 
 
 class Rule(BaseModel):

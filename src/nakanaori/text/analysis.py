@@ -5,6 +5,7 @@ Every rule reads the same :class:`Analysis`; nothing downstream tokenises again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .normalize import Normalized, has_japanese, normalize
@@ -33,6 +34,7 @@ class Token:
     quote: bool = False  # inside 「」『』
     reported: bool = False  # words reported with って/と + say/think (past)
     request: bool = False  # in a clause that asks the other person to do something
+    negated: bool = False  # a predicate negated by ない / ぬ / ず / ません (感謝してない, 謝らない)
     surface: str = ""
     lemma: str = ""
     norm: str = ""
@@ -103,6 +105,20 @@ def _is_boundary_space(tokens: list[Morpheme], k: int) -> bool:
     return not (prev[-1:].isascii() and prev[-1:].isalnum() and nxt[:1].isascii() and nxt[:1].isalnum())
 
 
+_LAUGH = re.compile(r"[wWｗ]+|笑+|草")
+
+
+def _ends_like_a_period(ms: list[Morpheme], k: int) -> bool:
+    """In LINE-style text a laugh mark or an emoji often ends a sentence: 「ごめん笑また話そ」「ありがと😊今度ね」."""
+    m = ms[k]
+    nxt = ms[k + 1] if k + 1 < len(ms) else None
+    if nxt is None or nxt.pos[0] in ("助詞", "助動詞", "補助記号", "空白") or nxt.surface in ("笑", "w"):
+        return False
+    if m.pos[0] == "名詞" and _LAUGH.fullmatch(m.surface) and k > 0:
+        return True
+    return m.pos[0] == "補助記号" and any(ord(c) >= 0x1F000 or 0x2600 <= ord(c) <= 0x27BF for c in m.surface)
+
+
 def _split_sentences(ms: list[Morpheme]) -> list[int]:
     """Sentence index for each morpheme."""
     sent_of: list[int] = []
@@ -122,7 +138,8 @@ def _split_sentences(ms: list[Morpheme]) -> list[int]:
             depth -= 1
         if depth:
             continue
-        if (surf and (surf[-1] in SENTENCE_END or "\n" in surf)) or (m.pos[0] == "空白" and _is_boundary_space(ms, k)):
+        ends = bool(surf) and (surf[-1] in SENTENCE_END or "\n" in surf)
+        if ends or (m.pos[0] == "空白" and _is_boundary_space(ms, k)) or _ends_like_a_period(ms, k):
             pending_break = True
     return sent_of
 
@@ -231,6 +248,33 @@ def _mark_requests(tokens: list[Token], sent_of: list[int]) -> None:
     del n, sent_of
 
 
+NEGATORS = {"ない", "ぬ", "ず", "無い"}
+PREDICATE_TAIL = {
+    "て", "てる", "ている", "いる", "おる", "ます", "せる", "させる", "れる", "られる", "しまう", "ちゃう",
+}
+
+
+def _mark_negation(tokens: list[Token]) -> None:
+    """Mark a verb/adjective (and the noun before a light verb する) as negated when a negator follows in
+    its own predicate: 感謝してない, 謝らない, 許せません. Not across particles other than て."""
+    n = len(tokens)
+    for k, t in enumerate(tokens):
+        if not t.pos_str.startswith(("動詞", "形容詞")) or t.lemma in NEGATORS:
+            continue
+        j = k + 1
+        while j < n and j <= k + 4 and tokens[j].sent == t.sent:
+            x = tokens[j]
+            if x.lemma in NEGATORS and x.pos_str.startswith(("助動詞", "形容詞")):
+                t.negated = True
+                if t.lemma == "する" and k > 0 and tokens[k - 1].pos_str.startswith("名詞"):
+                    tokens[k - 1].negated = True  # 感謝 (し)ない
+                break
+            if x.lemma in PREDICATE_TAIL or x.surface in ("て", "で"):
+                j += 1
+                continue
+            break
+
+
 def _assign_clauses(tokens: list[Token]) -> None:
     c = 0
     prev_sent = 0
@@ -255,6 +299,7 @@ def analyze(text: str) -> Analysis:
     _mark_quotes(tokens)
     _mark_reported(tokens)
     _mark_requests(tokens, sent_of)
+    _mark_negation(tokens)
     sentences: list[Sentence] = []
     k = 0
     while k < len(tokens):
