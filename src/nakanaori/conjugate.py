@@ -301,6 +301,9 @@ def thanks_clause(p: Predicate | str, register: Register) -> str:
     p = _pred(p)
     if p.kind == "noun":
         return p.head + p.core + ("をいただき" if register == "honorific" else "を")
+    if p.kind == "verb" and p.core in ("くれる", "呉れる", "くださる", "下さる") and not p.negative:
+        # 「時間をくれた」: くれる is the giving itself, not 〜てくれる
+        return p.head + ("いただき" if register == "honorific" else "くれて")
     if p.kind == "adjective":
         base = p.head + adj_stem(p.core) + "くして"
     elif p.negative:

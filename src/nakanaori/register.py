@@ -73,6 +73,8 @@ def _has_o_go_prefix(tokens: list[Token], j: int) -> bool:
 def _is_polite(t: Token) -> bool:
     if t.lemma in ("ください", "下さい"):
         return True
+    if t.lemma in ("くださる", "下さる") and t.cform.startswith("命令形"):
+        return True  # 〜てください: a plain polite request (お/ご〜ください was caught as honorific before)
     return t.pos_str.startswith("助動詞") and t.lemma in POLITE_AUX and t.surface not in ("でしょ", "っしょ")
 
 
