@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -128,6 +129,8 @@ def _pattern_anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], 
                     return fld, frozenset(vals), lo, hi
             if spec.pos is not None:
                 return "pos1", frozenset(p.split(",")[0] for p in spec.pos), lo, hi
+            if spec.re is not None:
+                return "re", frozenset([spec.re]), lo, hi
             return None
         # an optional token before the anchor widens the window
         hi += 1 if spec.op == "?" else spec.max
@@ -151,6 +154,10 @@ def pattern_starts(pattern: Sequence[TokenSpec], analysis: Analysis) -> set[int]
     if anchor is None:
         return None
     fld, vals, lo, hi = anchor
+    if fld == "re":
+        rxs = [re.compile(v) for v in vals]
+        hits = [t.i for t in analysis.tokens if any(rx.fullmatch(t.surface) for rx in rxs)]
+        return {k - off for k in hits for off in range(lo, hi + 1) if k - off >= 0}
     table = analysis.index()[fld]
     present = vals & table.keys() if len(vals) > len(table) else [v for v in vals if v in table]
     starts: set[int] = set()
@@ -190,6 +197,7 @@ class _Dispatch:
 
     by_key: dict[tuple[str, str], list[tuple[int, int, int, int]]]  # -> (rule#, pattern#, lo, hi)
     unanchored: list[tuple[int, int]]  # patterns that can start anywhere
+    by_regex: list[tuple[re.Pattern[str], int, int, int, int]]  # surface regex anchors
 
 
 _DISPATCH: dict[int, tuple[tuple[Rule, ...], _Dispatch]] = {}
@@ -201,6 +209,7 @@ def _dispatch(rules: tuple[Rule, ...]) -> _Dispatch:
         return hit[1]
     by_key: dict[tuple[str, str], list[tuple[int, int, int, int]]] = {}
     unanchored: list[tuple[int, int]] = []
+    by_regex: list[tuple[re.Pattern[str], int, int, int, int]] = []
     for ri, rule in enumerate(rules):
         for pi, pattern in enumerate(rule.patterns):
             anchor = _anchor_of(pattern)
@@ -208,9 +217,12 @@ def _dispatch(rules: tuple[Rule, ...]) -> _Dispatch:
                 unanchored.append((ri, pi))
                 continue
             fld, vals, lo, hi = anchor
+            if fld == "re":
+                by_regex.extend((re.compile(v), ri, pi, lo, hi) for v in vals)
+                continue
             for v in vals:
                 by_key.setdefault((fld, v), []).append((ri, pi, lo, hi))
-    d = _Dispatch(by_key, unanchored)
+    d = _Dispatch(by_key, unanchored, by_regex)
     _DISPATCH[id(rules)] = (rules, d)
     return d
 
@@ -223,14 +235,17 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     """
     d = _dispatch(rules)
     starts: dict[tuple[int, int], set[int]] = {}
+    get = d.by_key.get
     for t in analysis.tokens:
-        for key in (("lemma", t.lemma), ("norm", t.norm), ("s", t.surface), ("pos1", t.pos_str.split(",", 1)[0])):
-            for ri, pi, lo, hi in d.by_key.get(key, ()):
-                bucket = starts.setdefault((ri, pi), set())
-                if lo == hi == 0:
-                    bucket.add(t.i)
-                else:
-                    bucket.update(t.i - off for off in range(lo, hi + 1) if t.i - off >= 0)
+        hits = [*get(("lemma", t.lemma), ()), *get(("norm", t.norm), ()), *get(("s", t.surface), ()),
+                *get(("pos1", t.pos_str.split(",", 1)[0]), ())]
+        hits += [(ri, pi, lo, hi) for rx, ri, pi, lo, hi in d.by_regex if rx.fullmatch(t.surface)]
+        for ri, pi, lo, hi in hits:
+            bucket = starts.setdefault((ri, pi), set())
+            if lo == hi == 0:
+                bucket.add(t.i)
+            else:
+                bucket.update(t.i - off for off in range(lo, hi + 1) if t.i - off >= 0)
     unanchored = set(d.unanchored)
     out: list[RawMatch] = []
     for ri, rule in enumerate(rules):
@@ -246,6 +261,23 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     return out
 
 
+def _regex_ends(rule: Rule, analysis: Analysis) -> dict[int, int]:
+    """Token start -> token end of every regex match that begins and ends on morpheme boundaries
+    inside one sentence (the longest per start)."""
+    tokens = analysis.tokens
+    begins = {t.begin: t.i for t in tokens}
+    ends = {t.end: t.i + 1 for t in tokens}
+    out: dict[int, int] = {}
+    for rx in rule.compiled_regex:
+        for mo in rx.finditer(analysis.text):
+            a, b = begins.get(mo.start()), ends.get(mo.end())
+            if a is None or b is None or b <= a or tokens[a].sent != tokens[b - 1].sent:
+                continue
+            if b > out.get(a, -1):
+                out[a] = b
+    return out
+
+
 def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[RawMatch]:
     from .rules_py import CHECKS
 
@@ -255,48 +287,37 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
     # per pattern: where it can start (None = anywhere); a rule with no possible start is skipped
     if plan is None:
         plan = [(p, pattern_starts(p, analysis)) for p in rule.patterns]
-    if not rule.regex and (not plan or all(st is not None and not st for _, st in plan)):
-        return out
-    everywhere = bool(rule.regex) or any(st is None for _, st in plan)
-    union: set[int] = set()
+    regex_ends = _regex_ends(rule, analysis) if rule.regex else {}
+    everywhere = any(st is None for _, st in plan)
+    union: set[int] = set(regex_ends)
     if not everywhere:
         for _, st in plan:
             union |= st  # type: ignore[arg-type]
+        if not union:
+            return out
     n_tok = len(tokens)
-    live = None if everywhere else {tokens[k].sent for k in union if 0 <= k < n_tok}
+    by_sent: dict[int, list[int]] = {}
+    if not everywhere:
+        for k in sorted(union):
+            if 0 <= k < n_tok:
+                by_sent.setdefault(tokens[k].sent, []).append(k)
     for sent in analysis.sentences:
-        if live is not None and sent.index not in live:
+        if not everywhere and sent.index not in by_sent:
             continue
         lo, hi = sent.start_token, sent.end_token
         if rule.sentence_requires and not any(find_in(p, tokens, lo, hi) for p in rule.sentence_requires):
             continue
         if rule.sentence_forbids and any(find_in(p, tokens, lo, hi) for p in rule.sentence_forbids):
             continue
-        regex_ends: dict[int, int] = {}
-        if rule.regex:
-            begins = {tokens[k].begin: k for k in range(lo, hi)}
-            ends = {tokens[k].end: k + 1 for k in range(lo, hi)}
-            text = analysis.text
-            for rx in rule.compiled_regex:
-                for mo in rx.finditer(text, tokens[lo].begin, tokens[hi - 1].end):
-                    a, b = begins.get(mo.start()), ends.get(mo.end())
-                    if a is not None and b is not None and b > a and b > regex_ends.get(a, -1):
-                        regex_ends[a] = b
-        i = lo
-        while i < hi:
-            if not everywhere and i not in union:
-                i += 1
+        free = lo  # the next token not yet inside an accepted match
+        for i in (range(lo, hi) if everywhere else by_sent[sent.index]):
+            if i < free:
                 continue
-            accepted = None
             for end in _candidate_ends(plan, tokens, i, hi, regex_ends):
                 if _accept(rule, analysis, excluded, i, end, lo, hi, CHECKS):
-                    accepted = end
+                    out.append(RawMatch(rule, i, end))
+                    free = end
                     break
-            if accepted is not None:
-                out.append(RawMatch(rule, i, accepted))
-                i = accepted
-            else:
-                i += 1
     if out and rule.message_forbids and any(find_in(p, tokens, 0, len(tokens)) for p in rule.message_forbids):
         return []
     return out
