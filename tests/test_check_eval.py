@@ -52,14 +52,14 @@ def test_heldout_tuning_half() -> None:
 def test_heldout_untouched_half() -> None:
     """mh-081..160 were never looked at when writing rules: the honest generalisation figure.
 
-    Measured 0.700 before any rule was tuned on the held-out set; 0.783 after broadening the rules from
-    the language, the tuning half and a second independent set (not from these lines). The floor guards
-    against regressions.
+    Measured 0.700 before any rule was tuned on the held-out set; 0.818 after broadening the rules from
+    the language, the tuning half and two more independent sets (never from these lines). The floor
+    guards against regressions.
     """
     _, untouched = _split(_rows(HELDOUT))
     result = evaluate_messages(untouched)
     assert result.n == 80
-    assert result.macro_f1 >= 0.77, result.as_dict()["labels"]
+    assert result.macro_f1 >= 0.80, result.as_dict()["labels"]
     assert result.register_accuracy >= 0.97
 
 
@@ -72,4 +72,16 @@ def test_second_independent_set() -> None:
     result = evaluate_messages(_rows(TRAIN2))
     assert result.n == 200
     assert result.macro_f1 >= 0.92, result.as_dict()["labels"]
+    assert result.register_accuracy >= 0.98
+
+
+TRAIN3 = Path(__file__).parent / "data" / "messages_train3.jsonl"
+
+
+def test_third_independent_set_of_hard_cases() -> None:
+    """220 hard cases by a third independent writer: 0.802 macro-F1 when first run, then used to broaden
+    the rules (a tuning figure)."""
+    result = evaluate_messages(_rows(TRAIN3))
+    assert result.n == 220
+    assert result.macro_f1 >= 0.89, result.as_dict()["labels"]
     assert result.register_accuracy >= 0.98

@@ -72,6 +72,26 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
     for t in tokens[max(0, start - 8) : start]:
         if t.clause == clause and t.lemma in _OTHER_PEOPLE:
             return False
+    # 「疲れてるのは母さんも同じ」: the state is attributed to someone else right after
+    later = tokens[start + 1 : start + 7]
+    for k, t in enumerate(later[:-1]):
+        if t.sent != head.sent:
+            break
+        if (t.lemma in _OTHER_PEOPLE or t.lemma in _THIRD_PARTIES or t.lemma.endswith(("さん", "ちゃん"))) and \
+                later[k + 1].surface in ("も", "が"):
+            return False
+    # a causative later in the clause (「バタバタしてる時に一人にさせて」) or a closing よね/よな
+    # (「人手足りなくて大変だったよね」「眠かったよね」) puts the state on the other person
+    k = start
+    while k < len(tokens) and tokens[k].sent == head.sent:
+        if tokens[k].lemma in ("せる", "させる") and tokens[k].clause == clause:
+            return False
+        k += 1
+    sent_toks = [t for t in tokens if t.sent == head.sent and t.clause == clause
+                 and not t.pos_str.startswith(("補助記号", "空白"))]
+    if (len(sent_toks) >= 3 and sent_toks[-2].surface == "よ" and sent_toks[-1].surface in ("ね", "な")
+            and not any(x.surface in ("ん", "の") for x in sent_toks[-5:-2])):
+        return False  # 「大変だったよね」 confirms the other's state; 「〜んですよね」 explains one's own
     # 「体調のいいときで」「疲れてるのに〜してくれた」: the other person's state, not the sender's excuse
     after = [t.surface for t in tokens[start + 1 : start + 5] if t.sent == head.sent]
     joined = "".join(after)
@@ -98,6 +118,7 @@ _THIRD_PARTIES = {
 _OWN_ACT_NOUNS = {
     "連絡", "返信", "返事", "報告", "提出", "納品", "確認", "対応", "準備", "説明", "帰り", "発送", "支払い",
     "お礼", "お返し", "返却", "入金", "到着", "共有", "回答", "返答", "相談", "申請", "提案",
+    "メッセージ", "メール", "LINE", "電話", "資料", "書類", "お祝い",
 }
 _FIRST_PERSON = {"私", "俺", "僕", "自分", "あたし", "わたし", "わたくし", "弊社", "当社", "私ども"}
 
@@ -137,7 +158,7 @@ def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
     k = end
     while k < len(tokens) and tokens[k].clause == tokens[end - 1].clause and tokens[k].sent == head.sent:
         t = tokens[k]
-        if t.cform.startswith("仮定形") and t.lemma in ("だ", "た", "です"):
+        if t.cform.startswith("仮定形") and t.lemma in ("だ", "た", "です", "ある", "する"):
             return False
         if t.surface in ("?",):
             return False
@@ -197,12 +218,16 @@ def _predicate_ok(tokens: list, k: int) -> bool:
         return k > 1 and tokens[k - 2].pos_str.startswith("動詞")  # 気をつけまーす (a jokey ます)
     if t.pos_str.startswith("動詞"):
         # 終止形 and 連体形 look the same on verbs; the caller checks that nothing but an ending follows
+        if t.lemma == "言う" and k > 0 and tokens[k - 1].surface not in ("と", "って"):
+            return t.cform.startswith(("終止形", "連体形"))  # 「誰と行くかちゃんと言うね」 is an action
         return t.cform.startswith(("終止形", "連体形")) and t.lemma not in _NOT_ACTION
     if t.pos_str.startswith("助動詞"):
         if not t.cform.startswith("終止形"):
             return False
         if t.lemma in ("だ", "です") and k > 0 and tokens[k - 1].lemma == "つもり":
             return True  # 〜するつもりです
+        if t.lemma in ("とく", "ておく"):
+            return True  # 〜しとく: I'll (get it) done
         if t.lemma not in ("ます", "たい", "ない", "ぬ"):
             return False
         # the verb this auxiliary attaches to
@@ -215,6 +240,9 @@ def _predicate_ok(tokens: list, k: int) -> bool:
             return False
         if t.lemma == "ない":  # 〜しない (a promise not to): any action, but not 知らない / できない
             return tokens[j].lemma not in ("できる", "出来る", "わかる", "分かる", "知る", "ある", "いる", "思う")
+        if (t.lemma == "ます" and tokens[j].lemma in ("いただく", "頂く") and j >= 2
+                and tokens[j - 1].surface == "て" and tokens[j - 2].lemma in ("せる", "させる")):
+            return True  # 〜させていただきます: a humble statement of what the sender will do
         if tokens[j].lemma in _NOT_ACTION and tokens[j].lemma not in ("いく", "まいる", "参る"):
             return t.lemma == "ます" and tokens[j].lemma in ("まいる", "参る")
         return True
@@ -242,6 +270,8 @@ def _own_future(analysis: Analysis, start: int, end: int) -> bool:
     s = analysis.sentences[sent]
     if any(t.surface == "?" for t in tokens[s.start_token : s.end_token]):
         return False
+    if any(t.lemma in ("よろしく", "宜しく", "願う", "お願い") for t in tokens[start:end]):
+        return False
     return not _clause_is_conditional(analysis, start, end)
 
 
@@ -256,6 +286,11 @@ def _own_future_work(analysis: Analysis, start: int, end: int) -> bool:
             "再発防止", "再発", "防止策", "改善策", "対策", "再発防止策"):
         return True
     if any(t.lemma in _WORK_NOT_PROMISE for t in tokens[start:end]):
+        return False
+    strong = {"徹底", "防止", "改善", "見直し", "見直す", "改める", "再発防止"}
+    humble = any(t.lemma in ("いたす", "致す", "まいる", "参る") for t in tokens[start:end]) or (
+        start > 0 and tokens[start - 1].surface in ("お", "ご"))
+    if tokens[start].lemma not in strong and not humble:
         return False
     last = tokens[end - 1]
     nxt = tokens[end] if end < len(tokens) and tokens[end].sent == last.sent else None

@@ -193,6 +193,13 @@ def _mark_reported(tokens: list[Token]) -> None:
         lemma = verb.lemma
         if t.surface == "と" and verb.surface in ("いえ", "言え") and tokens[k + 1].surface == "は":
             continue  # 「〜とはいえ」 is a concession, not reported speech
+        if t.surface == "って" and k > 0 and tokens[k - 1].surface == "だ" and j > k + 1:
+            continue  # 「お父さんだって同じこと言ってた」: だって = "too", not a quotation
+        nxt_v = tokens[j + 1] if j + 1 < n else None
+        if verb.surface in ("いう", "言う") and nxt_v is not None and nxt_v.surface == "か":
+            continue  # 「っていうか」 is a filler
+        if lemma in THOUGHT_VERBS and any(x.lemma in ("ない", "ぬ") for x in tokens[j + 1 : j + 4]):
+            continue  # 「〜とは思わなかった」: what the sender did not think is a statement, not a report
         after = tokens[j + 1] if j + 1 < n else None
         if (t.surface == "と" and verb.surface in ("いう", "言う") and after is not None
                 and after.pos_str.startswith("名詞")):
