@@ -115,26 +115,30 @@ def match_at(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, 
 
 
 def _pattern_anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int] | None:
-    """Where the pattern can start, from its first required token with a known key.
+    """Where the pattern can start, from its most selective required token.
 
-    Returns (field, values, min_prefix, max_prefix): a match starts between max_prefix and min_prefix
-    tokens before a token whose *field* is in *values*. None when no such token can anchor it.
+    Returns (field, values, lo, hi): a match starts between ``hi`` and ``lo`` tokens before a token whose
+    *field* is in *values*. A required token with a known lemma / normalised form / surface is preferred
+    (it is rare in a message); a part of speech or a surface regex is the fallback. None when no
+    required token can anchor the pattern.
     """
     lo = hi = 0
+    fallback: tuple[str, frozenset[str], int, int] | None = None
     for spec in pattern:
-        if spec.op in ("1", "+") and not spec.any:
+        required = spec.op in ("1", "+") and not spec.any
+        if required:
             for fld in ("lemma", "norm", "s"):
                 vals = getattr(spec, fld)
                 if vals is not None:
                     return fld, frozenset(vals), lo, hi
-            if spec.pos is not None:
-                return "pos1", frozenset(p.split(",")[0] for p in spec.pos), lo, hi
-            if spec.re is not None:
-                return "re", frozenset([spec.re]), lo, hi
-            return None
-        # an optional token before the anchor widens the window
-        hi += 1 if spec.op == "?" else spec.max
-    return None
+            if fallback is None and spec.pos is not None:
+                fallback = ("pos1", frozenset(p.split(",")[0] for p in spec.pos), lo, hi)
+            if fallback is None and spec.re is not None:
+                fallback = ("re", frozenset([spec.re]), lo, hi)
+        # the token's own length widens the window for anything after it
+        lo += 1 if spec.op in ("1", "+") else 0
+        hi += 1 if spec.op in ("1", "?") else spec.max
+    return fallback
 
 
 _ANCHORS: dict[int, tuple[Sequence[TokenSpec], tuple[str, frozenset[str], int, int] | None]] = {}

@@ -8,6 +8,7 @@ normalised text are reported on the text the user wrote.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -45,7 +46,16 @@ def _is_unwanted(ch: str) -> bool:
     return cat == "Cf" and ch not in {"\u200d"}
 
 
+# characters the slow path changes (controls, surrogates, zero-width/bidi controls, tildes, CR, tab,
+# ideographic space); text without them that is already NFKC maps one-to-one
+_SPECIAL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+                      "\ufeff\ufff9-\ufffb~\uff5e\u223c\u3000\uff9e\uff9f\u3099\u309a]")
+
+
 def normalize(original: str) -> Normalized:
+    if unicodedata.is_normalized("NFKC", original) and not _SPECIAL.search(original.replace("\n", "")):
+        n = len(original)
+        return Normalized(original, original, tuple(range(n)), tuple(range(1, n + 1)))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
