@@ -52,8 +52,8 @@ def test_heldout_tuning_half() -> None:
 def test_heldout_untouched_half() -> None:
     """mh-081..160 were never looked at when writing rules: the honest generalisation figure.
 
-    Measured 0.700 before any rule was tuned on the held-out set; 0.818 after broadening the rules from
-    the language, the tuning half and two more independent sets (never from these lines). The floor
+    Measured 0.700 before any rule was tuned on the held-out set; 0.822 after broadening the rules from
+    the language, the tuning half and three more independent sets (never from these lines). The floor
     guards against regressions.
     """
     _, untouched = _split(_rows(HELDOUT))
@@ -85,3 +85,15 @@ def test_third_independent_set_of_hard_cases() -> None:
     assert result.n == 220
     assert result.macro_f1 >= 0.89, result.as_dict()["labels"]
     assert result.register_accuracy >= 0.98
+
+
+TRAIN4 = Path(__file__).parent / "data" / "messages_train4.jsonl"
+
+
+def test_fourth_independent_set() -> None:
+    """200 messages by a fourth independent writer (ages, dialects, emoticons): 0.841 macro-F1 when first
+    run, then used to broaden the rules (a tuning figure)."""
+    result = evaluate_messages(_rows(TRAIN4))
+    assert result.n == 200
+    assert result.macro_f1 >= 0.91, result.as_dict()["labels"]
+    assert result.register_accuracy >= 0.97

@@ -120,7 +120,9 @@ _OWN_ACT_NOUNS = {
     "お礼", "お返し", "返却", "入金", "到着", "共有", "回答", "返答", "相談", "申請", "提案",
     "メッセージ", "メール", "LINE", "電話", "資料", "書類", "お祝い",
 }
-_FIRST_PERSON = {"私", "俺", "僕", "自分", "あたし", "わたし", "わたくし", "弊社", "当社", "私ども"}
+_FIRST_PERSON = {
+    "私", "俺", "僕", "自分", "あたし", "わたし", "わたくし", "弊社", "当社", "私ども", "当店", "弊店", "当方",
+}
 
 
 def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
@@ -205,7 +207,7 @@ _NOT_ACTION = {"ある", "いる", "居る", "なる", "思う", "考える", "�
                "言う", "聞こえる", "見える", "感じる", "存ずる", "存じる", "ござる", "おる", "くれる", "もらえる",
                "できる", "出来る", "欲しい", "ほしい", "しまう", "くださる", "いただく", "いただける", "願う",
                "申し上げる", "詫びる", "お願い", "過ごす", "楽しむ", "受け止める", "受けとめる", "反省",
-               "助かる", "嬉しい", "うれしい", "困る", "及ぶ", "待つ", "願える"}
+               "助かる", "嬉しい", "うれしい", "困る", "及ぶ", "待つ", "願える", "頼む"}
 _END_OK_PARTICLES = {"ね", "よ", "わ", "な", "ぞ", "ぜ", "から", "ので", "し", "けど", "ね〜", "よね"}
 
 
@@ -302,7 +304,23 @@ def _own_future_work(analysis: Analysis, start: int, end: int) -> bool:
     return _own_future(analysis, start, end)
 
 
+def _not_attention(analysis: Analysis, start: int, end: int) -> bool:
+    """「すみません、今お時間よろしいでしょうか」: a sentence-initial すみません before a question or a request
+    for attention is a call, not an apology."""
+    tokens = analysis.tokens
+    s = analysis.sentences[tokens[start].sent]
+    if start != s.start_token:
+        return True
+    rest = tokens[end : s.end_token]
+    if not rest or rest[0].surface != "、":
+        return True
+    joined = "".join(t.surface for t in rest)
+    return not ("?" in joined or "でしょうか" in joined or "ですか" in joined or joined.rstrip("…。.").endswith(
+        ("けど", "ですけど", "んですが", "のですが")))
+
+
 CHECKS: dict[str, Check] = {
+    "not_attention": _not_attention,
     "own_future": _own_future,
     "own_future_work": _own_future_work,
     "not_conditional": _not_conditional,
