@@ -53,13 +53,14 @@ def test_heldout_untouched_half() -> None:
     """mh-081..160 were never looked at when writing rules: the honest generalisation figure.
 
     Measured 0.700 before any rule was tuned on the held-out set; 0.822 after broadening the rules from
-    the language, the tuning half and three more independent sets (never from these lines). The floor
+    the language, the tuning half and three more independent sets (never from these lines); 0.836 with the
+    "but someone else" blame rule. The floor
     guards against regressions.
     """
     _, untouched = _split(_rows(HELDOUT))
     result = evaluate_messages(untouched)
     assert result.n == 80
-    assert result.macro_f1 >= 0.80, result.as_dict()["labels"]
+    assert result.macro_f1 >= 0.83, result.as_dict()["labels"]
     assert result.register_accuracy >= 0.97
 
 
