@@ -29,12 +29,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import InputError, validate_text
-from .knowledge.loader import KnowledgeError
-from .knowledge.yamlio import load_yaml
+from .knowledge.yamlio import load_model
 from .labels import Relationship, Stage, parse_relationship, parse_stage
 from .text.normalize import has_japanese, normalize
 from .text.tokenizer import Morpheme, tokenize
@@ -153,18 +151,7 @@ class SituationLexicon(BaseModel):
 
 
 def load_situation_lexicon_from(path: Path) -> SituationLexicon:
-    try:
-        data = load_yaml(path)
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
-    try:
-        return SituationLexicon.model_validate(data)
-    except ValidationError as exc:
-        lines = [f"{path.name}: invalid situation lexicon"]
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"])
-            lines.append(f"  {path.name}: at {loc}: {err['msg']}")
-        raise KnowledgeError("\n".join(lines)) from None
+    return load_model(path, SituationLexicon, "situation lexicon")
 
 
 @lru_cache(maxsize=1)

@@ -10,12 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..labels import Relationship, Stage
-from .loader import KnowledgeError
-from .yamlio import load_yaml
+from .yamlio import load_model
 
 GUIDANCE_FILE = Path(__file__).parent / "guidance.yaml"
 
@@ -112,18 +110,7 @@ class Guidance(BaseModel):
 
 
 def load_guidance_from(path: Path) -> Guidance:
-    try:
-        data = load_yaml(path)
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
-    try:
-        return Guidance.model_validate(data)
-    except ValidationError as exc:
-        lines = [f"{path.name}: invalid guidance file"]
-        for err in exc.errors():
-            where = ".".join(str(x) for x in err["loc"])
-            lines.append(f"  {path.name}: at {where}: {err['msg']}")
-        raise KnowledgeError("\n".join(lines)) from None
+    return load_model(path, Guidance, "guidance file")
 
 
 @lru_cache(maxsize=1)

@@ -9,14 +9,10 @@ import yaml
 from pydantic import ValidationError
 
 from .models import Rule, RuleFile
-from .yamlio import load_yaml
+from .yamlio import KnowledgeError, load_yaml
 
 KNOWLEDGE_DIR = Path(__file__).parent
 RULES_DIR = KNOWLEDGE_DIR / "rules"
-
-
-class KnowledgeError(ValueError):
-    """The knowledge base is invalid. The message names the file, the rule and the field."""
 
 
 def _format_validation(path: Path, data: object, exc: ValidationError) -> str:
