@@ -65,6 +65,32 @@ class CheckReport(BaseModel):
     def has_ng(self) -> bool:
         return bool(self.ng)
 
+    def commitments(self) -> list[Finding]:
+        """The promises the message makes (one per distinct wording), for plans and the journal."""
+        seen: set[str] = set()
+        out: list[Finding] = []
+        for f in self.findings:
+            if f.label == "commitment" and f.text not in seen:
+                seen.add(f.text)
+                out.append(f)
+        return out
+
+    def sentence_around(self, start: int, end: int, limit: int = 120) -> str:
+        """The sentence of the user's text that holds [start, end), spaces collapsed, so that a promise
+        reads on its own (「次からは早めに出るね。」)."""
+        text = self.text
+        lo = start
+        while lo > 0 and text[lo - 1] not in _SENTENCE_END:
+            lo -= 1
+        hi = end
+        while hi < len(text) and text[hi - 1 : hi] not in _SENTENCE_END:
+            hi += 1
+        sentence = " ".join(text[lo:hi].split()) or text[start:end]
+        return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+
+
+_SENTENCE_END = "。．.!?！？\n"
+
 
 def _findings(analysis: Analysis, register: str) -> list[Finding]:
     norm = analysis.normalized

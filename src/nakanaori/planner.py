@@ -34,7 +34,6 @@ PRODID = "-//nakanaori//follow-up plan//JA"
 KIND_JA: dict[str, str] = {"send": "送る", "wait": "待つ", "do": "行動", "check_in": "様子をうかがう"}
 Status = Literal["upcoming", "today", "ongoing", "past"]
 STATUS_JA: dict[str, str] = {"upcoming": "予定", "today": "今日", "ongoing": "継続中", "past": "済み・過ぎた"}
-_SENTENCE_END = "。．.!?！？\n"
 
 
 class PlanStep(BaseModel):
@@ -249,22 +248,9 @@ def _steps_wanting_template(rules: PlanRules, rel: Relationship, stg: Stage) -> 
     return stage_ids | rel_ids
 
 
-def _sentence_around(text: str, start: int, end: int) -> str:
-    lo = start
-    while lo > 0 and text[lo - 1] not in _SENTENCE_END:
-        lo -= 1
-    hi = end
-    while hi < len(text) and text[hi - 1:hi] not in _SENTENCE_END:
-        hi += 1
-    sentence = " ".join(text[lo:hi].split())
-    return sentence if len(sentence) <= 120 else sentence[:119] + "…"
-
-
 def _promises(rules: PlanRules, rel: Relationship, report, made_on: date, today: date) -> list[Promise]:
     out: list[Promise] = []
-    for f in report.findings:
-        if f.label != "commitment":
-            continue
+    for f in report.commitments():
         check_ins = []
         for c in rules.promise_check_ins:
             day = made_on + timedelta(days=c.after_days)
@@ -275,7 +261,7 @@ def _promises(rules: PlanRules, rel: Relationship, report, made_on: date, today:
                 after_days=c.after_days, date=day, status=status, title=c.title, reason=c.reason,
             ))
         out.append(Promise(
-            text=f.text, sentence=_sentence_around(report.text, f.start, f.end), start=f.start, end=f.end,
+            text=f.text, sentence=report.sentence_around(f.start, f.end), start=f.start, end=f.end,
             start_utf16=f.start_utf16, end_utf16=f.end_utf16, made_on=made_on, check_ins=check_ins,
         ))
     return out

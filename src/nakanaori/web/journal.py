@@ -46,26 +46,9 @@ def save_checked_message(
         ng=list(report.ng),
     )
     session.add(msg)
-    seen: set[str] = set()
-    for f in report.findings:
-        if f.label == "commitment" and f.text not in seen:
-            seen.add(f.text)
-            session.add(Promise(case=case, message=msg, text=_sentence_around(report.text, f.start, f.end)))
+    for f in report.commitments():
+        session.add(Promise(case=case, message=msg, text=report.sentence_around(f.start, f.end)))
     return msg
-
-
-def _sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence holding the span, so a promise reads on its own (「次からは早めに出るね」)."""
-    stops = "。!?!?\n"
-    a = start
-    while a > 0 and text[a - 1] not in stops:
-        a -= 1
-    b = end
-    while b < len(text) and text[b] not in stops:
-        b += 1
-    if b < len(text) and text[b] in "。!?!?":
-        b += 1
-    return text[a:b].strip() or text[start:end]
 
 
 def export_user(user: User) -> dict[str, Any]:
