@@ -270,7 +270,7 @@ def compose(
     candidates: list[Variant] = []
     for ka, ko, kc in [(0, 0, 0), (1, 1, 1), (2, 2, 2), *product(range(3), repeat=3)]:
         text = _candidate(stg, reg, parsed.get("did"), will_arg, parsed.get("thanks"), ka, ko, kc)
-        if not text or text in seen:
+        if not text or text in seen or _repeats_itself(text):
             continue
         seen.add(text)
         rep = check(text, relationship=rel.value, stage=stg.value)
@@ -297,6 +297,14 @@ def compose(
             warn.append(f"この段階で大切な要素({wanted})が、解析では確認できなかった文面があります。")
     return Composition(relationship=rel.value, stage=stg.value, register=reg, facts=facts, used_facts=used,
                        variants=variants, warnings=warn)
+
+
+_ECHOES = (("これからは", "これからも"), ("今後は", "今後とも"), ("今度からは", "今度"), ("次からは", "次も"))
+
+
+def _repeats_itself(text: str) -> bool:
+    """「これからは…。これからも…」 reads clumsy: two sentences opening with the same time word."""
+    return any(a in text and b in text.replace(a, "", 1) for a, b in _ECHOES)
 
 
 def _sentences(text: str) -> set[str]:
