@@ -167,3 +167,17 @@ def test_packaged_knowledge_base_is_clean() -> None:
     problems, stats = verify_knowledge_base()
     assert problems == []
     assert stats["rules"] >= 40 and stats["examples"] >= 300
+
+
+def test_per_register_suggestions_are_in_their_register() -> None:
+    """A casual suggestion reads casual, a polite one です・ます, an honorific one 敬語 (by our own analyser)."""
+    from nakanaori import check
+
+    wrong = [
+        (rule.id, reg, check(text).register)
+        for rule in RULES
+        if isinstance(rule.suggestion, dict)
+        for reg, text in rule.suggestion.items()
+        if check(text).register != reg
+    ]
+    assert wrong == []
