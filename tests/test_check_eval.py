@@ -53,14 +53,14 @@ def test_heldout_untouched_half() -> None:
     """mh-081..160 were never looked at when writing rules: the honest generalisation figure.
 
     Measured 0.700 before any rule was tuned on the held-out set; 0.822 after broadening the rules from
-    the language, the tuning half and three more independent sets (never from these lines); 0.836 with the
-    "but someone else" blame rule. The floor
+    the language, the tuning half and four more independent sets (never from these lines); 0.847 after the
+    fifth set. The floor
     guards against regressions.
     """
     _, untouched = _split(_rows(HELDOUT))
     result = evaluate_messages(untouched)
     assert result.n == 80
-    assert result.macro_f1 >= 0.83, result.as_dict()["labels"]
+    assert result.macro_f1 >= 0.84, result.as_dict()["labels"]
     assert result.register_accuracy >= 0.97
 
 
@@ -98,3 +98,16 @@ def test_fourth_independent_set() -> None:
     assert result.n == 200
     assert result.macro_f1 >= 0.91, result.as_dict()["labels"]
     assert result.register_accuracy >= 0.97
+
+
+TRAIN5 = Path(__file__).parent / "data" / "messages_train5.jsonl"
+
+
+def test_fifth_independent_set_of_weak_spots() -> None:
+    """200 messages aimed at the analyser's weak spots (blame and rushing phrased as fact, empathy and
+    responsibility without their usual words): about 0.74 macro-F1 when first run, then used to broaden
+    the rules (a tuning figure; these stay the hardest cases)."""
+    result = evaluate_messages(_rows(TRAIN5))
+    assert result.n == 200
+    assert result.macro_f1 >= 0.82, result.as_dict()["labels"]
+    assert result.register_accuracy >= 0.98

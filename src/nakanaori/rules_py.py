@@ -95,7 +95,8 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
     # 「体調のいいときで」「疲れてるのに〜してくれた」: the other person's state, not the sender's excuse
     after = [t.surface for t in tokens[start + 1 : start + 5] if t.sent == head.sent]
     joined = "".join(after)
-    if joined.startswith(("のいいとき", "の良いとき", "のいい時", "のに", "てるのに", "てたのに", "ているのに")):
+    others_state = ("のいいとき", "の良いとき", "のいい時", "のに", "なのに", "てるのに", "てたのに", "ているのに")
+    if joined.startswith(others_state):
         return False
     # a plan for the future (「30分前にアラームをかけるようにします」) is not a circumstance
     s = analysis.sentences[head.sent]
