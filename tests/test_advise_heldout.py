@@ -12,6 +12,10 @@ Measured (today = 2025-06-13; the figures do not depend on the date):
   distance / not-forgiven with their time limiters, denied and only-feared events, rhetorical
   "is it my fault?", compound words Sudachi splits, forgiven-but-awkward):
   tuning half relationship 1.000, stage 1.000; untouched half relationship 0.960, stage 0.907.
+* after learning from tests/data/situations_train2.jsonl (Kansai negation へん/ひん, 二度と is no
+  quotative, …しないとはっきり言われた quotes, short kana words such as かな matched across morphemes,
+  the user's own act is no sign of a cold or silent other, とは思えない is the user's thought):
+  tuning half 1.000 / 1.000; untouched half relationship 0.960, stage 0.920 (still only evaluated).
 
 The floors sit just under the final figures and guard against regressions.
 """
@@ -45,9 +49,9 @@ def test_heldout_tuning_half() -> None:
 
 
 def test_heldout_untouched_half() -> None:
-    """sh-076..150 were never looked at: 0.960 / 0.907 at the end (0.960 / 0.867 before)."""
+    """sh-076..150 were never looked at: 0.960 / 0.920 at the end (0.960 / 0.867 at first, 0.907 next)."""
     _, untouched = _split()
     result = evaluate_situations(untouched, today=TODAY)
     assert result.n == 75 and not result.skipped
     assert result.relationship_accuracy >= 0.95, result.as_dict()["stages"]
-    assert result.stage_accuracy >= 0.90, result.as_dict()["stages"]
+    assert result.stage_accuracy >= 0.91, result.as_dict()["stages"]

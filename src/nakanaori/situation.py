@@ -201,6 +201,7 @@ class Situation(BaseModel):
 
 SENTENCE_END = set("。!?…\n")
 OPEN_QUOTES = {"「": "」", "『": "』", "“": "”"}
+KANSAI_NEG = {"へん", "ひん", "へんかった", "ひんかった"}
 NEG_LEMMAS = {"ない", "無い", "ぬ", "ず", "なし", "無し", "ねえ", "ねー"}
 PASS_LEMMAS = {
     "思う", "わけ", "訳", "こと", "事", "気", "様子", "感じ", "すら", "さえ", "全然", "まだ", "全く",
@@ -211,7 +212,7 @@ PASS_LEMMAS = {
 OTHER_SPEECH = {"言う", "返す", "返る", "くる", "来る", "告げる", "宣言", "言い渡す", "書く", "送る", "怒る",
                 "泣く", "頼む", "叫ぶ", "言い出す", "言い放つ", "切り出す", "返信", "返事", "伝える", "釘",
                 "お願い", "突き放す", "返ってくる", "言える"}
-THOUGHT_VERBS = {"思う", "考える", "感じる", "信じる", "思い込む", "願う"}
+THOUGHT_VERBS = {"思う", "思える", "考える", "感じる", "信じる", "思い込む", "願う"}
 SELF_MARKERS = {"える", "られる"}  # 言えた (the user managed to say it)
 QUOTATIVES = {"って", "と", "て", "っ"}
 
@@ -313,6 +314,19 @@ QUOTE_TAIL = {"って", "と", "っ", "て", "は", "も"}
 CLAUSE_STOP = {"けど", "けれど", "けれども", "が", "のに", "ても", "でも", "たら", "ら", "ば"}
 
 
+def _speech_verb_follows(toks: list[Tok], k: int) -> bool:
+    """A verb of saying comes right after token k (adverbs such as はっきり / きっぱり may come between)."""
+    for x in range(k + 1, min(len(toks), k + 4)):
+        t = toks[x]
+        if t.sent != toks[k].sent:
+            return False
+        if t.m.lemma in OTHER_SPEECH and t.m.pos[0] in ("動詞", "名詞"):
+            return True
+        if t.m.pos[0] != "副詞":
+            return False
+    return False
+
+
 def _mark_speech(toks: list[Tok]) -> None:
     n = len(toks)
     # 「…」: decide the speaker by what follows the closing bracket
@@ -338,7 +352,11 @@ def _mark_speech(toks: list[Tok]) -> None:
             continue
         if not (t.m.surface in ("って", "と", "っ", "つって") and t.m.pos[0] == "助詞"):
             continue
-        if t.m.pos[1] not in ("格助詞", "副助詞"):
+        if t.m.surface == "と" and k >= 2 and toks[k - 1].m.surface == "度" and toks[k - 2].m.surface in ("二", "2"):
+            continue  # 二度と (never again) is an adverb, not a quotative
+        # Sudachi reads …しないと as conditional; it quotes when a speech verb follows (しないとはっきり言われた)
+        conj_quote = t.m.surface == "と" and t.m.pos[1] == "接続助詞" and _speech_verb_follows(toks, k)
+        if t.m.pos[1] not in ("格助詞", "副助詞") and not conj_quote:
             continue
         if k == 0 or toks[k - 1].m.surface in ("」", "』"):
             continue
@@ -459,6 +477,10 @@ def _negated(prep: Prepared, a: int, b: int) -> bool:
             return True
         if t.m.surface in ("ん", "ず", "ねえ") and pos1 == "助動詞":
             return True
+        # Kansai negation: 許さへん / 行かひん / 来えへん (けえ+へん, split oddly by Sudachi)
+        after_verb = j > b and toks[j - 1].m.pos[0] in ("動詞", "接尾辞", "助動詞")
+        if t.m.surface in KANSAI_NEG and (pos1 == "助動詞" or after_verb):
+            return True
         if lemma in PASS_LEMMAS:
             continue
         if pos1 in ("助動詞", "接尾辞", "副詞") or t.m.pos[:2] == ("形状詞", "助動詞語幹"):
@@ -494,6 +516,21 @@ def _sentence_has(prep: Prepared, s: int, words: list[str]) -> bool:
             return True
         if not (len(w) <= 2 and _KANA.match(w)) and w in text:
             return True
+        if len(w) >= 2 and _KANA.match(w) and _aligned_in_sentence(prep, s, w):
+            return True  # かな = か+な, のに = の+に: several morphemes, whole
+    return False
+
+
+def _aligned_in_sentence(prep: Prepared, s: int, w: str) -> bool:
+    a, b = prep.sent_bounds[s]
+    for i in range(a, b):
+        joined = ""
+        for j in range(i, min(b, i + 4)):
+            joined += prep.toks[j].m.surface
+            if joined == w:
+                return True
+            if not w.startswith(joined):
+                break
     return False
 
 
@@ -728,14 +765,15 @@ def _read_days(text: str, today: dt.date) -> tuple[int | None, bool]:
         if word in text and not any(d == days for d, _ in found):
             found.append((days, approx))
     # 月曜に謝って今日は金曜 / 月曜に謝った (counted back from today)
-    wd = re.findall(r"([月火水木金土日])曜", text)
+    today_m = re.search(r"今日は?(?:もう)?([月火水木金土日])曜", text)
+    wd = [m.group(1) for m in re.finditer(r"([月火水木金土日])曜", text)
+          if not (today_m and today_m.start() <= m.start() < today_m.end())]
     if wd and not found:
-        today_m = re.search(r"今日は?(?:もう)?([月火水木金土日])曜", text)
         now = WEEKDAYS[today_m.group(1)] if today_m else today.weekday()
         first = WEEKDAYS[wd[0]]
-        diff = (now - first) % 7
-        if diff:
-            found.append((diff, False))
+        # a past weekday named on that same weekday is a week ago (today would be 今日)
+        diff = (now - first) % 7 or 7
+        found.append((diff, False))
     if found:
         days, approx = max(found, key=lambda x: x[0])
         return days, approx
@@ -784,12 +822,44 @@ def _read_facts(prep: Prepared, lex: SituationLexicon, today: dt.date) -> Facts:
 # ---------------------------------------------------------------- stage
 
 
+OTHERS_BEHAVIOUR = {"cold", "no_reply"}
+ACT_VERBS = {"する", "出る", "当たる", "接する", "言う", "返す", "あしらう", "対応", "応対", "振る舞う", "扱う"}
+
+
+def _own_act(prep: Prepared, a: int, b: int) -> bool:
+    """The cue describes what the user did (what they apologised for), not how the other behaves:
+    言い方がきつかったと謝った (the content of the user's own apology), 冷たく出てしまった / 無視しちゃった
+    (an act verb, active, often with てしまう)."""
+    toks = prep.toks
+    if all(t.quoted_self for t in toks[a:b]):
+        return True
+    s = toks[a].sent
+    act = False
+    for j in range(b, min(len(toks), b + 6)):
+        t = toks[j]
+        if t.sent != s:
+            break
+        if t.m.lemma in ("れる", "られる", "くる", "来る", "くれる", "せる", "させる"):
+            return False  # 冷たくされた / 冷たく接してくる: the other's behaviour
+        if t.m.pos[0] == "動詞" and t.m.lemma in ACT_VERBS and j <= b + 1:
+            act = True
+            continue
+        if t.m.lemma in ("しまう", "ちゃう", "じゃう", "ちまう") and (act or j <= b + 2):
+            return True
+        if t.m.pos[0] in ("助動詞",) or t.m.surface in ("て", "で"):
+            continue
+        break
+    return False
+
+
 def _score_stages(prep: Prepared, lex: SituationLexicon) -> tuple[dict[str, float], list[Evidence]]:
     scores = {s: 0.0 for s in PRECEDENCE}
     evidence: list[Evidence] = []
     for stage, cues in lex.stages.items():
         for cue in cues:
             hits = cue_hits(prep, cue)
+            if stage.value in OTHERS_BEHAVIOUR and cue.weight > 0:
+                hits = [h for h in hits if not _own_act(prep, *h)]
             if not hits:
                 continue
             scores[stage.value] += cue.weight
