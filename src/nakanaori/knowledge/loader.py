@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from .models import Rule, RuleFile
-from .yamlio import KnowledgeError, load_yaml
+from .yamlio import KnowledgeError, load_directory, load_yaml
 
 KNOWLEDGE_DIR = Path(__file__).parent
 RULES_DIR = KNOWLEDGE_DIR / "rules"
@@ -44,17 +44,7 @@ def load_rule_file(path: Path) -> list[Rule]:
 
 
 def load_rules_from(directory: Path) -> tuple[Rule, ...]:
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        for rule in load_rule_file(path):
-            if rule.id in seen:
-                raise KnowledgeError(f"{path.name}: rule {rule.id!r} is also defined in {seen[rule.id]}")
-            seen[rule.id] = path.name
-            rules.append(rule)
-    if not rules:
-        raise KnowledgeError(f"no rules found under {directory}")
-    return tuple(rules)
+    return load_directory(directory, load_rule_file, "rule")
 
 
 @lru_cache(maxsize=1)

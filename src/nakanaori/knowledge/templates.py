@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..labels import GOOD_LABELS, Register, Relationship, Stage, parse_relationship, parse_stage
 from .loader import KnowledgeError
-from .yamlio import load_yaml
+from .yamlio import load_directory, load_yaml
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -170,17 +170,7 @@ def load_template_file(path: Path) -> list[Template]:
 
 
 def load_templates_from(directory: Path) -> tuple[Template, ...]:
-    seen: dict[str, str] = {}
-    out: list[Template] = []
-    for path in sorted(directory.glob("*.yaml")):
-        for t in load_template_file(path):
-            if t.id in seen:
-                raise KnowledgeError(f"{path.name}: template {t.id!r} is also defined in {seen[t.id]}")
-            seen[t.id] = path.name
-            out.append(t)
-    if not out:
-        raise KnowledgeError(f"no templates found under {directory}")
-    return tuple(out)
+    return load_directory(directory, load_template_file, "template")
 
 
 @lru_cache(maxsize=1)

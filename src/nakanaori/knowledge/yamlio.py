@@ -3,8 +3,9 @@ and validate it into a pydantic model with errors that name the file and the pla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -37,3 +38,26 @@ def load_model(path: Path, model: type[M], what: str) -> M:
             where = ".".join(str(x) for x in err["loc"])
             lines.append(f"  {path.name}: at {where}: {err['msg']}")
         raise KnowledgeError("\n".join(lines)) from None
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Item = TypeVar("Item", bound=_HasId)
+
+
+def load_directory(directory: Path, load_file: Callable[[Path], list[Item]], kind: str) -> tuple[Item, ...]:
+    """Every item of every ``*.yaml`` under *directory* (sorted by file name), ids unique across files."""
+    seen: dict[str, str] = {}
+    out: list[Item] = []
+    for path in sorted(directory.glob("*.yaml")):
+        for item in load_file(path):
+            if item.id in seen:
+                raise KnowledgeError(f"{path.name}: {kind} {item.id!r} is also defined in {seen[item.id]}")
+            seen[item.id] = path.name
+            out.append(item)
+    if not out:
+        raise KnowledgeError(f"no {kind}s found under {directory}")
+    return tuple(out)

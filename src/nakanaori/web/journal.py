@@ -140,3 +140,24 @@ def add_step(
     step = PlannedStep(case=case, due_on=due_on, kind=kind, title=title, reason=reason, template=template)
     session.add(step)
     return step
+
+
+def toggle_step(session: Session, case: Case, step_id: int) -> PlannedStep | None:
+    """Flip a step of *case* between done and not done; None when the case has no such step."""
+    step = session.scalars(
+        select(PlannedStep).where(PlannedStep.id == step_id, PlannedStep.case_id == case.id)
+    ).one_or_none()
+    if step is not None:
+        step.done = not step.done
+        step.done_at = dt.datetime.now(dt.UTC) if step.done else None
+    return step
+
+
+def toggle_promise(session: Session, case: Case, promise_id: int) -> Promise | None:
+    """Flip a promise of *case* between kept and not kept; None when the case has no such promise."""
+    promise = session.scalars(
+        select(Promise).where(Promise.id == promise_id, Promise.case_id == case.id)
+    ).one_or_none()
+    if promise is not None:
+        promise.kept = not promise.kept
+    return promise

@@ -3,13 +3,11 @@ POST bodies, never in URLs (so it can't reach access logs or browser history).""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..checker import check
@@ -25,11 +23,20 @@ from ..labels import (
     Stage,
 )
 from ..planner import plan
-from ..store import Case, PlannedStep, Promise
+from ..store import Case
 from .common import date_or_error, db_session, relationship_or_error, stage_or_error
 from .highlight import segments
 from .identity import clear_identity_cookie, current_user, ensure_user, require_csrf
-from .journal import add_step, export_user, owned_case, save_checked_message, steps_to_ics, today_tokyo
+from .journal import (
+    add_step,
+    export_user,
+    owned_case,
+    save_checked_message,
+    steps_to_ics,
+    today_tokyo,
+    toggle_promise,
+    toggle_step,
+)
 
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(db_session)]
@@ -298,6 +305,10 @@ def journal_add_step(
     return see_other(f"/journal/cases/{case.id}#steps")
 
 
+def _not_found(request: Request, title: str) -> Response:
+    return render(request, "error.html", {"title": title, "message": "", "nav": ""}, status=404)
+
+
 @router.post("/journal/cases/{case_id}/steps/{step_id}/toggle")
 def journal_toggle_step(
     request: Request, db: DB, case_id: int, step_id: int, csrf: OptStr = None
@@ -305,15 +316,9 @@ def journal_toggle_step(
     user = current_user(request, db)
     case = owned_case(db, user, case_id)
     require_csrf(user, csrf)
-    step = db.scalars(
-        select(PlannedStep).where(PlannedStep.id == step_id, PlannedStep.case_id == case.id)
-    ).one_or_none()
+    step = toggle_step(db, case, step_id)
     if step is None:
-        return render(
-            request, "error.html", {"title": "予定が見つかりません", "message": "", "nav": ""}, status=404
-        )
-    step.done = not step.done
-    step.done_at = dt.datetime.now(dt.UTC) if step.done else None
+        return _not_found(request, "予定が見つかりません")
     db.commit()
     return see_other(f"/journal/cases/{case.id}#step-{step.id}")
 
@@ -325,14 +330,8 @@ def journal_toggle_promise(
     user = current_user(request, db)
     case = owned_case(db, user, case_id)
     require_csrf(user, csrf)
-    promise = db.scalars(
-        select(Promise).where(Promise.id == promise_id, Promise.case_id == case.id)
-    ).one_or_none()
-    if promise is None:
-        return render(
-            request, "error.html", {"title": "約束が見つかりません", "message": "", "nav": ""}, status=404
-        )
-    promise.kept = not promise.kept
+    if toggle_promise(db, case, promise_id) is None:
+        return _not_found(request, "約束が見つかりません")
     db.commit()
     return see_other(f"/journal/cases/{case.id}#promises")
 
