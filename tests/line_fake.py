@@ -4,6 +4,8 @@
 every request and answers like LINE: 200 for reply / loading / push, and for push the
 ``X-Line-Retry-Key`` semantics — a key already accepted gets 409 and is not delivered again. ``mode``
 switches it to answer 500 (``"error"``), or ``fail_pushes`` makes the next N pushes answer 500.
+``rendezvous`` (a ``threading.Barrier``) holds the first pushes until that many are in flight at once:
+two single-threaded workers then provably both push, whatever the scheduler does.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ class FakeLine:
     mode: str = "ok"
     fail_pushes: int = 0
     push_delay: float = 0.0
+    rendezvous: threading.Barrier | None = None
+    rendezvous_timeout: float = 120.0
+    _rendezvous_seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -94,6 +99,8 @@ class FakeLine:
 
     def _answer(self, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
         lower = {k.lower(): v for k, v in headers.items()}
+        if path == "/v2/bot/message/push":
+            self._meet()
         if path == "/v2/bot/message/push" and self.push_delay:
             time.sleep(self.push_delay)
         with self.lock:
@@ -122,6 +129,18 @@ class FakeLine:
                 status, answer = 404, {"message": "Not found"}
             self.requests.append(Recorded("POST", path, lower, body, status))
             return status, answer, extra
+
+    def _meet(self) -> None:
+        """The first ``rendezvous.parties`` pushes wait for each other (then the barrier is spent)."""
+        with self.lock:
+            barrier = self.rendezvous
+            if barrier is None or self._rendezvous_seen >= barrier.parties:
+                return
+            self._rendezvous_seen += 1
+        try:
+            barrier.wait(self.rendezvous_timeout)
+        except threading.BrokenBarrierError:
+            pass  # the caller's assertions say what did not happen
 
     # ------------------------------------------------------------ queries
 
