@@ -41,7 +41,7 @@ def main() -> None:
     from sudachipy import Dictionary, SplitMode
 
     from nakanaori import check
-    from nakanaori.knowledge.loader import load_rules
+    from nakanaori.check.rules import load_rules
 
     texts = load_messages()
     chars = sum(len(t) for t in texts)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from nakanaori import check
-from nakanaori.knowledge.templates import load_templates, missing_stage_elements
+from nakanaori.advise.templates import load_templates, missing_stage_elements
 
 TEST = Path(__file__).resolve().parent.parent / "tests" / "test_templates.py"
 

@@ -9,11 +9,11 @@ import pytest
 import yaml
 
 from nakanaori import advise
+from nakanaori.advise.guidance import GUIDANCE_FILE, load_guidance, load_guidance_from
+from nakanaori.advise.situation import SITUATIONS_FILE, load_situation_lexicon_from
 from nakanaori.errors import InputError
-from nakanaori.knowledge.guidance import GUIDANCE_FILE, load_guidance, load_guidance_from
 from nakanaori.knowledge.loader import KnowledgeError
 from nakanaori.labels import Relationship, Stage
-from nakanaori.situation import SITUATIONS_FILE, load_situation_lexicon_from
 from nakanaori.text.normalize import has_japanese
 
 TODAY = dt.date(2025, 6, 13)

@@ -26,7 +26,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from nakanaori.situation_eval import evaluate_situations
+from nakanaori.advise.eval import evaluate_situations
 
 HELDOUT = Path(__file__).parent / "data" / "situations_heldout.jsonl"
 TODAY = dt.date(2025, 6, 13)

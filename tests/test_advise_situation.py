@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from nakanaori.advise.eval import evaluate_situations
+from nakanaori.advise.situation import PRECEDENCE, read_situation
 from nakanaori.errors import InputError
-from nakanaori.situation import PRECEDENCE, read_situation
-from nakanaori.situation_eval import evaluate_situations
 
 DEV = Path("/work/shared/eval/situations.dev.jsonl")
 EXTRA = Path(__file__).parent / "data" / "situations_extra.jsonl"

@@ -23,7 +23,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from nakanaori.situation_eval import evaluate_situations
+from nakanaori.advise.eval import evaluate_situations
 
 TRAIN2 = Path(__file__).parent / "data" / "situations_train2.jsonl"
 TODAY = dt.date(2025, 6, 13)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nakanaori.evaluate import evaluate_messages
+from nakanaori.check.eval import evaluate_messages
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "messages.dev.jsonl"
 HELDOUT = Path(__file__).parent / "data" / "messages_heldout.jsonl"

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nakanaori.cli.main import app
-from nakanaori.composer import MAX_FACT_CHARS, compose, phrases
+from nakanaori.compose.composer import MAX_FACT_CHARS, compose, phrases
 from nakanaori.errors import InputError
 from nakanaori.labels import Stage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nakanaori.conjugate import (
+from nakanaori.compose.conjugate import (
     ConjugationError,
     apology_clause,
     dictionary_form,

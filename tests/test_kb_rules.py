@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nakanaori.engine import run_rule
-from nakanaori.knowledge.loader import KnowledgeError, load_rule_file, load_rules, load_rules_from
+from nakanaori.check.engine import run_rule
+from nakanaori.check.rules import load_rule_file, load_rules, load_rules_from
+from nakanaori.knowledge.loader import KnowledgeError
 from nakanaori.text.analysis import analyze
 
 RULES = load_rules()
@@ -143,8 +144,8 @@ def test_duplicate_rule_ids_across_files(tmp_path: Path) -> None:
 
 def test_kb_check_reports_a_rule_that_never_fires(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`nakanaori kb check` runs each rule on its own examples: a rule that cannot fire is reported."""
-    from nakanaori import kbcheck
-    from nakanaori.knowledge import loader
+    from nakanaori.check import kbcheck
+    from nakanaori.check import rules as loader
 
     d = tmp_path / "rules"
     d.mkdir()
@@ -162,7 +163,7 @@ def test_kb_check_reports_a_rule_that_never_fires(tmp_path: Path, monkeypatch: p
 
 
 def test_packaged_knowledge_base_is_clean() -> None:
-    from nakanaori.kbcheck import verify_knowledge_base
+    from nakanaori.check.kbcheck import verify_knowledge_base
 
     problems, stats = verify_knowledge_base()
     assert problems == []

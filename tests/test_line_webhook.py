@@ -290,7 +290,7 @@ def test_consult_by_buttons_then_template_check_then_reminders_and_cancel(
     assert len(ask_stage["quickReply"]["items"]) == 10
     advice = say(postback_event("a=stage&v=cold", user=user))
     assert advice["type"] == "flex" and advice["contents"]["type"] == "carousel"
-    from nakanaori.advisor import advise
+    from nakanaori.advise.advisor import advise
 
     expected = advise(None, relationship="friend", stage="cold")
     bubbles = advice["contents"]["contents"]

@@ -8,13 +8,13 @@ from datetime import date, timedelta
 import pytest
 
 import nakanaori
-from nakanaori.checker import Finding
+from nakanaori.advise.templates import templates_for
+from nakanaori.check.checker import Finding
+from nakanaori.check.rules import load_rules
 from nakanaori.errors import InputError
-from nakanaori.knowledge import load_rules
-from nakanaori.knowledge.plan_rules import load_plan_rules
-from nakanaori.knowledge.templates import templates_for
 from nakanaori.labels import Relationship, Stage
-from nakanaori.planner import Plan, _promises, plan
+from nakanaori.plan.planner import Plan, _promises, plan
+from nakanaori.plan.rules import load_plan_rules
 
 APOLOGY = date(2025, 3, 3)  # a Monday
 SEND_KINDS = ("send", "check_in")
@@ -181,7 +181,9 @@ def test_plan_is_json_round_trippable() -> None:
              today=APOLOGY + timedelta(days=4))
     again = Plan.model_validate_json(p.model_dump_json())
     assert again == p
-    assert nakanaori.plan is plan  # exported lazily from the package
+    # ``nakanaori.plan`` is the plan package, and calling it calls plan()
+    assert nakanaori.plan("work", "cold", APOLOGY, last_contact=APOLOGY + timedelta(days=1),
+                          today=APOLOGY + timedelta(days=4)) == p
 
 
 @pytest.mark.parametrize(

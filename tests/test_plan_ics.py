@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from nakanaori.checker import check
-from nakanaori.knowledge.plan_rules import load_plan_rules
+from nakanaori.check.checker import check
 from nakanaori.labels import Relationship, Stage
-from nakanaori.planner import Plan, _promises, plan, to_ics
+from nakanaori.plan.ics import to_ics
+from nakanaori.plan.planner import Plan, _promises, plan
+from nakanaori.plan.rules import load_plan_rules
 
 APOLOGY = date(2025, 3, 3)
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -23,7 +24,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 def _with_promise(p: Plan, text: str, phrase: str) -> Plan:
     """The plan plus one promise built from a real check report (for when no commitment rule exists)."""
-    from nakanaori.checker import Finding
+    from nakanaori.check.checker import Finding
 
     report = check(text, relationship=p.relationship)
     start = text.index(phrase)

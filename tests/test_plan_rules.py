@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from nakanaori.knowledge import KnowledgeError
-from nakanaori.knowledge.plan_rules import PLAN_FILE, load_plan_rules, load_plan_rules_from
 from nakanaori.labels import Stage
+from nakanaori.plan.rules import PLAN_FILE, load_plan_rules, load_plan_rules_from
 
 RAW = yaml.safe_load(PLAN_FILE.read_text(encoding="utf-8"))
 

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from nakanaori import check
-from nakanaori.checker import CheckReport
-from nakanaori.knowledge import KnowledgeError
-from nakanaori.knowledge.templates import (
+from nakanaori.advise.templates import (
     STAGE_ELEMENTS,
     Template,
     load_templates,
@@ -18,6 +16,8 @@ from nakanaori.knowledge.templates import (
     missing_stage_elements,
     templates_for,
 )
+from nakanaori.check.checker import CheckReport
+from nakanaori.knowledge import KnowledgeError
 from nakanaori.labels import Register, Relationship, Stage
 
 TEMPLATES = load_templates()

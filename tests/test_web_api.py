@@ -156,8 +156,8 @@ def test_access_log_filter_drops_query_strings() -> None:
 
 
 def test_advise_and_compose_mirror_the_library(client: TestClient) -> None:
-    from nakanaori.advisor import advise
-    from nakanaori.composer import compose
+    from nakanaori.advise.advisor import advise
+    from nakanaori.compose.composer import compose
 
     today = dt.date(2026, 11, 29)
     body = {"text": "3日前に彼女に謝ったけど、まだ返事がない", "today": today.isoformat()}

@@ -122,3 +122,41 @@ def parse_stage(value: str | None) -> Stage | None:
     except ValueError:
         choices = ", ".join(s.value for s in Stage)
         raise ValueError(f"unknown stage {value!r}; choose one of: {choices}") from None
+
+
+# Registers that fit each relationship (labels.md §1): casual/polite for close people,
+# 敬語 or です・ます for work.
+RELATIONSHIP_REGISTERS: dict[Relationship, tuple[Register, ...]] = {
+    Relationship.partner: (Register.casual, Register.polite),
+    Relationship.friend: (Register.casual, Register.polite),
+    Relationship.family: (Register.casual, Register.polite),
+    Relationship.work: (Register.honorific, Register.polite),
+}
+
+# What a message needs at each stage (domain.md §4, §6): every group must be present, and a group
+# is satisfied by any one of its labels.
+STAGE_ELEMENTS: dict[Stage, tuple[tuple[str, ...], ...]] = {
+    Stage.just_apologized: (("gratitude",),),
+    Stage.days_later: (("forward",),),
+    Stage.not_forgiven: (("patience",),),
+    Stage.cold: (("patience", "empathy"),),
+    Stage.no_reply: (("patience",),),
+    Stage.rejected: (("gratitude",),),
+    Stage.awkward: (("forward",),),
+    Stage.distance: (("patience",),),
+    Stage.not_my_fault: (("empathy",),),
+    Stage.improve: (("commitment",), ("forward",)),
+}
+
+# Stages where the other person has not answered or needs space: keep it LINE-short.
+SHORT_STAGES: frozenset[Stage] = frozenset(
+    {Stage.no_reply, Stage.distance, Stage.not_forgiven, Stage.cold, Stage.rejected}
+)
+SHORT_MAX_CHARS = 80
+
+
+def missing_stage_elements(stage: str | Stage, labels: list[str] | set[str] | tuple[str, ...]) -> list[str]:
+    """The groups of :data:`STAGE_ELEMENTS` not covered by ``labels``, as ``"a"`` or ``"a|b"``."""
+    stg = Stage(stage)
+    have = set(labels)
+    return ["|".join(group) for group in STAGE_ELEMENTS[stg] if not have.intersection(group)]

@@ -153,7 +153,7 @@ def _jsonl_row(item_id: object, advice) -> dict:
 
 
 def _advise_jsonl(path: str, relationship: str | None, stage: str | None, today: dt.date) -> None:
-    from ..advisor import advise as run_advise
+    from ..advise.advisor import advise as run_advise
 
     try:
         lines = list(iter_jsonl(read_source_bytes(path)))
@@ -201,7 +201,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         today_opt: Annotated[str | None, typer.Option("--today", help=TODAY_HELP)] = None,
     ) -> None:
         """状況を読み取り、やること・やめておくこと・連絡のタイミング・文例を示します。"""
-        from ..advisor import advise as run_advise
+        from ..advise.advisor import advise as run_advise
 
         rel = _relationship_option(relationship)
         stg = _stage_option(stage)
@@ -235,7 +235,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         show_errors: Annotated[bool, typer.Option("--errors", help="誤りのあったIDを表示")] = False,
     ) -> None:
         """関係と段階の正解率、段階ごとの適合率・再現率・F1を出します。"""
-        from ..situation_eval import evaluate_situations
+        from ..advise.eval import evaluate_situations
 
         try:
             lines = list(iter_jsonl(read_source_bytes(file)))

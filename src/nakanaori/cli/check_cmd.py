@@ -77,7 +77,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         jsonl: Annotated[str | None, typer.Option("--jsonl", help="1行1件のJSONLファイル(- で標準入力)")] = None,
     ) -> None:
         """下書きの良い点・NGな点を、場所と理由つきで示します。"""
-        from ..checker import check as run_check
+        from ..check.checker import check as run_check
         from ..labels import parse_relationship, parse_stage
 
         try:
@@ -107,7 +107,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     @kb.command("check")
     def kb_check() -> None:
         """知識ベースを読み込み、全ルールを自分の例文で確かめます。"""
-        from ..kbcheck import verify_knowledge_base
+        from ..check.kbcheck import verify_knowledge_base
 
         problems, stats = verify_knowledge_base()
         for p in problems:
@@ -126,7 +126,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         show_errors: Annotated[bool, typer.Option("--errors", help="誤りのあったIDを表示")] = False,
     ) -> None:
         """ラベルごとの適合率・再現率・F1、マクロF1、文体の正解率を出します。"""
-        from ..evaluate import evaluate_messages
+        from ..check.eval import evaluate_messages
 
         try:
             rows = [obj for _, obj, err in iter_jsonl(read_source_bytes(file)) if obj is not None and not err]
@@ -155,7 +155,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 def _check_jsonl(path: str, relationship: str | None, stage: str | None) -> None:
     from rich.progress import Progress
 
-    from ..checker import check as run_check
+    from ..check.checker import check as run_check
 
     try:
         data = read_source_bytes(path)

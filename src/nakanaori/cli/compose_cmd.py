@@ -30,7 +30,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="JSONで出力")] = False,
     ) -> None:
         """あなた自身の言葉(したこと・これから・感謝)から、送る文面を3通り作ります。"""
-        from ..composer import compose as run_compose
+        from ..compose.composer import compose as run_compose
 
         try:
             result = run_compose(relationship, stage, did=did, will=will, thanks=thanks, register=register_)

@@ -140,7 +140,8 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     ) -> None:
         """謝った日と今の段階から、次に何をいつするかの予定表をつくります(.ics でカレンダーにも)。"""
         from ..labels import Relationship, Stage, parse_relationship, parse_stage
-        from ..planner import plan, to_ics
+        from ..plan.ics import to_ics
+        from ..plan.planner import plan
 
         try:
             rel = parse_relationship(relationship)

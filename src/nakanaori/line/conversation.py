@@ -217,7 +217,7 @@ class Conversation:
         return self._consult(acct, body)
 
     def _check(self, draft: str, acct: LineAccount) -> Msg:
-        from .. import checker
+        from ..check import checker
 
         try:
             validate_text(draft, what="文面")

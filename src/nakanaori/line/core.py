@@ -81,7 +81,7 @@ def advise_view(text: str | None, relationship: str | None, stage: str | None) -
     Raises :class:`~nakanaori.errors.InputError` when the text says nothing about a situation.
     A guess below :data:`ASK_BELOW` comes back as ``None`` so the bot asks for it.
     """
-    from ..advisor import advise
+    from ..advise.advisor import advise
 
     advice = advise(text, relationship=relationship, stage=stage, today=today_jst())
     rel: str | None = advice.relationship.value
@@ -106,7 +106,7 @@ def advise_view(text: str | None, relationship: str | None, stage: str | None) -
 
 def plan_steps(relationship: str, stage: str, apologized_on: dt.date, today: dt.date) -> list[StepView]:
     """The dated follow-up steps of ``nakanaori.planner.plan`` (today and later only)."""
-    from ..planner import plan
+    from ..plan.planner import plan
 
     result = plan(relationship, stage, apologized_on, today=today)
     return [

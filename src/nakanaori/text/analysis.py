@@ -1,4 +1,4 @@
-"""Analyse a message once: normalise, tokenise, split sentences and clauses, mark scopes, register.
+"""Analyse a message once: normalise, tokenise, split sentences and clauses, mark scopes.
 
 Every rule reads the same :class:`Analysis`; nothing downstream tokenises again.
 """
@@ -6,7 +6,7 @@ Every rule reads the same :class:`Analysis`; nothing downstream tokenises again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .normalize import Normalized, has_japanese, normalize
 from .tokenizer import Morpheme, tokenize
@@ -68,8 +68,6 @@ class Analysis:
     tokens: list[Token]
     sentences: list[Sentence]
     japanese: bool
-    register: str = "casual"
-    register_evidence: list[tuple[int, int, str]] = field(default_factory=list)
     _index: dict[str, dict[str, list[int]]] | None = None
 
     def index(self) -> dict[str, dict[str, list[int]]]:
@@ -296,8 +294,6 @@ def _assign_clauses(tokens: list[Token]) -> None:
 
 def analyze(text: str) -> Analysis:
     """Analyse *text* (the user's original string) once for every rule."""
-    from ..register import detect_register  # local import: register reads Analysis
-
     norm = normalize(text)
     ms = tokenize(norm.text) if norm.text else []
     sent_of = _split_sentences(ms)
@@ -319,6 +315,4 @@ def analyze(text: str) -> Analysis:
         for t in tokens[k:j]:
             t.sent = len(sentences) - 1
         k = j
-    analysis = Analysis(normalized=norm, tokens=tokens, sentences=sentences, japanese=has_japanese(norm.text))
-    analysis.register, analysis.register_evidence = detect_register(analysis)
-    return analysis
+    return Analysis(normalized=norm, tokens=tokens, sentences=sentences, japanese=has_japanese(norm.text))

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..checker import CheckReport, check
+from ..check.checker import CheckReport, check
 from ..errors import InputError, validate_text
 from .common import date_or_error, relationship_or_error, stage_or_error
 
@@ -76,7 +76,7 @@ def api_check(body: CheckRequest) -> CheckReport:
 
 @router.post("/advise", summary="状況に合う助言")
 def api_advise(body: AdviseRequest) -> JSONResponse:
-    from ..advisor import advise
+    from ..advise.advisor import advise
 
     rel = relationship_or_error(body.relationship)
     stg = stage_or_error(body.stage)
@@ -100,7 +100,7 @@ def api_advise(body: AdviseRequest) -> JSONResponse:
 
 @router.post("/compose", summary="メッセージ文面をつくる")
 def api_compose(body: ComposeRequest) -> JSONResponse:
-    from ..composer import compose
+    from ..compose.composer import compose
 
     rel = relationship_or_error(body.relationship)
     stg = stage_or_error(body.stage)
@@ -117,7 +117,7 @@ def api_compose(body: ComposeRequest) -> JSONResponse:
 
 
 def _plan(body: PlanRequest) -> Any:
-    from ..planner import plan
+    from ..plan.planner import plan
 
     rel = relationship_or_error(body.relationship)
     stg = stage_or_error(body.stage)
@@ -139,7 +139,7 @@ def api_plan(body: PlanRequest) -> JSONResponse:
 
 @router.post("/plan.ics", summary="予定をiCalendar(.ics)で", response_class=Response)
 def api_plan_ics(body: PlanRequest) -> Response:
-    from ..planner import to_ics
+    from ..plan.ics import to_ics
 
     return Response(
         to_ics(_plan(body)),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..knowledge.guidance import load_guidance
-from ..knowledge.templates import templates_for
+from ..advise.guidance import load_guidance
+from ..advise.templates import templates_for
 from ..labels import LABEL_JA, NG_LABELS, RELATIONSHIP_JA, STAGE_JA, Relationship, Stage
 
 PRINCIPLES: list[tuple[str, str]] = [

@@ -11,7 +11,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..checker import CheckReport
+from ..check.checker import CheckReport
 from ..store import Case, JournalMessage, PlannedStep, Promise, User
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ..checker import check
+from ..check.checker import check
 from ..errors import InputError, validate_text
 from ..labels import (
     GOOD_LABELS,
@@ -22,7 +22,7 @@ from ..labels import (
     Relationship,
     Stage,
 )
-from ..planner import plan
+from ..plan.planner import plan
 from ..store import Case
 from .common import date_or_error, db_session, relationship_or_error, stage_or_error
 from .highlight import segments
@@ -445,7 +445,7 @@ def compose_post(
     will: OptStr = None,
     thanks: OptStr = None,
 ) -> Response:
-    from ..composer import compose
+    from ..compose.composer import compose
 
     form = {"relationship": relationship, "stage": stage, "did": did, "will": will, "thanks": thanks}
     ctx: dict[str, Any] = {"nav": "compose", "form": form, "ng_labels": set(NG_LABELS)}
@@ -479,7 +479,7 @@ def consult_post(
     stage: OptStr = None,
     apologized_on: OptStr = None,
 ) -> Response:
-    from ..advisor import advise
+    from ..advise.advisor import advise
 
     form = {
         "text": text,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .text.analysis import Analysis, Token
+    from ..text.analysis import Analysis, Token
 
 # 謙譲語・尊敬語 verbs (dictionary forms as Sudachi gives them)
 HONORIFIC_VERBS = {

@@ -1,4 +1,4 @@
-"""Pydantic schema of the rule files (``knowledge/rules/*.yaml``).
+"""The rule files (``knowledge/rules/*.yaml``): their pydantic schema, and loading them.
 
 A rule is a small typed record: a label, morpheme patterns, scope conditions, the reason it
 helps or hurts, a suggestion for NG labels, and its own examples that must (``match``) and must
@@ -8,11 +8,17 @@ not (``no_match``) fire. Unknown keys are errors.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..knowledge.loader import KNOWLEDGE_DIR, load_directory, load_yaml, validate
 from ..labels import LABELS, NG_LABELS
+from .predicates import CHECKS
+
+RULES_DIR = KNOWLEDGE_DIR / "rules"
 
 # First-level parts of speech in SudachiDict (UniDic style).
 POS1 = {
@@ -131,7 +137,7 @@ class Rule(BaseModel):
     sentence_forbids: list[Pattern] = Field(default_factory=list)  # none may occur in the same sentence
     message_forbids: list[Pattern] = Field(default_factory=list)  # none may occur anywhere in the message
     span: Literal["match", "clause", "sentence"] = "match"
-    check: str | None = None  # name of a plain-Python escape hatch in nakanaori.rules_py
+    check: str | None = None  # name of a plain-Python escape hatch in nakanaori.check.predicates
     examples: Examples
 
     @field_validator("label")
@@ -166,11 +172,8 @@ class Rule(BaseModel):
             raise ValueError("an NG rule needs a suggestion (\"\" means: delete the span)")
         if isinstance(self.suggestion, dict) and set(self.suggestion) != {"casual", "polite", "honorific"}:
             raise ValueError("a per-register suggestion needs casual, polite and honorific")
-        if self.check is not None:
-            from ..rules_py import CHECKS
-
-            if self.check not in CHECKS:
-                raise ValueError(f"unknown check {self.check!r}; known: {', '.join(sorted(CHECKS))}")
+        if self.check is not None and self.check not in CHECKS:
+            raise ValueError(f"unknown check {self.check!r}; known: {', '.join(sorted(CHECKS))}")
         return self
 
     @property
@@ -195,3 +198,17 @@ class RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rules: list[Rule] = Field(min_length=1)
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    return validate(path, load_yaml(path), RuleFile, "rule file").rules
+
+
+def load_rules_from(directory: Path) -> tuple[Rule, ...]:
+    return load_directory(directory, load_rule_file, "rule")
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> tuple[Rule, ...]:
+    """All label rules of the packaged knowledge base (cached)."""
+    return load_rules_from(RULES_DIR)

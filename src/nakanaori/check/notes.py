@@ -1,20 +1,19 @@
 """Whole-message judgements (register vs relationship, heaviness, piled apologies, missing elements)
-and the 0–100 score, driven by ``message_checks.yaml``."""
+and the 0–100 score, driven by ``knowledge/message_checks.yaml``."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from ..knowledge.loader import KNOWLEDGE_DIR, invalid, load_model
 from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage
-from .loader import KNOWLEDGE_DIR, KnowledgeError
-from .yamlio import load_yaml
+from ..text.analysis import Analysis
+from .findings import Finding, Note
 
-if TYPE_CHECKING:
-    from ..checker import Finding, Note
-    from ..text.analysis import Analysis
+MESSAGE_CHECKS_FILE = KNOWLEDGE_DIR / "message_checks.yaml"
 
 
 class StageNeed(BaseModel):
@@ -51,19 +50,18 @@ class MessageChecks(BaseModel):
     def judge(
         self,
         analysis: Analysis,
+        register: str,
         findings: list[Finding],
         labels: list[str],
         rel: Relationship | None,
         stage: Stage | None,
     ) -> tuple[list[Note], list[str], bool | None]:
-        from ..checker import Note
-
         notes: list[Note] = []
         expected: list[str] = []
         register_ok: bool | None = None
         if rel is not None:
             expected = self.expected_registers[rel]
-            msg = self.register_mismatch.get(rel, {}).get(analysis.register)
+            msg = self.register_mismatch.get(rel, {}).get(register)
             register_ok = msg is None
             if msg is not None:
                 notes.append(Note(code="register_mismatch", severity="warning", message=msg))
@@ -128,16 +126,15 @@ def _asks_question(analysis: Analysis) -> bool:
     return False
 
 
+def load_message_checks_from(path: Path) -> MessageChecks:
+    mc = load_model(path, MessageChecks, "message checks file")
+    problems = [(f"stage_needs.{stage.value}.labels", f"unknown label {x!r}")
+                for stage, need in mc.stage_needs.items() for x in need.labels if x not in LABELS]
+    if problems:
+        raise invalid(path, "message checks file", problems)
+    return mc
+
+
 @lru_cache(maxsize=1)
 def load_message_checks() -> MessageChecks:
-    path = KNOWLEDGE_DIR / "message_checks.yaml"
-    data = load_yaml(path)
-    try:
-        mc = MessageChecks.model_validate(data)
-    except ValidationError as exc:
-        raise KnowledgeError(f"{path.name}: {exc}") from None
-    for stage, need in mc.stage_needs.items():
-        for x in need.labels:
-            if x not in LABELS:
-                raise KnowledgeError(f"{path.name}: stage_needs.{stage.value}: unknown label {x!r}")
-    return mc
+    return load_message_checks_from(MESSAGE_CHECKS_FILE)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .text.analysis import Analysis
+    from ..text.analysis import Analysis
 
 Check = Callable[["Analysis", int, int], bool]
 

@@ -15,21 +15,18 @@ calendar.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
-from .errors import InputError
-from .knowledge.plan_rules import PlanRules, StepKind, StepRule, load_plan_rules, tidy
-from .labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage, parse_relationship, parse_stage
+from ..errors import InputError
+from ..labels import LABEL_JA, RELATIONSHIP_JA, STAGE_JA, Relationship, Stage, parse_relationship, parse_stage
+from .rules import PlanRules, StepKind, StepRule, load_plan_rules, tidy
 
 TIMEZONE = "Asia/Tokyo"
 MIN_DATE = date(1900, 1, 1)
-EVENT_MINUTES = 15
-ALARM_MINUTES_BEFORE = 30
-PRODID = "-//nakanaori//follow-up plan//JA"
 
 KIND_JA: dict[str, str] = {"send": "送る", "wait": "待つ", "do": "行動", "check_in": "様子をうかがう"}
 Status = Literal["upcoming", "today", "ongoing", "past"]
@@ -152,7 +149,7 @@ class _TemplatePicker:
     def pick(self, rule: StepRule) -> tuple[str | None, str | None]:
         if rule.template is None:
             return None, None
-        from .knowledge.templates import templates_for
+        from ..advise.templates import templates_for
 
         want = set(rule.template.elements)
         of_stage = templates_for(self.relationship.value, rule.template.stage.value)
@@ -301,7 +298,7 @@ def plan(
     promises: list[Promise] = []
     message_ng: list[str] = []
     if message is not None:
-        from .checker import check
+        from ..check.checker import check
 
         report = check(message, relationship=rel)
         promises = _promises(rules, rel, report, promised_on or today, today)
@@ -312,8 +309,6 @@ def plan(
             notes.append("メッセージに具体的な約束(「次からは〜する」など)は見つかりませんでした。"
                          "言葉に行動を添えると、信頼が戻りやすくなります。")
         if message_ng:
-            from .labels import LABEL_JA
-
             names = "・".join(LABEL_JA[x] for x in message_ng)
             notes.append(f"メッセージに避けたい要素({names})があります。"
                          "送る前に nakanaori check で確かめましょう。")
@@ -338,68 +333,3 @@ def plan(
         message_ng=message_ng,
         notes=notes,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# iCalendar export
-
-
-def _event_start(plan: Plan, day: date) -> datetime:
-    hh, mm = (int(x) for x in plan.event_time.split(":"))
-    return datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo(plan.timezone))
-
-
-def _make_event(uid: str, summary: str, description: str, start: datetime, stamp: datetime):
-    from icalendar import Alarm, Event
-
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", start)
-    event.add("dtend", start + timedelta(minutes=EVENT_MINUTES))
-    event.add("summary", summary)
-    event.add("description", description)
-    event.add("transp", "TRANSPARENT")
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", summary)
-    alarm.add("trigger", timedelta(minutes=-ALARM_MINUTES_BEFORE))
-    event.add_component(alarm)
-    return event
-
-
-def to_ics(plan: Plan, *, stamp: datetime | None = None) -> bytes:
-    """The plan as an iCalendar file (RFC 5545): one VEVENT per scheduled step and per scheduled
-    promise check-in, at the plan's event time in Asia/Tokyo, each with a DISPLAY alarm 30 minutes
-    before, and a VTIMEZONE for Asia/Tokyo. Past steps are left out."""
-    from icalendar import Calendar
-
-    stamp = (stamp or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"仲直りプラン: {plan.relationship_ja} × {plan.stage_ja}")
-    cal.add("x-wr-timezone", plan.timezone)
-    for s in plan.scheduled_steps():
-        lines = [s.reason]
-        if s.earliest != s.latest:
-            lines.append(f"目安: {s.earliest.isoformat()} 〜 {s.latest.isoformat()}")
-        if s.note:
-            lines.append(s.note)
-        if s.template:
-            lines.append(f"文面の例:\n{s.template}")
-        lines.append("(nakanaori の仲直りプランより)")
-        cal.add_component(_make_event(s.uid, f"[{s.kind_ja}] {s.title}", "\n\n".join(lines),
-                                      _event_start(plan, s.date), stamp))
-    for p, c in plan.scheduled_check_ins():
-        description = f"約束:「{p.sentence}」\n\n{c.reason}\n\n(nakanaori の仲直りプランより)"
-        cal.add_component(_make_event(c.uid, f"[約束] {c.title}", description,
-                                      _event_start(plan, c.date), stamp))
-    days = [s.date for s in plan.scheduled_steps()] + [c.date for _, c in plan.scheduled_check_ins()]
-    first = min(days, default=plan.today)
-    last = max(days, default=plan.today)
-    cal.add_missing_timezones(first_date=min(first, date(1970, 1, 1)),
-                              last_date=max(last + timedelta(days=366), date(2038, 1, 1)))
-    return cal.to_ical()

@@ -31,13 +31,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .errors import InputError, validate_text
-from .knowledge.yamlio import load_model
-from .labels import Relationship, Stage, parse_relationship, parse_stage
-from .text.normalize import has_japanese, normalize
-from .text.tokenizer import Morpheme, tokenize
+from ..errors import InputError, validate_text
+from ..knowledge.loader import KNOWLEDGE_DIR, load_model
+from ..labels import Relationship, Stage, parse_relationship, parse_stage
+from ..text.normalize import has_japanese, normalize
+from ..text.tokenizer import Morpheme, tokenize
 
-SITUATIONS_FILE = Path(__file__).parent / "knowledge" / "situations.yaml"
+SITUATIONS_FILE = KNOWLEDGE_DIR / "situations.yaml"
 
 # labels.md §3: when several stages fit, the first of this order wins.
 PRECEDENCE: tuple[str, ...] = (

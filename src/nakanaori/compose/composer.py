@@ -12,30 +12,30 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import lru_cache
 from itertools import product
-from pathlib import Path
-from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field
 
-from .checker import CheckReport, check
+from ..check.checker import CheckReport, check
+from ..errors import InputError
+from ..labels import (
+    LABEL_JA,
+    REGISTER_JA,
+    RELATIONSHIP_JA,
+    RELATIONSHIP_REGISTERS,
+    Register,
+    Relationship,
+    Stage,
+    missing_stage_elements,
+)
+from ..labels import parse_relationship as _parse_rel
+from ..labels import parse_stage as _parse_stage
 from .conjugate import ConjugationError, Predicate, apology_clause, parse, thanks_clause, will_clause
-from .errors import InputError
-from .knowledge.loader import KnowledgeError
-from .knowledge.templates import RELATIONSHIP_REGISTERS, missing_stage_elements
-from .knowledge.yamlio import load_yaml
-from .labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, Register, Relationship, Stage
-from .labels import parse_relationship as _parse_rel
-from .labels import parse_stage as _parse_stage
+from .phrases import phrases
 
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
 MAX_FACT_CHARS = 200
-PHRASES_FILE = Path(__file__).parent / "knowledge" / "compose.yaml"
-RegisterName = Literal["casual", "polite", "honorific"]
-Three = Annotated[list[str], Field(min_length=3, max_length=3)]
 FACT_JA = {"did": "したこと", "will": "これから変えること", "thanks": "感謝していること"}
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _ALREADY_PREFIXED = re.compile(r"^(これから|次から|次回から|今後|明日から|来週から|もう二度と|二度と)")
@@ -61,46 +61,6 @@ class Composition(BaseModel):
     used_facts: list[str]
     variants: list[Variant]
     warnings: list[str] = Field(default_factory=list)
-
-
-# --- the sentences around the user's facts (fresh wording; three of each, rotated per variant) ------
-
-class PhraseBank(BaseModel):
-    """``knowledge/compose.yaml``: three sentences per register for each slot of the message."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    apology: dict[RegisterName, Three]
-    apology_hurt: dict[RegisterName, Three]
-    thanks: dict[RegisterName, Three]
-    will: dict[RegisterName, Three]
-    will_fallback: dict[RegisterName, Three]
-    thanks_fallback: dict[RegisterName, Three]
-    empathy_fallback: dict[RegisterName, Three]
-    closer: dict[Stage, dict[RegisterName, Three]]
-
-    @model_validator(mode="after")
-    def _complete(self) -> PhraseBank:
-        for name in ("apology", "apology_hurt", "thanks", "will", "will_fallback", "thanks_fallback",
-                     "empathy_fallback"):
-            if set(getattr(self, name)) != set(Register):
-                raise ValueError(f"{name}: needs casual, polite and honorific")
-        if set(self.closer) != set(Stage):
-            raise ValueError("closer: needs every stage")
-        for stage, regs in self.closer.items():
-            if set(regs) != set(Register):
-                raise ValueError(f"closer.{stage.value}: needs casual, polite and honorific")
-        return self
-
-
-@lru_cache(maxsize=1)
-def phrases() -> PhraseBank:
-    """The validated phrase bank (cached); errors name the file and the field."""
-    try:
-        data = load_yaml(PHRASES_FILE)
-        return PhraseBank.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise KnowledgeError(f"{PHRASES_FILE.name}: invalid phrase bank: {exc}") from None
 
 
 # --- input validation ----------------------------------------------------------------------------

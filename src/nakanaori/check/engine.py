@@ -6,8 +6,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .knowledge.models import Rule, TokenSpec
-from .text.analysis import Analysis, Token
+from ..text.analysis import Analysis, Token
+from .predicates import CHECKS
+from .rules import Rule, TokenSpec
 
 Pred = Callable[[Token], bool]
 _COMPILED: dict[int, tuple[TokenSpec, Pred]] = {}
@@ -283,8 +284,6 @@ def _regex_ends(rule: Rule, analysis: Analysis) -> dict[int, int]:
 
 
 def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[RawMatch]:
-    from .rules_py import CHECKS
-
     tokens = analysis.tokens
     out: list[RawMatch] = []
     excluded = set(rule.exclude_scopes)

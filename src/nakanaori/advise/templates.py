@@ -11,55 +11,29 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..labels import GOOD_LABELS, Register, Relationship, Stage, parse_relationship, parse_stage
-from .loader import KnowledgeError
-from .yamlio import load_directory, load_yaml
+from ..knowledge.loader import KNOWLEDGE_DIR, KnowledgeError, load_directory, load_yaml, validate
+from ..labels import (
+    GOOD_LABELS,
+    RELATIONSHIP_REGISTERS,
+    SHORT_MAX_CHARS,
+    SHORT_STAGES,
+    STAGE_ELEMENTS,
+    Register,
+    Relationship,
+    Stage,
+    missing_stage_elements,
+    parse_relationship,
+    parse_stage,
+)
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES_DIR = KNOWLEDGE_DIR / "templates"
+__all__ = ["RELATIONSHIP_REGISTERS", "STAGE_ELEMENTS", "Template", "load_templates", "missing_stage_elements",
+           "templates_for"]
 
 # "register" is the contract's field name; pydantic warns that it shadows BaseModel.register (harmless).
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
-
-# Registers that fit each relationship (labels.md §1): casual/polite for close people,
-# 敬語 or です・ます for work.
-RELATIONSHIP_REGISTERS: dict[Relationship, tuple[Register, ...]] = {
-    Relationship.partner: (Register.casual, Register.polite),
-    Relationship.friend: (Register.casual, Register.polite),
-    Relationship.family: (Register.casual, Register.polite),
-    Relationship.work: (Register.honorific, Register.polite),
-}
-
-# What a message needs at each stage (domain.md §4, §6): every group must be present, and a group
-# is satisfied by any one of its labels.
-STAGE_ELEMENTS: dict[Stage, tuple[tuple[str, ...], ...]] = {
-    Stage.just_apologized: (("gratitude",),),
-    Stage.days_later: (("forward",),),
-    Stage.not_forgiven: (("patience",),),
-    Stage.cold: (("patience", "empathy"),),
-    Stage.no_reply: (("patience",),),
-    Stage.rejected: (("gratitude",),),
-    Stage.awkward: (("forward",),),
-    Stage.distance: (("patience",),),
-    Stage.not_my_fault: (("empathy",),),
-    Stage.improve: (("commitment",), ("forward",)),
-}
-
-# Stages where the other person has not answered or needs space: keep it LINE-short.
-SHORT_STAGES: frozenset[Stage] = frozenset(
-    {Stage.no_reply, Stage.distance, Stage.not_forgiven, Stage.cold, Stage.rejected}
-)
-SHORT_MAX_CHARS = 80
-
-
-def missing_stage_elements(stage: str | Stage, labels: list[str] | set[str] | tuple[str, ...]) -> list[str]:
-    """The groups of :data:`STAGE_ELEMENTS` not covered by ``labels``, as ``"a"`` or ``"a|b"``."""
-    stg = Stage(stage)
-    have = set(labels)
-    return ["|".join(group) for group in STAGE_ELEMENTS[stg] if not have.intersection(group)]
-
 
 class Template(BaseModel):
     """One ready-to-send message. ``elements`` = the good labels of labels.md the text contains."""
@@ -117,52 +91,24 @@ class _TemplateFile(BaseModel):
     templates: list[_TemplateIn] = Field(min_length=1)
 
 
-def _errors(path: Path, data: object, exc: ValidationError, tid: str | None = None) -> str:
-    lines = [f"{path.name}: invalid template file"]
-    for err in exc.errors():
-        loc = list(err["loc"])
-        where = ".".join(str(x) for x in loc)
-        ident = tid
-        if ident is None and len(loc) >= 2 and loc[0] == "templates" and isinstance(loc[1], int):
-            try:
-                ident = str(data["templates"][loc[1]].get("id", ""))  # type: ignore[index]
-            except (KeyError, IndexError, AttributeError, TypeError):
-                ident = None
-        prefix = f"template {ident!r} " if ident else ""
-        lines.append(f"  {path.name}: {prefix}at {where}: {err['msg']}")
-    return "\n".join(lines)
-
-
 def load_template_file(path: Path) -> list[Template]:
-    try:
-        data = load_yaml(path)
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
-    try:
-        parsed = _TemplateFile.model_validate(data)
-    except ValidationError as exc:
-        raise KnowledgeError(_errors(path, data, exc)) from None
+    data = load_yaml(path)
+    parsed = validate(path, data, _TemplateFile, "template file")
     if path.stem != parsed.relationship.value:
         rel = parsed.relationship.value
         raise KnowledgeError(f"{path.name}: relationship {rel!r} does not match the file name")
     out: list[Template] = []
     prefix_rel = parsed.relationship.value
-    for raw in parsed.templates:
-        try:
-            out.append(
-                Template.model_validate(
-                    {
-                        "id": raw.id,
-                        "relationship": parsed.relationship,
-                        "stage": raw.stage,
-                        "register": raw.register,
-                        "text": raw.text.strip(),
-                        "elements": raw.elements,
-                    }
-                )
-            )
-        except ValidationError as exc:
-            raise KnowledgeError(_errors(path, data, exc, tid=raw.id)) from None
+    for k, raw in enumerate(parsed.templates):
+        item = {
+            "id": raw.id,
+            "relationship": parsed.relationship,
+            "stage": raw.stage,
+            "register": raw.register,
+            "text": raw.text.strip(),
+            "elements": raw.elements,
+        }
+        out.append(validate(path, item, Template, "template file", whole=data, prefix=("templates", k)))
         if not raw.id.startswith(f"{prefix_rel}.{raw.stage}."):
             want = f"{prefix_rel}.{raw.stage}."
             raise KnowledgeError(f"{path.name}: template {raw.id!r}: id must start with {want!r}")

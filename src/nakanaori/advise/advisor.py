@@ -7,11 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from .errors import InputError
-from .knowledge.guidance import Dont, load_guidance
-from .knowledge.templates import Template, templates_for
-from .labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage
+from ..errors import InputError
+from ..labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage
+from .guidance import Dont, load_guidance
 from .situation import Evidence, Facts, read_situation
+from .templates import Template, templates_for
 
 
 class GuidanceOut(BaseModel):
@@ -53,7 +53,7 @@ class Advice(BaseModel):
     stage_given: bool
     guidance: GuidanceOut
     timing: TimingOut
-    templates: list[Template]  # from nakanaori.knowledge.templates.templates_for
+    templates: list[Template]  # from nakanaori.advise.templates.templates_for
     evidence: list[Evidence] = Field(default_factory=list)
 
 

@@ -11,14 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..knowledge.loader import KNOWLEDGE_DIR, load_model
 from ..labels import GOOD_LABELS, Relationship, Stage
-from .loader import KnowledgeError
-from .yamlio import load_yaml
 
-PLAN_FILE = Path(__file__).parent / "plan.yaml"
+PLAN_FILE = KNOWLEDGE_DIR / "plan.yaml"
 
 StepKind = Literal["send", "wait", "do", "check_in"]
 Anchor = Literal["apology", "last_contact"]
@@ -198,41 +196,8 @@ class PlanRules(BaseModel):
         return self
 
 
-def _entry_name(data: object, loc: list[str | int]) -> str:
-    """``stages.no_reply.steps[1] ('one_light_message')`` for an error location."""
-    parts: list[str] = []
-    node: object = data
-    ident = ""
-    for key in loc:
-        if isinstance(key, int):
-            parts.append(f"[{key}]")
-        else:
-            parts.append(("." if parts else "") + str(key))
-        try:
-            node = node[key]  # type: ignore[index]
-        except (KeyError, IndexError, TypeError):
-            node = None
-        if isinstance(node, dict) and isinstance(node.get("id"), str):
-            ident = node["id"]
-    where = "".join(parts)
-    return f"{where} ({ident!r})" if ident else where
-
-
 def load_plan_rules_from(path: Path) -> PlanRules:
-    try:
-        data = load_yaml(path)
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
-    except OSError as exc:
-        raise KnowledgeError(f"{path.name}: cannot read: {exc.strerror}") from None
-    try:
-        return PlanRules.model_validate(data)
-    except ValidationError as exc:
-        lines = [f"{path.name}: invalid plan file"]
-        for err in exc.errors():
-            loc = list(err["loc"])
-            lines.append(f"  {path.name}: at {_entry_name(data, loc)}: {err['msg']}")
-        raise KnowledgeError("\n".join(lines)) from None
+    return load_model(path, PlanRules, "plan file")
 
 
 @lru_cache(maxsize=1)

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import InputError
-from .labels import Relationship, Stage
+from ..errors import InputError
+from ..labels import Relationship, Stage
 from .situation import read_situation
 
 

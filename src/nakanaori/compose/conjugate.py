@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .text.tokenizer import Morpheme, tokenize
+from ..text.tokenizer import Morpheme, tokenize
 
 Register = Literal["casual", "polite", "honorific"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .labels import LABELS
+from ..labels import LABELS
+from .checker import check
 
 
 @dataclass
@@ -84,8 +85,6 @@ class MessageEval:
 
 def evaluate_messages(rows: Iterable[dict]) -> MessageEval:
     """Run ``check`` on each labelled row ({id, text, relationship?, labels, register?})."""
-    from .checker import check
-
     ev = MessageEval()
     for row in rows:
         report = check(row["text"], relationship=row.get("relationship"))

@@ -12,10 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..knowledge.loader import KNOWLEDGE_DIR, load_model
 from ..labels import Relationship, Stage
-from .yamlio import load_model
 
-GUIDANCE_FILE = Path(__file__).parent / "guidance.yaml"
+GUIDANCE_FILE = KNOWLEDGE_DIR / "guidance.yaml"
 
 
 class Dont(BaseModel):

@@ -3,10 +3,11 @@ its own examples — a rule that does not fire on its ``match`` examples can nev
 
 from __future__ import annotations
 
+from ..knowledge.loader import KnowledgeError
+from ..text.analysis import analyze
 from .engine import run_rule
-from .knowledge.loader import KnowledgeError, load_rules
-from .knowledge.message_checks import load_message_checks
-from .text.analysis import analyze
+from .notes import load_message_checks
+from .rules import load_rules
 
 
 def verify_knowledge_base() -> tuple[list[str], dict[str, int]]:

@@ -6,41 +6,15 @@ import warnings
 
 from pydantic import BaseModel, Field
 
+from ..errors import validate_text
+from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage, parse_relationship, parse_stage
+from ..text.analysis import Analysis, analyze
+from ..text.normalize import utf16_offset
 from .engine import run_rules, span_tokens
-from .errors import validate_text
-from .knowledge import load_rules
-from .knowledge.message_checks import MessageChecks, load_message_checks
-from .labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage, parse_relationship, parse_stage
-from .text.analysis import Analysis, analyze
-from .text.normalize import utf16_offset
-
-
-class Finding(BaseModel):
-    """One diagnostic: a label found at a code-point span of the user's text."""
-
-    label: str
-    label_ja: str
-    kind: str  # "good" | "ng"
-    start: int  # code points, 0-based, end-exclusive, on the text as the user wrote it
-    end: int
-    text: str
-    why: str
-    suggestion: str | None = None
-    hint: str | None = None
-    severity: str
-    rule: str
-    start_utf16: int
-    end_utf16: int
-
-
-class Note(BaseModel):
-    """A judgement on the message as a whole (register, heaviness, piled apologies, what is missing)."""
-
-    code: str
-    severity: str
-    message: str
-    suggestion: str | None = None
-
+from .findings import Finding, Note
+from .notes import MessageChecks, load_message_checks
+from .register import detect_register
+from .rules import load_rules
 
 # "register" is the contract's key name; pydantic warns that it shadows ABCMeta.register, which is harmless.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
@@ -146,17 +120,17 @@ def check(text: str, relationship: str | Relationship | None = None, stage: str 
 def report_from_analysis(analysis: Analysis, rel: Relationship | None, stg: Stage | None) -> CheckReport:
     mc: MessageChecks = load_message_checks()
     original = analysis.normalized.original
+    register, _evidence = detect_register(analysis)
     if not analysis.japanese:
         return CheckReport(
             text=original, relationship=rel.value if rel else None, stage=stg.value if stg else None,
-            japanese=False, labels=[], good=[], ng=[], register=analysis.register, findings=[],
+            japanese=False, labels=[], good=[], ng=[], register=register, findings=[],
             notes=[Note(code="no_japanese", severity="error", message=mc.no_japanese)], score=None,
             next_edits=[mc.no_japanese],
         )
-    register = analysis.register
     findings = _findings(analysis, register)
     labels = sorted({f.label for f in findings}, key=LABELS.index)
-    notes, expected, register_ok = mc.judge(analysis, findings, labels, rel, stg)
+    notes, expected, register_ok = mc.judge(analysis, register, findings, labels, rel, stg)
     score, edits = mc.compute_score(findings, labels, notes, stg)
     return CheckReport(
         text=original,

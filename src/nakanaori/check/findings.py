@@ -1,0 +1,32 @@
+"""The one diagnostic type (:class:`Finding`) and the whole-message judgement (:class:`Note`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Finding(BaseModel):
+    """One diagnostic: a label found at a code-point span of the user's text."""
+
+    label: str
+    label_ja: str
+    kind: str  # "good" | "ng"
+    start: int  # code points, 0-based, end-exclusive, on the text as the user wrote it
+    end: int
+    text: str
+    why: str
+    suggestion: str | None = None
+    hint: str | None = None
+    severity: str
+    rule: str
+    start_utf16: int
+    end_utf16: int
+
+
+class Note(BaseModel):
+    """A judgement on the message as a whole (register, heaviness, piled apologies, what is missing)."""
+
+    code: str
+    severity: str
+    message: str
+    suggestion: str | None = None

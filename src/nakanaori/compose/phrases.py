@@ -1,0 +1,55 @@
+"""The sentences around the user's facts (``knowledge/compose.yaml``): three per register for each slot of
+the message, rotated per variant (fresh wording)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..knowledge.loader import KNOWLEDGE_DIR, load_model
+from ..labels import Register, Stage
+
+PHRASES_FILE = KNOWLEDGE_DIR / "compose.yaml"
+RegisterName = Literal["casual", "polite", "honorific"]
+Three = Annotated[list[str], Field(min_length=3, max_length=3)]
+
+
+class PhraseBank(BaseModel):
+    """``knowledge/compose.yaml``: three sentences per register for each slot of the message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    apology: dict[RegisterName, Three]
+    apology_hurt: dict[RegisterName, Three]
+    thanks: dict[RegisterName, Three]
+    will: dict[RegisterName, Three]
+    will_fallback: dict[RegisterName, Three]
+    thanks_fallback: dict[RegisterName, Three]
+    empathy_fallback: dict[RegisterName, Three]
+    closer: dict[Stage, dict[RegisterName, Three]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> PhraseBank:
+        for name in ("apology", "apology_hurt", "thanks", "will", "will_fallback", "thanks_fallback",
+                     "empathy_fallback"):
+            if set(getattr(self, name)) != set(Register):
+                raise ValueError(f"{name}: needs casual, polite and honorific")
+        if set(self.closer) != set(Stage):
+            raise ValueError("closer: needs every stage")
+        for stage, regs in self.closer.items():
+            if set(regs) != set(Register):
+                raise ValueError(f"closer.{stage.value}: needs casual, polite and honorific")
+        return self
+
+
+def load_phrases_from(path: Path) -> PhraseBank:
+    return load_model(path, PhraseBank, "phrase bank")
+
+
+@lru_cache(maxsize=1)
+def phrases() -> PhraseBank:
+    """The validated phrase bank (cached); errors name the file and the field."""
+    return load_phrases_from(PHRASES_FILE)
