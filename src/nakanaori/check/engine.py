@@ -7,15 +7,19 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..text.analysis import Analysis, Token
-from .predicates import CHECKS
-from .rules import Rule, TokenSpec
+from .rules import PatternRule, TokenSpec
+from .rules import Rule as LabelRule
+
+Rule = PatternRule  # the engine runs any pattern rule: label rules and situation cues
 
 Pred = Callable[[Token], bool]
 _COMPILED: dict[int, tuple[TokenSpec, Pred]] = {}
 
 
 def _compile(spec: TokenSpec) -> Pred:
-    """Turn a token spec into one fast predicate (sets for membership, tuples for prefixes)."""
+    """Turn a token spec into one fast predicate (sets for membership, tuples for prefixes).
+
+    A ``word`` is matched by :func:`_word_end`, not here: the predicate holds its other conditions."""
     if spec.any:
         return lambda t: True
     checks: list[Pred] = []
@@ -43,6 +47,8 @@ def _compile(spec: TokenSpec) -> Pred:
     if spec.not_ is not None:
         inner = _pred(spec.not_)
         checks.append(lambda t: not inner(t))
+    if not checks:
+        return lambda t: True
     if len(checks) == 1:
         return checks[0]
     return lambda t: all(c(t) for c in checks)
@@ -71,6 +77,36 @@ def token_matches(spec: TokenSpec, t: Token) -> bool:
     return _pred(spec)(t)
 
 
+_WORDS: dict[int, tuple[TokenSpec, frozenset[str]]] = {}
+_JOIN_BREAK = ("補助記号", "空白")
+
+
+def _is_join_break(t: Token) -> bool:
+    return t.pos_str.startswith(_JOIN_BREAK) and t.surface not in ("ー", "〜")
+
+
+def _word_end(spec: TokenSpec, tokens: Sequence[Token], ti: int, limit: int) -> int | None:
+    """End index of the word *spec* at token ti: one morpheme whose surface, dictionary or normalised form
+    is a listed word, else the fewest following morphemes (up to four, no punctuation) whose surfaces
+    joined are one."""
+    hit = _WORDS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = (spec, frozenset(spec.word or ()))
+        _WORDS[id(spec)] = hit
+    words = hit[1]
+    t = tokens[ti]
+    if t.surface in words or t.lemma in words or t.norm in words:
+        return ti + 1
+    joined = t.surface
+    for k in range(ti + 1, min(limit, ti + 4)):
+        if _is_join_break(tokens[k]):
+            break
+        joined += tokens[k].surface
+        if joined in words:
+            return k + 1
+    return None
+
+
 def match_ends(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, limit: int) -> Iterator[int]:
     """Every end index (exclusive) at which *pattern* matches tokens[start:limit], greedy first.
 
@@ -90,8 +126,20 @@ def match_ends(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int
         pred = preds[pi]
         if spec.op == "1":
             if ti < limit and pred(tokens[ti]):
-                yield from rec(pi + 1, ti + 1)
+                if spec.word is None:
+                    yield from rec(pi + 1, ti + 1)
+                else:
+                    end = _word_end(spec, tokens, ti, limit)
+                    if end is not None:
+                        yield from rec(pi + 1, end)
             return
+        if spec.op == "*?":  # lazy: as few as it can, then one more at a time
+            count = 0
+            while True:
+                yield from rec(pi + 1, ti + count)
+                if count >= spec.max or ti + count >= limit or not pred(tokens[ti + count]):
+                    return
+                count += 1
         lo = 1 if spec.op == "+" else 0
         hi = 1 if spec.op == "?" else spec.max
         count = 0
@@ -127,6 +175,8 @@ def _pattern_anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], 
     fallback: tuple[str, frozenset[str], int, int] | None = None
     for spec in pattern:
         required = spec.op in ("1", "+") and not spec.any
+        if required and spec.word is not None:
+            return "w", frozenset(spec.word), lo, hi
         if required:
             for fld in ("lemma", "norm", "s"):
                 vals = getattr(spec, fld)
@@ -136,9 +186,9 @@ def _pattern_anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], 
                 fallback = ("pos1", frozenset(p.split(",")[0] for p in spec.pos), lo, hi)
             if fallback is None and spec.re is not None:
                 fallback = ("re", frozenset([spec.re]), lo, hi)
-        # the token's own length widens the window for anything after it
+        # the token's own length widens the window for anything after it (a word may be four morphemes)
         lo += 1 if spec.op in ("1", "+") else 0
-        hi += 1 if spec.op in ("1", "?") else spec.max
+        hi += (4 if spec.word is not None else 1) if spec.op in ("1", "?") else spec.max
     return fallback
 
 
@@ -163,6 +213,9 @@ def pattern_starts(pattern: Sequence[TokenSpec], analysis: Analysis) -> set[int]
         rxs = [re.compile(v) for v in vals]
         hits = [t.i for t in analysis.tokens if any(rx.fullmatch(t.surface) for rx in rxs)]
         return {k - off for k in hits for off in range(lo, hi + 1) if k - off >= 0}
+    if fld == "w":
+        hits = [t.i for t in analysis.tokens if any(k in vals for k in _word_keys(analysis.tokens, t.i))]
+        return {k - off for k in hits for off in range(lo, hi + 1) if k - off >= 0}
     table = analysis.index()[fld]
     present = vals & table.keys() if len(vals) > len(table) else [v for v in vals if v in table]
     starts: set[int] = set()
@@ -179,6 +232,20 @@ def find_in(pattern: Sequence[TokenSpec], tokens: Sequence[Token], lo: int, hi: 
     first = _pattern_preds(pattern)[0] if pattern[0].op in ("1", "+") else None
     return any((first is None or first(tokens[i])) and match_at(pattern, tokens, i, hi) is not None
                for i in range(lo, hi))
+
+
+def _word_keys(tokens: Sequence[Token], i: int) -> list[str]:
+    """What a word could be looked up by at token i: its forms, and the surfaces of up to four
+    morphemes of its sentence joined."""
+    t = tokens[i]
+    keys = [t.surface, t.lemma, t.norm]
+    joined = t.surface
+    for k in range(i + 1, min(len(tokens), i + 4)):
+        if tokens[k].sent != t.sent or _is_join_break(tokens[k]):
+            break
+        joined += tokens[k].surface
+        keys.append(joined)
+    return keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +270,7 @@ class _Dispatch:
     by_key: dict[tuple[str, str], list[tuple[int, int, int, int]]]  # -> (rule#, pattern#, lo, hi)
     unanchored: list[tuple[int, int]]  # patterns that can start anywhere
     by_regex: list[tuple[re.Pattern[str], int, int, int, int]]  # surface regex anchors
+    has_words: bool  # some pattern is anchored on a word (looked up by form and by joined surfaces)
 
 
 _DISPATCH: dict[int, tuple[tuple[Rule, ...], _Dispatch]] = {}
@@ -227,7 +295,7 @@ def _dispatch(rules: tuple[Rule, ...]) -> _Dispatch:
                 continue
             for v in vals:
                 by_key.setdefault((fld, v), []).append((ri, pi, lo, hi))
-    d = _Dispatch(by_key, unanchored, by_regex)
+    d = _Dispatch(by_key, unanchored, by_regex, any(k[0] == "w" for k in by_key))
     _DISPATCH[id(rules)] = (rules, d)
     return d
 
@@ -241,9 +309,13 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     d = _dispatch(rules)
     starts: dict[tuple[int, int], set[int]] = {}
     get = d.by_key.get
+    words = d.has_words
     for t in analysis.tokens:
         hits = [*get(("lemma", t.lemma), ()), *get(("norm", t.norm), ()), *get(("s", t.surface), ()),
                 *get(("pos1", t.pos_str.split(",", 1)[0]), ())]
+        if words:
+            for key in dict.fromkeys(_word_keys(analysis.tokens, t.i)):
+                hits += get(("w", key), ())
         hits += [(ri, pi, lo, hi) for rx, ri, pi, lo, hi in d.by_regex if rx.fullmatch(t.surface)]
         for ri, pi, lo, hi in hits:
             bucket = starts.setdefault((ri, pi), set())
@@ -260,7 +332,7 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
                 plan.append((pattern, None))
             elif (ri, pi) in starts:
                 plan.append((pattern, starts[(ri, pi)]))
-        if not plan and not rule.regex:
+        if not plan and not rule.regex and not rule.text:
             continue
         out.extend(run_rule(rule, analysis, plan))
     return out
@@ -283,6 +355,27 @@ def _regex_ends(rule: Rule, analysis: Analysis) -> dict[int, int]:
     return out
 
 
+def _text_ends(rule: Rule, analysis: Analysis) -> dict[int, int]:
+    """Token start -> token end of every ``text`` piece that starts on a morpheme boundary (the end may
+    fall inside a morpheme, which then belongs to the match)."""
+    tokens = analysis.tokens
+    begins = {t.begin: t.i for t in tokens}
+    out: dict[int, int] = {}
+    for needle in rule.text:
+        pos = analysis.text.find(needle)
+        while pos >= 0:
+            a = begins.get(pos)
+            if a is not None:
+                end = pos + len(needle)
+                b = a
+                while b < len(tokens) and tokens[b].begin < end:
+                    b += 1
+                if b > out.get(a, -1):
+                    out[a] = b
+            pos = analysis.text.find(needle, pos + 1)
+    return out
+
+
 def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[RawMatch]:
     tokens = analysis.tokens
     out: list[RawMatch] = []
@@ -291,6 +384,10 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
     if plan is None:
         plan = [(p, pattern_starts(p, analysis)) for p in rule.patterns]
     regex_ends = _regex_ends(rule, analysis) if rule.regex else {}
+    if rule.text:
+        for a, b in _text_ends(rule, analysis).items():
+            if b > regex_ends.get(a, -1):
+                regex_ends[a] = b
     everywhere = any(st is None for _, st in plan)
     union: set[int] = set(regex_ends)
     if not everywhere:
@@ -299,6 +396,7 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
         if not union:
             return out
     n_tok = len(tokens)
+    first_only = rule.ends == "first"
     by_sent: dict[int, list[int]] = {}
     if not everywhere:
         for k in sorted(union):
@@ -317,9 +415,11 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
             if i < free:
                 continue
             for end in _candidate_ends(plan, tokens, i, hi, regex_ends):
-                if _accept(rule, analysis, excluded, i, end, lo, hi, CHECKS):
+                if _accept(rule, analysis, excluded, i, end, lo, hi):
                     out.append(RawMatch(rule, i, end))
                     free = end
+                    break
+                if first_only:
                     break
     if out and rule.message_forbids and any(find_in(p, tokens, 0, len(tokens)) for p in rule.message_forbids):
         return []
@@ -339,8 +439,11 @@ def _candidate_ends(plan: list[tuple[Sequence[TokenSpec], set[int] | None]], tok
                 yield end
 
 
-def _accept(rule: Rule, analysis: Analysis, excluded: set[str], i: int, end: int, lo: int, hi: int,
-            checks: dict) -> bool:
+def _in_scope(t: Token, scope: str) -> bool:
+    return bool(getattr(t, scope))
+
+
+def _accept(rule: Rule, analysis: Analysis, excluded: set[str], i: int, end: int, lo: int, hi: int) -> bool:
     tokens = analysis.tokens
     matched = tokens[i:end]
     if excluded and any(
@@ -348,19 +451,24 @@ def _accept(rule: Rule, analysis: Analysis, excluded: set[str], i: int, end: int
         or ("reported" in excluded and t.reported)
         or ("request" in excluded and t.request)
         or ("negated" in excluded and t.negated)
+        or ("other" in excluded and t.other)
+        or ("own_quote" in excluded and t.own_quote)
         for t in matched
     ):
         return False
+    for scope in rule.require_scopes:
+        if not all(_in_scope(t, scope) for t in matched):
+            return False
     if rule.not_before and any(match_at(p, tokens, end, hi) is not None for p in rule.not_before):
         return False
     if rule.not_after:
         for p in rule.not_after:
             if any(end_ == i for j in range(max(lo, i - 8), i) for end_ in match_ends(p, tokens, j, i)):
                 return False
-    return not (rule.check is not None and not checks[rule.check](analysis, i, end))
+    return all(c(analysis, i, end) for c in rule.bound_checks)
 
 
-def span_tokens(rule: Rule, analysis: Analysis, m: RawMatch) -> tuple[int, int]:
+def span_tokens(rule: LabelRule, analysis: Analysis, m: RawMatch) -> tuple[int, int]:
     """Token range to highlight for a match: the match itself, its clause or its sentence."""
     tokens = analysis.tokens
     if rule.span == "match":

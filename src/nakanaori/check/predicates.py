@@ -1,18 +1,50 @@
 """Plain-Python escape hatches for what a morpheme pattern cannot say.
 
-Each check receives the analysis and the matched token range and returns True to keep the match.
-Rules name them with ``check: NAME``; the loader rejects unknown names.
+Each predicate receives the analysis and the matched token range (and its arguments, if it takes any)
+and returns True to keep the match. Rules name them with ``check: NAME`` or
+``check: {name: NAME, args: {...}}``; the loader rejects unknown names and arguments that do not fit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 if TYPE_CHECKING:
     from ..text.analysis import Analysis
 
 Check = Callable[["Analysis", int, int], bool]
+Bound = Callable[["Analysis", int, int], bool]
+
+
+class NoArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A named predicate and the schema of its arguments."""
+
+    name: str
+    fn: Callable[..., bool]
+    args: type[BaseModel] = NoArgs
+
+    def bind(self, args: dict[str, Any]) -> Bound:
+        """The predicate with its arguments validated and bound; ``ValueError`` when they do not fit."""
+        try:
+            parsed = self.args.model_validate(args)
+        except ValidationError as exc:
+            raise ValueError(f"check {self.name!r}: bad arguments: {exc.errors()[0]['msg']}") from None
+        values = parsed.model_dump()
+        return partial(self.fn, **values) if values else self.fn
+
+
+def registry(*preds: Predicate) -> dict[str, Predicate]:
+    return {p.name: p for p in preds}
 
 
 def _sentence_final(analysis: Analysis, start: int, end: int) -> bool:
@@ -320,15 +352,15 @@ def _not_attention(analysis: Analysis, start: int, end: int) -> bool:
         ("けど", "ですけど", "んですが", "のですが")))
 
 
-CHECKS: dict[str, Check] = {
-    "not_attention": _not_attention,
-    "own_future": _own_future,
-    "own_future_work": _own_future_work,
-    "not_conditional": _not_conditional,
-    "their_feeling": _their_feeling,
-    "sender_act": _sender_act,
-    "sender_circumstance": _sender_circumstance,
-    "laugh_mark": _laugh_mark,
-    "sentence_final": _sentence_final,
-    "not_question": _not_question,
-}
+CHECKS: dict[str, Predicate] = registry(
+    Predicate("not_attention", _not_attention),
+    Predicate("own_future", _own_future),
+    Predicate("own_future_work", _own_future_work),
+    Predicate("not_conditional", _not_conditional),
+    Predicate("their_feeling", _their_feeling),
+    Predicate("sender_act", _sender_act),
+    Predicate("sender_circumstance", _sender_circumstance),
+    Predicate("laugh_mark", _laugh_mark),
+    Predicate("sentence_final", _sentence_final),
+    Predicate("not_question", _not_question),
+)

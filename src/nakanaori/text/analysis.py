@@ -9,7 +9,11 @@ import re
 from dataclasses import dataclass
 
 from .normalize import Normalized, has_japanese, normalize
+from .speech import mark_speech
 from .tokenizer import Morpheme, tokenize
+from .tokens import Sentence, Token
+
+__all__ = ["Analysis", "Sentence", "Token", "analyze"]
 
 SENTENCE_END = set("。.!?…")
 OPEN_QUOTES = {"「": "」", "『": "』", "“": "”", '"': '"'}
@@ -18,48 +22,6 @@ SPEECH_VERBS = {"言う", "言える", "いう", "伝える", "聞く", "書く"
 # Thought verbs report a thought only when it is in the past (思ってた); present tense is the sender's own view.
 THOUGHT_VERBS = {"思う", "考える", "感じる", "信じる", "思い込む"}
 CLAUSE_CONJ = {"けど", "けれど", "けれども", "が", "から", "ので", "のに", "し", "ながら"}
-
-
-@dataclass(slots=True)
-class Token:
-    """A morpheme plus its place in the message and the scopes it is in.
-
-    The features the matcher reads are copied into plain attributes (read millions of times per run).
-    """
-
-    m: Morpheme
-    i: int
-    sent: int
-    clause: int
-    quote: bool = False  # inside 「」『』
-    reported: bool = False  # words reported with って/と + say/think (past)
-    request: bool = False  # in a clause that asks the other person to do something
-    negated: bool = False  # a predicate negated by ない / ぬ / ず / ません (感謝してない, 謝らない)
-    surface: str = ""
-    lemma: str = ""
-    norm: str = ""
-    pos_str: str = ""
-    cform: str = ""
-    ctype: str = ""
-    begin: int = 0
-    end: int = 0
-
-    def __post_init__(self) -> None:
-        m = self.m
-        self.surface, self.lemma, self.norm = m.surface, m.lemma, m.norm
-        self.pos_str, self.cform, self.ctype = m.pos_str, m.cform, m.ctype
-        self.begin, self.end = m.begin, m.end
-        if self.norm == "た" and self.pos_str.startswith("助動詞"):
-            self.lemma = "た"  # 済んだ / 読んだ: the past auxiliary after a nasal stem
-
-
-@dataclass(slots=True)
-class Sentence:
-    index: int
-    begin: int
-    end: int
-    start_token: int
-    end_token: int  # exclusive
 
 
 @dataclass(slots=True)
@@ -315,4 +277,5 @@ def analyze(text: str) -> Analysis:
         for t in tokens[k:j]:
             t.sent = len(sentences) - 1
         k = j
+    mark_speech(tokens)
     return Analysis(normalized=norm, tokens=tokens, sentences=sentences, japanese=has_japanese(norm.text))

@@ -1,0 +1,68 @@
+"""The stage: each cue that fires adds its weight to its stage; the days since the apology and
+"forgiven" add a little; the stages with enough evidence fit and the precedence of labels.md §3 picks
+among them. The fit table, bonuses and confidence bands are ``decision`` in ``knowledge/situations.yaml``."""
+
+from __future__ import annotations
+
+from ..check.engine import RawMatch
+from ..labels import Stage
+from .cues import CueRule, Decision
+from .models import Evidence, Facts
+from .spans import Spans
+
+
+def score_stages(spans: Spans, rules: tuple[CueRule, ...], decision: Decision,
+                 hits: dict[str, list[RawMatch]]) -> tuple[dict[str, float], list[Evidence]]:
+    """Each cue that fired adds its weight once; its first match is the evidence."""
+    scores = {s.value: 0.0 for s in decision.precedence}
+    evidence: list[Evidence] = []
+    for rule in rules:
+        found = hits.get(rule.id)
+        if not found or rule.stage is None:
+            continue
+        scores[rule.stage] += rule.weight
+        first = found[0]
+        evidence.append(Evidence(kind="stage", value=rule.stage, text=spans.text_of(first.start, first.end),
+                                 weight=rule.weight))
+    return scores, evidence
+
+
+def decide_stage(scores: dict[str, float], facts: Facts, decision: Decision) -> tuple[Stage, float]:
+    s = dict(scores)
+    fit = decision.fit
+    days = facts.days_since_apology
+    if days is not None:
+        bonus = decision.days.today if days == 0 else decision.days.yesterday if days == 1 else decision.days.later
+        for st, v in bonus.items():
+            s[st.value] += v
+    if facts.forgiven:
+        # "forgiven but …": the stages that presuppose forgiveness get the benefit of the doubt
+        for st, v in decision.forgiven.below_fit.items():
+            if 0 < s[st.value] < fit:
+                s[st.value] += v
+        if days and days >= 2:
+            for st, v in decision.forgiven.later.items():
+                s[st.value] += v
+        if days == 0:
+            for st, v in decision.forgiven.today.items():
+                s[st.value] += v
+    order = [st.value for st in decision.precedence]
+    c = decision.confidence
+    fits = [st for st in order if s[st] >= fit]
+    if fits:
+        top = fits[0]
+        conf = c.strong if s[top] >= c.strong_at else c.fit
+        exempt = {st.value for st in c.rival_exempt}
+        rivals = [st for st in fits[1:] if s[st] >= c.strong_at and st not in exempt]
+        if rivals:
+            conf -= c.rival_penalty
+        return Stage(top), conf
+    positive = [(v, -order.index(st), st) for st, v in s.items() if v > 0]
+    if positive:
+        v, _, st = max(positive)
+        if v >= c.lean_at:
+            return Stage(st), c.lean
+        return Stage(st), c.weak
+    if facts.forgiven:
+        return Stage.days_later if days and days >= 2 else Stage.just_apologized, c.forgiven_only
+    return Stage.just_apologized, c.nothing
