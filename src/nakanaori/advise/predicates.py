@@ -12,20 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..check.predicates import Predicate, registry
 from ..text.analysis import Analysis, Token
+from ..text.lexicon import lexicon
 from ..text.speech import OPEN_QUOTES
 
-KANSAI_NEG = {"へん", "ひん", "へんかった", "ひんかった"}
-NEG_LEMMAS = {"ない", "無い", "ぬ", "ず", "なし", "無し", "ねえ", "ねー"}
+_LEX = lexicon()
+
+KANSAI_NEG = _LEX.words("kansai_negators")
+NEG_LEMMAS = _LEX.words("negators")
 # words a negation may reach across: 許してくれない, 悪いとは思ってない, 既読にすらならない
-PASS_LEMMAS = {
-    "思う", "わけ", "訳", "こと", "事", "気", "様子", "感じ", "すら", "さえ", "全然", "まだ", "全く",
-    "一切", "一つ", "ひとつ", "一", "つ", "なかなか", "ぜんぜん", "何", "も", "まったく", "ちっとも",
-    "思える", "気配", "素振り", "そぶり", "見込み", "もらえる", "くれる",
-}
+PASS_LEMMAS = _LEX.words("negation_passes")
 HYPOTHETICAL = ("たら", "だら", "ば", "なら", "のが", "のは", "かと", "ないか", "んじゃ", "のでは", "ないかと")
-FEARED = {"怖い", "こわい", "恐い", "不安", "心配", "どう", "どうしよう", "嫌", "いや", "やだ", "恐れる", "怯える",
-          "びくびく", "ビクビク", "ひやひや", "ヒヤヒヤ", "嬉しい", "うれしい", "思う", "気がする"}
-ACT_VERBS = {"する", "出る", "当たる", "接する", "言う", "返す", "あしらう", "対応", "応対", "振る舞う", "扱う"}
+FEARED = _LEX.words("fear_words")
+ACT_VERBS = _LEX.words("act_verbs")
 _KANA = re.compile(r"^[\u3040-\u309f]+$")
 
 

@@ -9,17 +9,17 @@ The weights and confidence bands are ``relationship_scoring`` in ``knowledge/sit
 from __future__ import annotations
 
 from ..labels import Relationship
+from ..text.lexicon import lexicon
 from .cues import RelationshipWords, SituationLexicon
 from .models import Evidence
 from .predicates import sentence_forms
 from .spans import Spans
 
-TARGET_PARTICLES = {"に", "と", "から", "へ", "は", "が", "とは", "には", "も", "にも", "を"}
+_LEX = lexicon()
+
+TARGET_PARTICLES = _LEX.words("target_particles")
 HONORIFIC_SUFFIXES = ("さん", "ちゃん", "くん", "君", "様", "の方", "本人", "自身")
-STORY_WORDS = {
-    "謝る", "謝れる", "謝罪", "お詫び", "詫び", "詫びる", "喧嘩", "ケンカ", "けんか", "仲直り", "和解",
-    "許す", "許せる", "お許し", "冷戦", "怒る", "キレる", "謝らす", "トラブル", "揉める",
-}
+STORY_WORDS = _LEX.words("story_words")
 
 
 def read_relationship(spans: Spans, lex: SituationLexicon) -> tuple[Relationship, float, list[Evidence]]:

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from ..knowledge.loader import KnowledgeError
-from ..text.analysis import analyze
-from .engine import run_rule
+from ..text.analysis import Analysis, analyze
+from .engine import RawMatch, run_rule, span_tokens
 from .notes import load_message_checks
-from .rules import Examples, PatternRule, load_rules
+from .register import detect_register
+from .rules import Examples, MatchExample, PatternRule, Rule, load_rules
 
 
 class _WithExamples(Protocol):
@@ -25,14 +26,41 @@ def verify_examples(rules: Iterable[PatternRule], stats: dict[str, int], *, requ
         r: _WithExamples = rule  # type: ignore[assignment]
         if require and (not r.examples.match or not r.examples.no_match):
             problems.append(f"{r.id}: needs both match (NG/hit) and no_match (OK) examples")
-        for text in r.examples.match:
+        for ex in r.examples.match:
             stats["examples"] += 1
-            if not run_rule(rule, analyze(text)):
-                problems.append(f"{r.id}: does not fire on its own example {text!r}")
+            problems += verify_match(rule, ex)
         for text in r.examples.no_match:
             stats["examples"] += 1
             if run_rule(rule, analyze(text)):
                 problems.append(f"{r.id}: fires on its own OK example {text!r}")
+    return problems
+
+
+def highlighted(rule: PatternRule, analysis: Analysis, m: RawMatch) -> str:
+    """The text a match highlights, as the user wrote it (a label rule's ``span``: match, clause or
+    sentence; otherwise the matched morphemes)."""
+    lo, hi = span_tokens(rule, analysis, m) if isinstance(rule, Rule) else (m.start, m.end)
+    start, end = analysis.normalized.to_original(analysis.tokens[lo].begin, analysis.tokens[hi - 1].end)
+    return analysis.normalized.original[start:end]
+
+
+def verify_match(rule: PatternRule, ex: MatchExample) -> list[str]:
+    """Problems of *rule* on one ``match`` example: it must fire, and where a span or a suggestion is
+    given, one of its matches must highlight that span and the rule must suggest that wording there."""
+    rid = getattr(rule, "id", "?")
+    analysis = analyze(ex.text)
+    matches = run_rule(rule, analysis)
+    if not matches:
+        return [f"{rid}: does not fire on its own example {ex.text!r}"]
+    problems: list[str] = []
+    spans = [highlighted(rule, analysis, m) for m in matches]
+    if ex.span is not None and ex.span not in spans:
+        problems.append(f"{rid}: on {ex.text!r} highlights {spans}, not {ex.span!r}")
+    if ex.suggestion is not None:
+        register, _ = detect_register(analysis)
+        got = rule.suggestion_for(register) if isinstance(rule, Rule) else None
+        if got != ex.suggestion:
+            problems.append(f"{rid}: on {ex.text!r} suggests {got!r}, not {ex.suggestion!r}")
     return problems
 
 

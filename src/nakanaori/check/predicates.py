@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..text.lexicon import lexicon
+
+_LEX = lexicon()
+
 if TYPE_CHECKING:
     from ..text.analysis import Analysis
 
@@ -60,17 +64,6 @@ def _sentence_final(analysis: Analysis, start: int, end: int) -> bool:
     return True
 
 
-def _not_question(analysis: Analysis, start: int, end: int) -> bool:
-    """The sentence of the match is not a question."""
-    tokens = analysis.tokens
-    sent = tokens[start].sent
-    s = analysis.sentences[sent]
-    tail = analysis.text[s.begin : s.end]
-    sent_tokens = tokens[s.start_token : s.end_token]
-    ends_in_ka = any(t.surface == "か" and t.pos_str.startswith("助詞,終助詞") for t in sent_tokens)
-    return "?" not in tail and not ends_in_ka
-
-
 def _laugh_mark(analysis: Analysis, start: int, end: int) -> bool:
     """笑 / w / 草 used as a laugh mark: at the end of a clause or sentence, or inside (笑), not a word part.
 
@@ -87,7 +80,7 @@ def _laugh_mark(analysis: Analysis, start: int, end: int) -> bool:
     return True
 
 
-_OTHER_PEOPLE = {"あなた", "貴方", "君", "きみ", "お前", "御前", "あんた", "そっち", "そちら", "其方"}
+_OTHER_PEOPLE = _LEX.words("other_people")
 
 
 def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
@@ -142,20 +135,10 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
 
 
 # people other than the sender: 「担当者の説明が不十分」 is not the sender's fault
-_THIRD_PARTIES = {
-    "担当者", "担当", "部下", "先輩", "後輩", "上司", "部長", "課長", "店長", "同僚", "先方", "相手", "業者",
-    "メーカー", "取引先", "母", "父", "兄", "姉", "弟", "妹", "夫", "妻", "旦那", "嫁", "主人", "スタッフ",
-    "前任者", "派遣", "経理", "彼", "彼女", "お客様", "客",
-}
+_THIRD_PARTIES = _LEX.words("third_parties")
 # 「連絡が遅れて」「返信が遅くなって」: the subject is the sender's own act
-_OWN_ACT_NOUNS = {
-    "連絡", "返信", "返事", "報告", "提出", "納品", "確認", "対応", "準備", "説明", "帰り", "発送", "支払い",
-    "お礼", "お返し", "返却", "入金", "到着", "共有", "回答", "返答", "相談", "申請", "提案",
-    "メッセージ", "メール", "LINE", "電話", "資料", "書類", "お祝い",
-}
-_FIRST_PERSON = {
-    "私", "俺", "僕", "自分", "あたし", "わたし", "わたくし", "弊社", "当社", "私ども", "当店", "弊店", "当方",
-}
+_OWN_ACT_NOUNS = _LEX.words("own_act_nouns")
+_FIRST_PERSON = _LEX.words("first_person")
 
 
 def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
@@ -236,12 +219,8 @@ def _their_feeling(analysis: Analysis, start: int, end: int) -> bool:
 
 
 # predicates that state an opinion or a state, not something the sender will do
-_NOT_ACTION = {"ある", "いる", "居る", "なる", "思う", "考える", "分かる", "わかる", "済む", "すむ", "違う",
-               "言う", "聞こえる", "見える", "感じる", "存ずる", "存じる", "ござる", "おる", "くれる", "もらえる",
-               "できる", "出来る", "欲しい", "ほしい", "しまう", "くださる", "いただく", "いただける", "願う",
-               "申し上げる", "詫びる", "お願い", "過ごす", "楽しむ", "受け止める", "受けとめる", "反省",
-               "助かる", "嬉しい", "うれしい", "困る", "及ぶ", "待つ", "願える", "頼む"}
-_END_OK_PARTICLES = {"ね", "よ", "わ", "な", "ぞ", "ぜ", "から", "ので", "し", "けど", "ね〜", "よね"}
+_NOT_ACTION = _LEX.words("not_action")
+_END_OK_PARTICLES = _LEX.words("end_ok_particles")
 
 
 def _predicate_ok(tokens: list, k: int) -> bool:
@@ -310,7 +289,7 @@ def _own_future(analysis: Analysis, start: int, end: int) -> bool:
     return not _clause_is_conditional(analysis, start, end)
 
 
-_WORK_NOT_PROMISE = {"お願い", "願う", "詫び", "詫びる", "失礼", "感謝", "承知", "存じる", "存ずる"}
+_WORK_NOT_PROMISE = _LEX.words("work_not_promise")
 
 
 def _own_future_work(analysis: Analysis, start: int, end: int) -> bool:
@@ -362,5 +341,4 @@ CHECKS: dict[str, Predicate] = registry(
     Predicate("sender_circumstance", _sender_circumstance),
     Predicate("laugh_mark", _laugh_mark),
     Predicate("sentence_final", _sentence_final),
-    Predicate("not_question", _not_question),
 )

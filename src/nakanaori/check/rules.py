@@ -111,11 +111,28 @@ class TokenSpec(BaseModel):
 Pattern = Annotated[list[TokenSpec], Field(min_length=1)]
 
 
+class MatchExample(BaseModel):
+    """A text the rule must fire on; optionally what it must highlight (``span``, as the text shows it)
+    and what it must suggest there (``suggestion``, in the text's register)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1)
+    span: str | None = Field(default=None, min_length=1)
+    suggestion: str | None = None
+
+
 class Examples(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    match: list[str] = Field(default_factory=list)  # texts where the rule must fire (for an NG rule: NG examples)
+    # texts where the rule must fire (for an NG rule: NG examples): a text, or {text, span?, suggestion?}
+    match: list[MatchExample] = Field(default_factory=list)
     no_match: list[str] = Field(default_factory=list)  # texts where it must stay quiet (OK examples)
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _texts(cls, v: object) -> object:
+        return [{"text": x} if isinstance(x, str) else x for x in v] if isinstance(v, list) else v
 
 
 # quote: inside 「」; reported: words reported with って/と + say; request: a clause asking the other person;

@@ -106,13 +106,14 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
     @kb.command("check")
     def kb_check() -> None:
-        """知識ベースを読み込み、全ルールを自分の例文で確かめます。"""
-        from ..check.kbcheck import verify_knowledge_base
+        """知識ベースの全ファイルを読み込んで検証し、全ルール・全キューを自分の例文で確かめます。"""
+        from ..kb import verify_knowledge_base
 
         problems, stats = verify_knowledge_base()
         for p in problems:
             err_console.print(f"[red]✗[/] {p}")
-        console.print(f"rules: {stats['rules']}  examples: {stats['examples']}  problems: {len(problems)}")
+        console.print(f"files: {stats['files']}  rules: {stats['rules']}  cues: {stats['cues']}  "
+                      f"examples: {stats['examples']}  problems: {len(problems)}")
         if problems:
             raise typer.Exit(1)
         console.print("[green]knowledge base OK[/]")

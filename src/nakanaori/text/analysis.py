@@ -8,19 +8,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lexicon import lexicon
 from .normalize import Normalized, has_japanese, normalize
 from .speech import mark_speech
 from .tokenizer import Morpheme, tokenize
 from .tokens import Sentence, Token
+
+_LEX = lexicon()
 
 __all__ = ["Analysis", "Sentence", "Token", "analyze"]
 
 SENTENCE_END = set("。.!?…")
 OPEN_QUOTES = {"「": "」", "『": "』", "“": "”", '"': '"'}
 # Verbs that introduce reported speech: what follows って/と is someone's words, not the sender's now.
-SPEECH_VERBS = {"言う", "言える", "いう", "伝える", "聞く", "書く", "謝る", "叫ぶ", "怒鳴る", "頼む", "返す", "送る"}
+SPEECH_VERBS = _LEX.words("reported_speech_verbs")
 # Thought verbs report a thought only when it is in the past (思ってた); present tense is the sender's own view.
-THOUGHT_VERBS = {"思う", "考える", "感じる", "信じる", "思い込む"}
+THOUGHT_VERBS = _LEX.words("reported_thought_verbs")
 CLAUSE_CONJ = {"けど", "けれど", "けれども", "が", "から", "ので", "のに", "し", "ながら"}
 
 

@@ -9,15 +9,16 @@ ends in って is hearsay, the other's words.
 
 from __future__ import annotations
 
+from .lexicon import lexicon
 from .tokens import Token
+
+_LEX = lexicon()
 
 OPEN_QUOTES = {"「": "」", "『": "』", "“": "”"}
 # verbs after a quotative that make the quoted words the other person's
-OTHER_SPEECH = {"言う", "返す", "返る", "くる", "来る", "告げる", "宣言", "言い渡す", "書く", "送る", "怒る",
-                "泣く", "頼む", "叫ぶ", "言い出す", "言い放つ", "切り出す", "返信", "返事", "伝える", "釘",
-                "お願い", "突き放す", "返ってくる", "言える"}
+OTHER_SPEECH = _LEX.words("speaker_other_verbs")
 # a thought verb after a quotative (…と思ってる) is the sender's own view, not anybody's words
-THOUGHT_VERBS = {"思う", "思える", "考える", "感じる", "信じる", "思い込む", "願う"}
+THOUGHT_VERBS = _LEX.words("speaker_thought_verbs")
 SELF_MARKERS = {"える", "られる"}  # 言えた (the sender managed to say it)
 QUOTE_TAIL = {"って", "と", "っ", "て", "は", "も"}
 CLAUSE_STOP = {"けど", "けれど", "けれども", "が", "のに", "ても", "でも", "たら", "ら", "ば"}

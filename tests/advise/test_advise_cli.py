@@ -12,7 +12,7 @@ from nakanaori.cli.main import app
 
 runner = CliRunner()
 DEV = Path("/work/shared/eval/situations.dev.jsonl")
-EXTRA = Path(__file__).parent / "data" / "situations_extra.jsonl"
+EXTRA = Path(__file__).parents[1] / "data" / "situations_extra.jsonl"
 
 
 def test_advise_human_output() -> None:

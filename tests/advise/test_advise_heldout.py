@@ -28,7 +28,7 @@ from pathlib import Path
 
 from nakanaori.advise.eval import evaluate_situations
 
-HELDOUT = Path(__file__).parent / "data" / "situations_heldout.jsonl"
+HELDOUT = Path(__file__).parents[1] / "data" / "situations_heldout.jsonl"
 TODAY = dt.date(2025, 6, 13)
 
 

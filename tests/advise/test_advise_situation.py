@@ -13,7 +13,7 @@ from nakanaori.advise.situation import PRECEDENCE, read_situation
 from nakanaori.errors import InputError
 
 DEV = Path("/work/shared/eval/situations.dev.jsonl")
-EXTRA = Path(__file__).parent / "data" / "situations_extra.jsonl"
+EXTRA = Path(__file__).parents[1] / "data" / "situations_extra.jsonl"
 TODAY = dt.date(2025, 6, 13)  # a Friday
 
 

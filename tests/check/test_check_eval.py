@@ -9,8 +9,8 @@ import pytest
 
 from nakanaori.check.eval import evaluate_messages
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "messages.dev.jsonl"
-HELDOUT = Path(__file__).parent / "data" / "messages_heldout.jsonl"
+DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "messages.dev.jsonl"
+HELDOUT = Path(__file__).parents[1] / "data" / "messages_heldout.jsonl"
 
 
 def _rows(path: Path) -> list[dict]:
@@ -64,7 +64,7 @@ def test_heldout_untouched_half() -> None:
     assert result.register_accuracy >= 0.97
 
 
-TRAIN2 = Path(__file__).parent / "data" / "messages_train2.jsonl"
+TRAIN2 = Path(__file__).parents[1] / "data" / "messages_train2.jsonl"
 
 
 def test_second_independent_set() -> None:
@@ -76,7 +76,7 @@ def test_second_independent_set() -> None:
     assert result.register_accuracy >= 0.98
 
 
-TRAIN3 = Path(__file__).parent / "data" / "messages_train3.jsonl"
+TRAIN3 = Path(__file__).parents[1] / "data" / "messages_train3.jsonl"
 
 
 def test_third_independent_set_of_hard_cases() -> None:
@@ -88,7 +88,7 @@ def test_third_independent_set_of_hard_cases() -> None:
     assert result.register_accuracy >= 0.98
 
 
-TRAIN4 = Path(__file__).parent / "data" / "messages_train4.jsonl"
+TRAIN4 = Path(__file__).parents[1] / "data" / "messages_train4.jsonl"
 
 
 def test_fourth_independent_set() -> None:
@@ -100,7 +100,7 @@ def test_fourth_independent_set() -> None:
     assert result.register_accuracy >= 0.97
 
 
-TRAIN5 = Path(__file__).parent / "data" / "messages_train5.jsonl"
+TRAIN5 = Path(__file__).parents[1] / "data" / "messages_train5.jsonl"
 
 
 def test_fifth_independent_set_of_weak_spots() -> None:
@@ -113,7 +113,7 @@ def test_fifth_independent_set_of_weak_spots() -> None:
     assert result.register_accuracy >= 0.98
 
 
-TRAIN6 = Path(__file__).parent / "data" / "messages_train6.jsonl"
+TRAIN6 = Path(__file__).parents[1] / "data" / "messages_train6.jsonl"
 
 
 def test_sixth_independent_set() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from nakanaori.advise.eval import evaluate_situations
 
-TRAIN2 = Path(__file__).parent / "data" / "situations_train2.jsonl"
+TRAIN2 = Path(__file__).parents[1] / "data" / "situations_train2.jsonl"
 TODAY = dt.date(2025, 6, 13)
 
 

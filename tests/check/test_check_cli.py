@@ -21,7 +21,7 @@ def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[b
 @pytest.fixture(scope="module", autouse=True)
 def _module_entry() -> None:
     # `python -m nakanaori.cli` needs a __main__; make sure the console script path works too
-    assert (Path(__file__).parents[1] / "src" / "nakanaori" / "cli" / "__main__.py").is_file()
+    assert (Path(__file__).parents[2] / "src" / "nakanaori" / "cli" / "__main__.py").is_file()
 
 
 def test_check_json_has_the_contract_keys() -> None:

@@ -25,7 +25,7 @@ def test_every_label_has_rules() -> None:
     assert {r.label for r in RULES} == set(LABELS)
 
 
-CASES = [(r.id, "match", t) for r in RULES for t in r.examples.match] + [
+CASES = [(r.id, "match", t.text) for r in RULES for t in r.examples.match] + [
     (r.id, "no_match", t) for r in RULES for t in r.examples.no_match
 ]
 BY_ID = {r.id: r for r in RULES}
@@ -35,6 +35,31 @@ BY_ID = {r.id: r for r in RULES}
 def test_rule_examples(rule_id: str, kind: str, text: str) -> None:
     fired = bool(run_rule(BY_ID[rule_id], analyze(text)))
     assert fired == (kind == "match"), f"{rule_id} on {text!r}"
+
+
+MATCH_WITH_SPAN = [(r, ex) for r in RULES for ex in r.examples.match if ex.span or ex.suggestion]
+
+
+@pytest.mark.parametrize(("rule", "ex"), MATCH_WITH_SPAN,
+                         ids=[f"{r.id}:{k}" for k, (r, _) in enumerate(MATCH_WITH_SPAN)])
+def test_examples_that_name_a_span_or_a_suggestion_get_them(rule, ex) -> None:
+    from nakanaori.check.kbcheck import verify_match
+
+    assert verify_match(rule, ex) == []
+
+
+def test_some_examples_assert_span_and_suggestion() -> None:
+    assert sum(1 for _, ex in MATCH_WITH_SPAN if ex.span) >= 5
+    assert sum(1 for _, ex in MATCH_WITH_SPAN if ex.suggestion is not None) >= 5
+
+
+def test_a_wrong_span_or_suggestion_is_reported() -> None:
+    from nakanaori.check.kbcheck import verify_match
+    from nakanaori.check.rules import MatchExample
+
+    rule = next(r for r in RULES if r.id == "rushing.forgiven_yet")
+    problems = verify_match(rule, MatchExample(text="もう許してくれた？", span="許して", suggestion="待ってるね"))
+    assert any("highlights" in p for p in problems) and any("suggests" in p for p in problems)
 
 
 def test_ng_suggestions_do_not_trigger_ng_rules() -> None:
