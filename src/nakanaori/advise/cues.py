@@ -23,6 +23,7 @@ beside the cues; :mod:`nakanaori.advise.stage` and :mod:`nakanaori.advise.relati
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -45,7 +46,7 @@ _BREAK = TokenSpec.model_validate({"pos": ["補助記号", "空白"], "not": {"s
 class CueRule(PatternRule):
     """A cue compiled into an engine rule: evidence for ``stage`` (None: the other has forgiven)."""
 
-    PREDICATES: ClassVar[dict[str, Predicate]] = CUE_CHECKS  # type: ignore[misc]
+    PREDICATES: ClassVar[Mapping[str, Predicate]] = CUE_CHECKS
 
     id: str
     stage: str | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InputError
 from ..labels import Relationship, Stage
@@ -31,8 +32,8 @@ class SituationEval:
     relationship_correct: int = 0
     stage_correct: int = 0
     per_stage: dict[str, _Counts] = field(default_factory=lambda: {s.value: _Counts() for s in Stage})
-    errors: list[dict] = field(default_factory=list)  # id, gold and predicted values (never the text)
-    skipped: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # id, gold and predicted values (never the text)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, item_id: str, gold_rel: str, gold_stage: str, rel: str, stage: str) -> None:
         self.n += 1
@@ -54,7 +55,7 @@ class SituationEval:
     def stage_accuracy(self) -> float:
         return self.stage_correct / self.n if self.n else 0.0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         stages = {k: v.scores() for k, v in self.per_stage.items()}
         return {
             "n": self.n,
@@ -67,7 +68,7 @@ class SituationEval:
         }
 
 
-def evaluate_situations(rows: Iterable[dict], today: dt.date | None = None) -> SituationEval:
+def evaluate_situations(rows: Iterable[dict[str, Any]], today: dt.date | None = None) -> SituationEval:
     """Read each labelled row's text and compare relationship and stage with the gold labels."""
     result = SituationEval()
     rel_values = {r.value for r in Relationship}

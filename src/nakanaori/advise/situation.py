@@ -14,6 +14,7 @@ Explicit choices override inference.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from ..check.engine import RawMatch, run_rules
 from ..errors import InputError, validate_text
@@ -42,14 +43,14 @@ def _all_rules(lex: SituationLexicon) -> tuple[CueRule, ...]:
     if rules is None:
         rules = (*lex.stage_rules, *lex.forgiven_rules)
         lex.__dict__[key] = rules
-    return rules  # type: ignore[no-any-return]
+    return rules
 
 
 def cue_hits(analysis: Analysis, lex: SituationLexicon) -> dict[str, list[RawMatch]]:
     """The matches of every cue (stage cues and forgiven cues) by cue id, in one pass of the engine."""
     out: dict[str, list[RawMatch]] = {}
-    for m in run_rules(_all_rules(lex), analysis):  # type: ignore[arg-type]
-        out.setdefault(m.rule.id, []).append(m)  # type: ignore[attr-defined]
+    for m in run_rules(_all_rules(lex), analysis):
+        out.setdefault(cast(CueRule, m.rule).id, []).append(m)
     return out
 
 

@@ -57,12 +57,12 @@ def decide_stage(scores: dict[str, float], facts: Facts, decision: Decision) -> 
         if rivals:
             conf -= c.rival_penalty
         return Stage(top), conf
-    positive = [(v, -order.index(st), st) for st, v in s.items() if v > 0]
+    positive = [(v, -order.index(name), name) for name, v in s.items() if v > 0]
     if positive:
-        v, _, st = max(positive)
-        if v >= c.lean_at:
-            return Stage(st), c.lean
-        return Stage(st), c.weak
+        best, _, name = max(positive)
+        if best >= c.lean_at:
+            return Stage(name), c.lean
+        return Stage(name), c.weak
     if facts.forgiven:
         return Stage.days_later if days and days >= 2 else Stage.just_apologized, c.forgiven_only
     return Stage.just_apologized, c.nothing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 from pydantic import BaseModel, Field
 
@@ -14,7 +15,7 @@ from .engine import run_rules, span_tokens
 from .findings import Finding, Note
 from .notes import MessageChecks, load_message_checks
 from .register import detect_register
-from .rules import load_rules
+from .rules import Rule, load_rules
 
 # "register" is the contract's key name; pydantic warns that it shadows ABCMeta.register, which is harmless.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
@@ -71,7 +72,7 @@ def _findings(analysis: Analysis, register: str) -> list[Finding]:
     original = norm.original
     found: list[Finding] = []
     for m in run_rules(load_rules(), analysis):
-        rule = m.rule
+        rule = cast(Rule, m.rule)
         lo, hi = span_tokens(rule, analysis, m)
         nb, ne = analysis.tokens[lo].begin, analysis.tokens[hi - 1].end
         start, end = norm.to_original(nb, ne)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..text.analysis import Analysis, Token
@@ -443,7 +444,7 @@ def _in_scope(t: Token, scope: str) -> bool:
     return bool(getattr(t, scope))
 
 
-def _accept(rule: Rule, analysis: Analysis, excluded: set[str], i: int, end: int, lo: int, hi: int) -> bool:
+def _accept(rule: Rule, analysis: Analysis, excluded: AbstractSet[str], i: int, end: int, lo: int, hi: int) -> bool:
     tokens = analysis.tokens
     matched = tokens[i:end]
     if excluded and any(

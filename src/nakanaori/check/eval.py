@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..labels import LABELS
 from .checker import check
@@ -36,7 +37,7 @@ class MessageEval:
     register_correct: int = 0
     register_n: int = 0
     exact: int = 0
-    errors: list[dict] = field(default_factory=list)  # id, missing, extra (no text)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # id, missing, extra (no text)
 
     @property
     def macro_f1(self) -> float:
@@ -68,7 +69,7 @@ class MessageEval:
             if gold_register != predicted_register:
                 self.errors.append({"id": item_id, "register": [gold_register, predicted_register]})
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "n": self.n,
             "macro_f1": round(self.macro_f1, 4),
@@ -83,7 +84,7 @@ class MessageEval:
         }
 
 
-def evaluate_messages(rows: Iterable[dict]) -> MessageEval:
+def evaluate_messages(rows: Iterable[dict[str, Any]]) -> MessageEval:
     """Run ``check`` on each labelled row ({id, text, relationship?, labels, register?})."""
     ev = MessageEval()
     for row in rows:

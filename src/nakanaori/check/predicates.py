@@ -20,6 +20,7 @@ _LEX = lexicon()
 
 if TYPE_CHECKING:
     from ..text.analysis import Analysis
+    from ..text.tokens import Token
 
 Check = Callable[["Analysis", int, int], bool]
 Bound = Callable[["Analysis", int, int], bool]
@@ -223,7 +224,7 @@ _NOT_ACTION = _LEX.words("not_action")
 _END_OK_PARTICLES = _LEX.words("end_ok_particles")
 
 
-def _predicate_ok(tokens: list, k: int) -> bool:
+def _predicate_ok(tokens: list[Token], k: int) -> bool:
     """Token k ends a non-past predicate of will: 〜する / 〜します / 〜いたします / 〜したい / 〜しない."""
     t = tokens[k]
     if t.lemma in ("いる", "居る") and t.pos_str.startswith("動詞") and t.cform.startswith("終止形"):

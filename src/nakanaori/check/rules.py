@@ -20,6 +20,7 @@ from ..labels import LABELS, NG_LABELS
 from .predicates import CHECKS, Bound, Predicate
 
 RULES_DIR = KNOWLEDGE_DIR / "rules"
+Regex = re.Pattern[str]  # (inside TokenSpec, ``re`` is a field)
 
 # First-level parts of speech in SudachiDict (UniDic style).
 POS1 = {
@@ -57,7 +58,7 @@ class TokenSpec(BaseModel):
     op: Literal["1", "?", "*", "+", "*?"] = "1"  # *? takes as few as it can (a lazy gap)
     max: int = Field(default=4, ge=1, le=20)  # upper bound for *, *? and +
 
-    _rx: re.Pattern[str] | None = None
+    _rx: Regex | None = None
 
     @field_validator("s", "lemma", "norm", "pos", "cform", "ctype", "word", mode="before")
     @classmethod
@@ -100,7 +101,7 @@ class TokenSpec(BaseModel):
         return self
 
     @property
-    def rx(self) -> re.Pattern[str] | None:
+    def rx(self) -> Regex | None:
         if self.re is None:
             return None
         if self._rx is None:
@@ -141,6 +142,9 @@ class Examples(BaseModel):
 Scope = Literal["quote", "reported", "request", "negated", "other", "own_quote"]
 
 
+_DEFAULT_EXCLUDED: tuple[Scope, ...] = ("quote", "reported")
+
+
 class CheckCall(BaseModel):
     """A plain-Python predicate a rule names, with its arguments: ``check: own_future`` or
     ``check: {name: sentence_has, args: {words: [もう]}}``."""
@@ -175,7 +179,7 @@ class PatternRule(BaseModel):
     # pieces of the normalised text that start on a morpheme boundary and may end inside one (縁切, フラれ)
     text: list[str] = Field(default_factory=list)
     # scopes in which the match does not count (default: quoted and reported speech)
-    exclude_scopes: list[Scope] = Field(default_factory=lambda: ["quote", "reported"])
+    exclude_scopes: list[Scope] = Field(default_factory=lambda: list(_DEFAULT_EXCLUDED))
     require_scopes: list[Scope] = Field(default_factory=list)  # every matched morpheme must be in these
     not_before: list[Pattern] = Field(default_factory=list)  # must not directly follow the match
     not_after: list[Pattern] = Field(default_factory=list)  # must not directly precede the match
@@ -241,7 +245,7 @@ class PatternRule(BaseModel):
         if cached is None:
             cached = [re.compile(r) for r in self.regex]
             self.__dict__["_compiled"] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
 
 class Rule(PatternRule):
@@ -278,7 +282,7 @@ class Rule(PatternRule):
 
     def suggestion_for(self, register: str) -> str | None:
         if isinstance(self.suggestion, dict):
-            return self.suggestion.get(register) or self.suggestion["polite"]
+            return self.suggestion.get(register) or self.suggestion["polite"]  # type: ignore[call-overload]
         return self.suggestion
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.text import Text
 from ..errors import EXIT_CODES, InputError
 from ..labels import LABEL_JA, REGISTER_JA, Relationship, Stage
 from .common import err_console, fail, fail_option, iter_jsonl, read_source_bytes, read_text_arg
+
+if TYPE_CHECKING:
+    from ..advise.advisor import Advice
 
 console = Console()
 
@@ -59,7 +62,7 @@ def _pct(x: float) -> str:
     return f"{round(x * 100)}%"
 
 
-def _facts_line(advice) -> str:  # advice: Advice
+def _facts_line(advice: Advice) -> str:
     f = advice.facts
     parts: list[str] = []
     if f.days_since_apology is not None:
@@ -77,7 +80,7 @@ def _facts_line(advice) -> str:  # advice: Advice
     return " / ".join(parts) if parts else "(日数や手段は読み取れませんでした)"
 
 
-def _timing_line(advice) -> str:
+def _timing_line(advice: Advice) -> str:
     t = advice.timing
     base = "謝った日" if t.basis == "apology" else "最後のやり取り"
     if t.earliest_days == t.latest_days == 0:
@@ -97,7 +100,7 @@ def _timing_line(advice) -> str:
     return f"{span}\n{t.note}"
 
 
-def _render(advice) -> None:
+def _render(advice: Advice) -> None:
     console.rule("[bold]仲直りアドバイス")
     rel = f"[bold]{advice.relationship_ja}[/]"
     if not advice.relationship_given:
@@ -137,7 +140,7 @@ def _render(advice) -> None:
         console.print("[dim]文例は自分の言葉に直してから `nakanaori check` で確かめてください。[/]")
 
 
-def _jsonl_row(item_id: object, advice) -> dict:
+def _jsonl_row(item_id: object, advice: Advice) -> dict[str, Any]:
     return {
         "id": item_id,
         "relationship": advice.relationship.value,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,13 +15,16 @@ from ..errors import EXIT_CODES, InputError
 from ..labels import REGISTER_JA
 from .common import err_console, fail, fail_option, iter_jsonl, read_source_bytes, read_text_arg
 
+if TYPE_CHECKING:
+    from ..check.checker import CheckReport
+
 console = Console()
 
 GOOD_STYLE = "bold green"
 NG_STYLE = "bold red on grey15"
 
 
-def _render(report) -> None:  # report: CheckReport
+def _render(report: CheckReport) -> None:
     text = Text(report.text)
     for f in report.findings:
         text.stylize(GOOD_STYLE if f.kind == "good" else NG_STYLE, f.start, f.end)

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -42,7 +42,7 @@ def read_source_bytes(path: str) -> bytes:
     return p.read_bytes()
 
 
-def iter_jsonl(data: bytes) -> Iterator[tuple[int, dict | None, str | None]]:
+def iter_jsonl(data: bytes) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """Yield (line number, object or None, error or None) for each non-blank line."""
     text = decode_bytes(data)
     for lineno, line in enumerate(text.splitlines(), start=1):

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.text import Text
 
 from ..errors import InputError, decode_bytes
 from .common import err_console, fail, fail_option
+
+if TYPE_CHECKING:
+    from ..plan.planner import Plan
 
 console = Console()
 
@@ -70,7 +73,7 @@ def _day(d: date) -> str:
     return f"{d.year}/{d.month:02d}/{d.day:02d}({_WEEKDAY_JA[d.weekday()]})"
 
 
-def _render(p) -> None:  # p: Plan
+def _render(p: Plan) -> None:
     console.rule(f"[bold]仲直りプラン[/] {p.relationship_ja} × {p.stage_ja}")
     since = (p.today - p.apologized_on).days
     head = f"謝った日: {_day(p.apologized_on)}" + (f"({since}日前)" if since else "(今日)")

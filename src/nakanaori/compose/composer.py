@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import warnings
 from itertools import product
+from typing import cast
 
 from pydantic import BaseModel, Field
 
@@ -31,7 +32,7 @@ from ..labels import (
 from ..labels import parse_relationship as _parse_rel
 from ..labels import parse_stage as _parse_stage
 from .conjugate import ConjugationError, Predicate, apology_clause, parse, thanks_clause, will_clause
-from .phrases import phrases
+from .phrases import RegisterName, phrases
 
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
@@ -134,28 +135,27 @@ def _resolve(relationship: str, stage: str, register: str | None) -> tuple[Relat
 # --- composing ------------------------------------------------------------------------------------
 
 
-def _apology(p: Predicate, reg: str, stage: Stage, k: int) -> str:
-    r = reg  # type: ignore[assignment]
+def _apology(p: Predicate, reg: RegisterName, stage: Stage, k: int) -> str:
     pool = phrases().apology_hurt if stage in (Stage.not_my_fault, Stage.cold) else phrases().apology
-    return pool[reg][k].format(c=apology_clause(p, r), cc=apology_clause(p, r, colloquial=True))  # type: ignore[arg-type]
+    return pool[reg][k].format(c=apology_clause(p, reg), cc=apology_clause(p, reg, colloquial=True))
 
 
-def _thanks(p: Predicate, reg: str, k: int) -> str:
-    t = thanks_clause(p, reg)  # type: ignore[arg-type]
+def _thanks(p: Predicate, reg: RegisterName, k: int) -> str:
+    t = thanks_clause(p, reg)
     sep = "" if t.endswith("を") else "、"
     return phrases().thanks[reg][k].format(t=t, sep=sep)
 
 
-def _will(p: Predicate, source: str, reg: str, k: int) -> str:
-    w = will_clause(p, reg)  # type: ignore[arg-type]
-    ws = will_clause(p, reg, soft=True)  # type: ignore[arg-type]
+def _will(p: Predicate, source: str, reg: RegisterName, k: int) -> str:
+    w = will_clause(p, reg)
+    ws = will_clause(p, reg, soft=True)
     if _ALREADY_PREFIXED.match(source):
         return (ws if k == 1 else w) + "。"
     return phrases().will[reg][k].format(w=w, ws=ws)
 
 
 def _candidate(
-    stage: Stage, reg: str, did: Predicate | None, will: tuple[Predicate, str] | None,
+    stage: Stage, reg: RegisterName, did: Predicate | None, will: tuple[Predicate, str] | None,
     thanks: Predicate | None, k_apology: int, k_other: int, k_closer: int,
 ) -> str:
     parts: list[str] = []
@@ -229,7 +229,8 @@ def compose(
     seen: set[str] = set()
     candidates: list[Variant] = []
     for ka, ko, kc in [(0, 0, 0), (1, 1, 1), (2, 2, 2), *product(range(3), repeat=3)]:
-        text = _candidate(stg, reg, parsed.get("did"), will_arg, parsed.get("thanks"), ka, ko, kc)
+        text = _candidate(stg, cast(RegisterName, reg), parsed.get("did"), will_arg, parsed.get("thanks"),
+                          ka, ko, kc)
         if not text or text in seen or _repeats_itself(text):
             continue
         seen.add(text)

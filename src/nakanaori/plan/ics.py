@@ -73,4 +73,5 @@ def to_ics(plan: Plan, *, stamp: datetime | None = None) -> bytes:
     last = max(days, default=plan.today)
     cal.add_missing_timezones(first_date=min(first, date(1970, 1, 1)),
                               last_date=max(last + timedelta(days=366), date(2038, 1, 1)))
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data

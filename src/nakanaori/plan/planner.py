@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
@@ -25,6 +25,10 @@ from ..errors import InputError
 from ..labels import LABEL_JA, RELATIONSHIP_JA, STAGE_JA, Relationship, Stage, parse_relationship, parse_stage
 from .rules import PlanRules, StepKind, StepRule, load_plan_rules, tidy
 
+if TYPE_CHECKING:
+    from ..check.checker import CheckReport
+
+_Date = date  # (inside PlanStep, ``date`` is a field)
 TIMEZONE = "Asia/Tokyo"
 MIN_DATE = date(1900, 1, 1)
 
@@ -42,8 +46,8 @@ class PlanStep(BaseModel):
     kind: StepKind
     kind_ja: str
     date: date
-    earliest: date
-    latest: date
+    earliest: _Date
+    latest: _Date
     status: Status
     title: str
     reason: str
@@ -245,7 +249,7 @@ def _steps_wanting_template(rules: PlanRules, rel: Relationship, stg: Stage) -> 
     return stage_ids | rel_ids
 
 
-def _promises(rules: PlanRules, rel: Relationship, report, made_on: date, today: date) -> list[Promise]:
+def _promises(rules: PlanRules, rel: Relationship, report: CheckReport, made_on: date, today: date) -> list[Promise]:
     out: list[Promise] = []
     for f in report.commitments():
         check_ins = []

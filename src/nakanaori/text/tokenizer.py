@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sudachipy import Dictionary, SplitMode
 
@@ -19,7 +20,7 @@ def _dictionary() -> Dictionary:
     return Dictionary(dict="core")
 
 
-def get_tokenizer():  # -> sudachipy.Tokenizer
+def get_tokenizer() -> Any:  # a sudachipy Tokenizer, one per thread
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
         tok = _dictionary().tokenizer(mode=SplitMode.C)
