@@ -31,7 +31,7 @@ def test_every_cue_has_a_match_example() -> None:
     """Match examples: from the dev, train2 and extra situation sets where a cue fired there, else written
     for it. No_match examples (near misses) exist where those sets had one; the rest are still to come."""
     assert [c.id for c in CUES if not c.examples.match and c.id not in CANNOT_FIRE] == []
-    assert sum(1 for c in CUES if c.examples.no_match) >= 175
+    assert sum(1 for c in CUES if c.examples.no_match) >= 325
 
 
 def test_the_cue_that_cannot_fire_cannot() -> None:
