@@ -51,7 +51,7 @@ def test_cue_stays_quiet_on_its_no_match_examples(cue: CueRule, text: str) -> No
 
 def test_a_cue_with_a_wrong_example_fails_kb_check(tmp_path) -> None:
     original = SITUATIONS_FILE.read_text(encoding="utf-8")
-    body = original.replace('examples: {match: ["昨日、彼から別れ話をされた"]}', 'examples: {match: ["返事が来た"]}', 1)
+    body = original.replace('match: ["昨日、彼から別れ話をされた"]', 'match: ["返事が来た"]', 1)
     assert body != original
     path = tmp_path / "situations.yaml"
     path.write_text(body, encoding="utf-8")
