@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "compose": {"errors", "labels", "knowledge", "text", "check", "_callable"},
     "plan": {"errors", "labels", "knowledge", "text", "check", "advise", "_callable"},
     "store": {"errors", "labels"},
+    "journal": {"errors", "labels", "knowledge", "text", "check", "advise", "plan", "store"},
     "kb": {"errors", "labels", "knowledge", "text", "check", "advise", "compose", "plan"},
     "cli": {"*"},
     "web": {"*"},

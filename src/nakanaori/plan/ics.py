@@ -3,6 +3,8 @@ check-in, each with a DISPLAY alarm."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,5 +75,44 @@ def to_ics(plan: Plan, *, stamp: datetime | None = None) -> bytes:
     last = max(days, default=plan.today)
     cal.add_missing_timezones(first_date=min(first, date(1970, 1, 1)),
                               last_date=max(last + timedelta(days=366), date(2038, 1, 1)))
+    data: bytes = cal.to_ical()
+    return data
+
+
+@dataclass(frozen=True)
+class AllDayEvent:
+    """One all-day event of a calendar that is not a plan (the journal's planned steps)."""
+
+    uid: str
+    day: date
+    summary: str
+    description: str = ""
+    category: str | None = None
+
+
+def all_day_calendar(prodid: str, name: str, events: Iterable[AllDayEvent], *,
+                     stamp: datetime | None = None) -> bytes:
+    """All-day events (Asia/Tokyo) as an iCalendar file: the journal's steps, done or not."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", prodid)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Asia/Tokyo")
+    stamp = stamp or datetime.now(UTC)
+    for e in events:
+        ev = Event()
+        ev.add("uid", e.uid)
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", e.day)
+        ev.add("dtend", e.day + timedelta(days=1))
+        ev.add("summary", e.summary)
+        if e.description:
+            ev.add("description", e.description)
+        ev.add("status", "CONFIRMED")
+        if e.category is not None:
+            ev.add("categories", [e.category])
+        cal.add_component(ev)
     data: bytes = cal.to_ical()
     return data
