@@ -11,6 +11,7 @@ two single-threaded workers then provably both push, whatever the scheduler does
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -137,10 +138,8 @@ class FakeLine:
             if barrier is None or self._rendezvous_seen >= barrier.parties:
                 return
             self._rendezvous_seen += 1
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):  # the caller's assertions say what did not happen
             barrier.wait(self.rendezvous_timeout)
-        except threading.BrokenBarrierError:
-            pass  # the caller's assertions say what did not happen
 
     # ------------------------------------------------------------ queries
 

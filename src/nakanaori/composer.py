@@ -37,6 +37,7 @@ PHRASES_FILE = Path(__file__).parent / "knowledge" / "compose.yaml"
 RegisterName = Literal["casual", "polite", "honorific"]
 Three = Annotated[list[str], Field(min_length=3, max_length=3)]
 FACT_JA = {"did": "したこと", "will": "これから変えること", "thanks": "感謝していること"}
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _ALREADY_PREFIXED = re.compile(r"^(これから|次から|次回から|今後|明日から|来週から|もう二度と|二度と)")
 
@@ -115,7 +116,9 @@ def _clean_fact(name: str, value: str | None) -> str | None:
         return None
     if not isinstance(value, str):
         raise _bad(f"「{FACT_JA[name]}」は文字列で入力してください。", f"{name} must be a string")
-    text = " ".join(value.split())
+    # lone surrogates cannot be encoded (the tokenizer and any output would fail on them): drop them,
+    # as normalisation does for checked text
+    text = " ".join(_SURROGATES.sub("", value).split())
     if not text:
         return None
     if len(text) > MAX_FACT_CHARS:
