@@ -27,6 +27,7 @@ from .labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage, parse_relati
 
 TIMEZONE = "Asia/Tokyo"
 MIN_DATE = date(1900, 1, 1)
+MAX_TODAY = date(9000, 12, 31)  # later "today"s would push the planned steps past year 9999
 EVENT_MINUTES = 15
 ALARM_MINUTES_BEFORE = 30
 PRODID = "-//nakanaori//follow-up plan//JA"
@@ -108,6 +109,9 @@ def _bad_date(message_ja: str, message_en: str) -> InputError:
 
 def _validate_dates(apologized_on: date, last_contact: date | None, promised_on: date | None,
                     today: date) -> None:
+    if not MIN_DATE <= today <= MAX_TODAY:
+        raise _bad_date(f"今日の日付({today.isoformat()})が範囲外です。1900年〜9000年の日付にしてください。",
+                        "today out of range")
     for name_ja, name_en, d in (("謝った日", "apologized_on", apologized_on),
                                 ("最後に連絡した日", "last_contact", last_contact),
                                 ("約束した日", "promised_on", promised_on)):

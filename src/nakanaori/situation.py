@@ -729,7 +729,8 @@ APPROX = ("くらい", "ぐらい", "ほど", "位", "頃", "ちょっと", "近
 
 def _num(s: str) -> int:
     if s.isdigit():
-        return int(s)
+        # a longer run of digits is no real distance (and int() refuses over 4,300 digits): a huge one
+        return int(s) if len(s) <= 7 else 10**7
     if s in KANJI_DIGITS:
         return KANJI_DIGITS[s]
     total = 0
@@ -788,7 +789,10 @@ def _read_facts(prep: Prepared, lex: SituationLexicon, today: dt.date) -> Facts:
     apology_sents = {t.sent for t in prep.toks if _item_matches(t, set(lex.apology_words))}
     facts = Facts(days_since_apology=days, days_approximate=approx, mentions_apology=bool(apology_sents))
     if days is not None:
-        facts.apology_date = today - dt.timedelta(days=days)
+        try:
+            facts.apology_date = today - dt.timedelta(days=days)
+        except OverflowError:  # before year 1: not a day anyone apologised on
+            facts.days_since_apology = None
     # channel: prefer words in the sentences that talk about the apology
     best: tuple[int, int, str] | None = None
     for ch, words in lex.channels.items():
