@@ -47,7 +47,7 @@ NO_PROMISE_STAGES = {Stage.no_reply, Stage.distance, Stage.rejected}
 
 class Variant(BaseModel):
     text: str
-    register: str
+    register: str = Field(...)  # required (see CheckReport.register)
     labels: list[str]
     score: int | None
     stage_elements_ok: bool
@@ -57,7 +57,7 @@ class Variant(BaseModel):
 class Composition(BaseModel):
     relationship: str
     stage: str
-    register: str
+    register: str = Field(...)  # required (see CheckReport.register)
     facts: dict[str, str | None]
     used_facts: list[str]
     variants: list[Variant]
