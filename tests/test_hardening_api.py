@@ -252,8 +252,10 @@ def test_cookieless_journal_reads_insert_no_users(client: TestClient, app, db_pa
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     assert client.post("/journal/cases", data={"csrf": "forged", "title": "x", "relationship": "friend"},
                        follow_redirects=False).status_code == 403
+    r = client.post("/journal/cases", data={"csrf": csrf, "title": "x", "relationship": ""})
+    assert r.status_code == 422  # refused by validation: not a write either
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM users")).scalar_one() == 0  # a forged write makes nothing
+        assert conn.execute(text("SELECT COUNT(*) FROM users")).scalar_one() == 0  # forged or refused: nothing
     r = client.post("/journal/cases", data={"csrf": csrf, "title": "x", "relationship": "friend"},
                     follow_redirects=False)
     assert r.status_code == 303

@@ -92,12 +92,15 @@ def writing_user(request: Request, session: Session, submitted: str | None) -> U
     token = visitor_token(request)
     if token is None or not visitor_csrf_ok(request, submitted):
         raise HTTPException(status_code=403, detail="csrf")
+    # No SAVEPOINT here: with SQLite's Python driver, releasing one commits, and a write that then
+    # fails validation must leave no user behind. Nothing else has been written in this session yet,
+    # so a plain rollback is all a lost race needs.
+    user = User(token_hash=hash_token(token), csrf_token=csrf_for(token))
+    session.add(user)
     try:
-        with session.begin_nested():
-            user = User(token_hash=hash_token(token), csrf_token=csrf_for(token))
-            session.add(user)
-            session.flush()
+        session.flush()
     except IntegrityError:  # the same browser's first write, twice at once: the other one made the row
+        session.rollback()
         user = current_user(request, session)
         if user is None:
             raise
