@@ -57,6 +57,7 @@ class FakeLine:
     rendezvous_timeout: float = 120.0
     _rendezvous_seen: int = 0
     hold_after: int | None = None
+    reply_gate: threading.Event | None = None  # when set to an Event, replies wait for it before answering
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -113,6 +114,9 @@ class FakeLine:
             self._meet()
         if path == "/v2/bot/message/push" and self.push_delay:
             time.sleep(self.push_delay)
+        gate = self.reply_gate
+        if path == "/v2/bot/message/reply" and gate is not None:
+            gate.wait(self.rendezvous_timeout)
         with self.lock:
             status, answer, extra = 200, {}, {}
             if lower.get("authorization") != f"Bearer {TOKEN}":
