@@ -3,12 +3,16 @@
 ``test_schemathesis_finds_nothing`` starts the real app under uvicorn on loopback (a fresh SQLite
 file) and runs ``st run`` on its ``/openapi.json``: every operation, every phase that applies
 (examples, coverage — which includes undeclared methods — and fuzzing), ``--checks all`` plus the
-checks of ``tests/schemathesis_hooks.py``, a fixed seed, one worker and a bounded number of examples.
-Two expectations are configured rather than left at schemathesis' defaults, both because of what the
-schema documents: an over-long text is refused with 413 ``too_long`` (so 413 counts as a rejection of
-invalid data), and a schema-valid request may be refused with 422 only for the rules no JSON Schema
-can state — which 422s those are is checked by the hook ``schema_valid_is_only_refused_for_what_no_
-schema_can_say``, so the built-in acceptance check keeps its teeth.
+checks of ``tests/schemathesis_hooks.py``, a fixed seed, one worker and a bounded number of
+examples. Hypothesis' health checks, which time the data generation, are off so that a busy machine
+cannot fail the run.
+
+Two expectations are configured rather than left at schemathesis' defaults, both because of what
+the schema documents: an over-long text is refused with 413 ``too_long`` (so 413 counts as a
+rejection of invalid data), and a schema-valid request may be refused with 422 only for the rules no
+JSON Schema can state. Which 422s those are is checked by the hook
+``schema_valid_is_only_refused_for_what_no_schema_can_say``, so the built-in acceptance check keeps
+its teeth.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from live_server import live_server
@@ -64,7 +68,8 @@ def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
             [ST, "--config-file", str(tmp_path / "schemathesis.toml"), "run", f"{base}/openapi.json",
              "--checks", "all", "--phases", "examples,coverage,fuzzing", "--seed", str(SEED),
              "--max-examples", str(MAX_EXAMPLES), "--workers", "1", "--generation-database", "none",
-             "--request-timeout", "60", "--no-color", "--report", "junit", "--report-junit-path", str(junit)],
+             "--request-timeout", "60", "--suppress-health-check", "all", "--no-color",
+             "--report", "junit", "--report-junit-path", str(junit)],
             cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
         )
     out = run.stdout + run.stderr
@@ -153,7 +158,7 @@ def _accepted(value: str, field: str, limit: int) -> bool:
     return True
 
 
-@settings(max_examples=400, derandomize=True, database=None, deadline=None)
+@settings(max_examples=400, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 @given(value=TEXTS)
 def test_text_pattern_says_exactly_what_the_api_accepts(value: str) -> None:
     cleaned = re.sub("[\ud800-\udfff]", "", value)  # lone surrogates are dropped before anything else
