@@ -321,3 +321,15 @@ def test_huge_ids_and_dates_out_of_the_calendar_are_404_and_422(client: TestClie
         r = client.post(f"{url}/steps", data={"csrf": csrf, "title": "ごはん", "due_on": day})
         assert r.status_code == 422 and "1900年から9000年" in r.text
     assert client.get(f"{url}/plan.ics").status_code == 200
+
+
+def test_a_forged_non_ascii_csrf_token_is_403_not_500(client: TestClient) -> None:
+    """Found while probing: hmac.compare_digest raises TypeError for non-ASCII str."""
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/journal").text).group(1)  # type: ignore[union-attr]
+    form = {"title": "x", "relationship": "friend"}
+    assert client.post("/journal/cases", data={**form, "csrf": "ごめん"}).status_code == 403  # before the first write
+    assert client.post("/journal/delete-all", data={"csrf": "ごめん"}).status_code == 403
+    url = client.post("/journal/cases", data={**form, "csrf": csrf}, follow_redirects=False).headers["location"]
+    assert client.post("/journal/cases", data={**form, "csrf": "ごめん"}).status_code == 403  # after it
+    assert client.post(f"{url}/delete", data={"csrf": "é" * 64}).status_code == 403
+    assert client.get(url).status_code == 200

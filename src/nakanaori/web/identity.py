@@ -53,6 +53,12 @@ def ensure_user(request: Request, response: Response, session: Session) -> User:
     return user
 
 
+def _same(expected: str, submitted: str) -> bool:
+    """Constant-time comparison; as bytes, since compare_digest refuses non-ASCII str (a forged
+    token in Japanese must be a 403, not a 500)."""
+    return hmac.compare_digest(expected.encode(), submitted.encode("utf-8", "surrogatepass"))
+
+
 def csrf_for(token: str) -> str:
     """The CSRF token of a browser identity token (before and after its user row exists)."""
     return hashlib.sha256(f"csrf:{token}".encode()).hexdigest()
@@ -80,7 +86,7 @@ def visitor(request: Request, response: Response, session: Session) -> tuple[Use
 def visitor_csrf_ok(request: Request, submitted: str | None) -> bool:
     """True when *submitted* is the CSRF token of this browser's cookie (with or without a user row)."""
     token = visitor_token(request)
-    return bool(token and submitted and hmac.compare_digest(csrf_for(token), submitted))
+    return bool(token and submitted and _same(csrf_for(token), submitted))
 
 
 def writing_user(request: Request, session: Session, submitted: str | None) -> User:
@@ -127,6 +133,6 @@ def clear_identity_cookie(request: Request, response: Response) -> None:
 
 def require_csrf(user: User | None, submitted: str | None) -> User:
     """403 unless the form carried this user's CSRF token."""
-    if user is None or not submitted or not hmac.compare_digest(user.csrf_token, submitted):
+    if user is None or not submitted or not _same(user.csrf_token, submitted):
         raise HTTPException(status_code=403, detail="csrf")
     return user
