@@ -5,7 +5,10 @@ every request and answers like LINE: 200 for reply / loading / push, and for pus
 ``X-Line-Retry-Key`` semantics — a key already accepted gets 409 and is not delivered again. ``mode``
 switches it to answer 500 (``"error"``), or ``fail_pushes`` makes the next N pushes answer 500.
 ``rendezvous`` (a ``threading.Barrier``) holds the first pushes until that many are in flight at once:
-two single-threaded workers then provably both push, whatever the scheduler does.
+two single-threaded workers then provably both push, whatever the scheduler does. ``hold_after = n``
+answers n pushes, then accepts the next one (its retry key counts as delivered, as at LINE) but holds
+its answer until ``release`` is set, and sets ``held``: a worker killed then has provably lost the
+answer to a push LINE accepted — the crash its retry key exists for.
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ class FakeLine:
     rendezvous: threading.Barrier | None = None
     rendezvous_timeout: float = 120.0
     _rendezvous_seen: int = 0
+    hold_after: int | None = None
+    reply_gate: threading.Event | None = None  # when set to an Event, replies wait for it before answering
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -80,13 +87,16 @@ class FakeLine:
                     body = raw.decode("utf-8", "replace")
                 status, answer, extra = fake._answer(self.path, dict(self.headers), body)
                 data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in extra.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for k, v in extra.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the caller was killed while its answer was held
+                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -104,6 +114,9 @@ class FakeLine:
             self._meet()
         if path == "/v2/bot/message/push" and self.push_delay:
             time.sleep(self.push_delay)
+        gate = self.reply_gate
+        if path == "/v2/bot/message/reply" and gate is not None:
+            gate.wait(self.rendezvous_timeout)
         with self.lock:
             status, answer, extra = 200, {}, {}
             if lower.get("authorization") != f"Bearer {TOKEN}":
@@ -129,7 +142,13 @@ class FakeLine:
             else:
                 status, answer = 404, {"message": "Not found"}
             self.requests.append(Recorded("POST", path, lower, body, status))
-            return status, answer, extra
+            hold = (path == "/v2/bot/message/push" and status == 200 and self.hold_after is not None
+                    and len(self.accepted_keys) == self.hold_after + 1 and not self.held.is_set())
+            if hold:
+                self.held.set()
+        if hold:
+            self.release.wait(self.rendezvous_timeout)
+        return status, answer, extra
 
     def _meet(self) -> None:
         """The first ``rendezvous.parties`` pushes wait for each other (then the barrier is spent)."""

@@ -20,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "_callable": set(),
     "errors": set(),
     "labels": set(),
+    "jsonsafe": set(),
     "knowledge": set(),
     "text": {"errors", "labels", "knowledge"},
     "check": {"errors", "labels", "knowledge", "text", "_callable"},

@@ -390,7 +390,7 @@ def test_line_api_500_still_answers_200_and_logs_without_text(
     ev = text_event("チェック:" + secret_words + "ごめんね", user=uid())
     fake.mode = "error"
     try:
-        r = server.post(payload(ev), timeout=5)
+        r = server.post(payload(ev), timeout=30)  # that it answers before LINE does: the test below
         assert r.status_code == 200
         assert fake.wait(lambda: any(x.status == 500 for x in fake.reply_for(ev["replyToken"])))
     finally:
@@ -400,13 +400,29 @@ def test_line_api_500_still_answers_200_and_logs_without_text(
     assert secret_words not in log_file.read_text(errors="replace")
 
 
+def test_the_webhook_answers_before_line_answers_the_reply(server: Server, fake: FakeLine) -> None:
+    """LINE wants a prompt 200: the app answers while its reply to LINE is still waiting (held by the
+    fake until the webhook's answer is in), so the order is proven, not timed."""
+    ev = text_event("チェック:" + GOOD_DRAFT, user=uid())
+    gate = threading.Event()
+    fake.reply_gate = gate
+    try:
+        r = server.post(payload(ev), timeout=60)  # an app that waited for LINE would time out here (gate: 120 s)
+        assert r.status_code == 200
+        assert not gate.is_set() and fake.reply_for(ev["replyToken"]) == []
+    finally:
+        gate.set()
+        fake.reply_gate = None
+    assert fake.wait_reply(ev["replyToken"])["messages"][0]["type"] == "flex"
+
+
 def test_unreachable_line_api_still_answers_200(fake: FakeLine, tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     srv = Server(line_env(f"sqlite:///{tmp_path / 'd.sqlite3'}", dead, tmp_path), tmp_path / "u.log")
     try:
         secret_words = "誰にも見せない" + uuid.uuid4().hex[:6]
         ev = text_event("チェック:" + secret_words, user=uid())
-        assert srv.post(payload(ev), timeout=5).status_code == 200
+        assert srv.post(payload(ev), timeout=30).status_code == 200
         engine = get_engine(f"sqlite:///{tmp_path / 'd.sqlite3'}")
         assert fake.wait(lambda: _count_events(engine, ev["webhookEventId"]) == 1)
         assert fake.wait(lambda: "LINE reply failed" in (tmp_path / "u.log").read_text(errors="replace"))

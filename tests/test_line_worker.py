@@ -216,25 +216,31 @@ def test_two_workers_on_sqlite_send_each_reminder_once(fake: FakeLine, tmp_path:
     _two_workers(fake, f"sqlite:///{tmp_path / 'w.sqlite3'}", tmp_path, 200, both_must_work=False)
 
 
-@pytest.mark.postgres
 def test_worker_killed_mid_batch_then_restarted_sends_no_doubles(
-    fake: FakeLine, postgresql_url: str, tmp_path: Path
+    fake: FakeLine, db_url: str, tmp_path: Path
 ) -> None:
-    engine = prepared(postgresql_url)
+    """SQLite and PostgreSQL. The fake answers 40 pushes, accepts the 41st and holds its answer: the
+    worker is killed (SIGKILL) at that moment — deterministically mid-batch, after LINE accepted a push
+    whose success the worker never recorded. The restarted worker pushes that one again with the same
+    retry key (409: already delivered) and sends the rest: every reminder exactly once, none lost."""
+    engine = prepared(db_url)
     keys = add_reminders(engine, 300)
-    fake.push_delay = 0.01
-    env = line_env(postgresql_url, fake.base, tmp_path)
+    fake.hold_after = 40
+    env = line_env(db_url, fake.base, tmp_path)
     proc = worker_cmd(env, "--once")
-    assert fake.wait(lambda: len(fake.accepted_keys) >= 40, timeout=60)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(30)
-    first = len(fake.accepted_keys)
-    assert 0 < first < 300, "the worker must be killed mid-batch"
-    fake.push_delay = 0.0
+    try:
+        assert fake.held.wait(120), "the worker never reached its 41st push"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        fake.release.set()
+    assert len(fake.accepted_keys) == 41  # 40 answered + 1 accepted whose answer the worker never saw
+    assert statuses(engine) == {"sent": 40, "pending": 260}  # the 41st was never marked sent
     again = worker_cmd(env, "--once")
     out = again.communicate(timeout=300)[0].decode()
     assert again.returncode == 0, out
+    assert "送信 259 件 / 送信済みを確認 1 件" in out, out  # the 41st: 409 from LINE, recorded as sent
     assert set(fake.accepted_keys) == set(keys)
-    assert all(v == 1 for v in fake.accepted_keys.values())  # 409 for a key pushed before the kill
+    assert all(v == 1 for v in fake.accepted_keys.values())  # 409 for the key pushed before the kill
     assert statuses(engine) == {"sent": 300}
     engine.dispose()

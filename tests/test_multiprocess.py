@@ -16,6 +16,7 @@ from live_server import live_server
 from nakanaori.store import current_revision, get_engine, head_revision
 
 pytestmark = pytest.mark.postgres
+TIMEOUT = 60  # httpx's default is 5 s: a bound on a busy machine, not something this test measures
 
 
 def _csrf(html: str) -> str:
@@ -30,7 +31,7 @@ def test_two_processes_share_identity_csrf_and_journal(postgresql_url: str, tmp_
         live_server(postgresql_url, log_path=tmp_path / "b.log") as b,
     ):
         assert a != b
-        with httpx.Client(base_url=a) as ca:
+        with httpx.Client(base_url=a, timeout=TIMEOUT) as ca:
             journal = ca.get("/journal")
             token = ca.cookies["nakanaori_id"]
             csrf = _csrf(journal.text)
@@ -46,7 +47,7 @@ def test_two_processes_share_identity_csrf_and_journal(postgresql_url: str, tmp_
             )
             assert r.status_code == 303
             case_url = r.headers["location"]
-        with httpx.Client(base_url=b, cookies={"nakanaori_id": token}) as cb:
+        with httpx.Client(base_url=b, cookies={"nakanaori_id": token}, timeout=TIMEOUT) as cb:
             # process B knows this browser (the cookie), its CSRF token and its case
             page = cb.get(case_url)
             assert page.status_code == 200
@@ -56,11 +57,11 @@ def test_two_processes_share_identity_csrf_and_journal(postgresql_url: str, tmp_
             r = cb.post(f"{case_url}/steps/{step}/toggle", data={"csrf": csrf})
             assert r.status_code == 303
             assert cb.post(f"{case_url}/steps/{step}/toggle", data={"csrf": "forged"}).status_code == 403
-        with httpx.Client(base_url=a, cookies={"nakanaori_id": token}) as ca2:
+        with httpx.Client(base_url=a, cookies={"nakanaori_id": token}, timeout=TIMEOUT) as ca2:
             # ... and the change made through B is visible through A
             page = ca2.get(case_url)
             assert re.search(rf'<li id="step-{step}" class="step done"', page.text)
-        with httpx.Client(base_url=b) as stranger:
+        with httpx.Client(base_url=b, timeout=TIMEOUT) as stranger:
             assert stranger.get(case_url).status_code == 404
     engine = get_engine(postgresql_url)  # the processes migrated the empty database at start
     assert current_revision(engine) == head_revision()

@@ -110,13 +110,18 @@ def test_identity_cookie_is_httponly_lax_and_stored_hashed(client: TestClient, d
     token = client.cookies[COOKIE_NAME]
     assert len(token) >= 40
     engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:  # reading the journal creates no user (issue 8: the first write does)
+        assert conn.execute(text("SELECT COUNT(*) FROM users")).scalar_one() == 0
+    again = client.get("/journal")  # same browser: same identity, no new cookie
+    assert "set-cookie" not in again.headers
+    form = {"csrf": csrf_of(again.text), "title": "x", "relationship": "friend"}
+    assert client.post("/journal/cases", data=form, follow_redirects=False).status_code == 303
+    assert client.cookies[COOKIE_NAME] == token  # the first write keeps the cookie ...
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT token_hash FROM users")).all()
     engine.dispose()
-    assert [r[0] for r in rows] == [hashlib.sha256(token.encode()).hexdigest()]
+    assert [r[0] for r in rows] == [hashlib.sha256(token.encode()).hexdigest()]  # ... and stores only its hash
     assert token not in db_path.read_bytes().decode("latin-1")
-    again = client.get("/journal")  # same browser: same user, no new cookie
-    assert "set-cookie" not in again.headers
 
 
 def test_secure_cookie_over_https(app) -> None:

@@ -25,11 +25,12 @@ EXIT_CODES: dict[str, int] = {
 class InputError(ValueError):
     """Bad input from the user. ``code`` is one of :data:`EXIT_CODES`."""
 
-    def __init__(self, code: str, message_ja: str, message_en: str) -> None:
+    def __init__(self, code: str, message_ja: str, message_en: str, *, field: str | None = None) -> None:
         super().__init__(message_en)
         self.code = code
         self.message_ja = message_ja
         self.message_en = message_en
+        self.field = field  # the request field at fault, when an interface knows it
 
     @property
     def exit_code(self) -> int:

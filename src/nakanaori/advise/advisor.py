@@ -57,6 +57,10 @@ class Advice(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+MIN_TODAY = dt.date(1900, 1, 1)
+MAX_TODAY = dt.date(9000, 12, 31)
+
+
 def _check_date(value: dt.date | None, what: str, today: dt.date) -> None:
     if value is None:
         return
@@ -121,6 +125,11 @@ def advise(
     relationship/stage values.
     """
     today = today or dt.date.today()
+    if not MIN_TODAY <= today <= MAX_TODAY:  # dates counted from it must stay inside the calendar
+        raise InputError(
+            "bad_date", f"今日の日付({today.isoformat()})が範囲外です。1900年〜9000年の日付にしてください。",
+            "today out of range",
+        )
     _check_date(apologized_on, "謝った日", today)
     _check_date(last_contact, "最後にやり取りした日", today)
     if apologized_on and last_contact and last_contact < apologized_on:

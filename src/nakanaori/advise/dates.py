@@ -21,7 +21,8 @@ APPROX = ("くらい", "ぐらい", "ほど", "位", "頃", "ちょっと", "近
 
 def number(s: str) -> int:
     if s.isdigit():
-        return int(s)
+        # a longer run of digits is no real distance (and int() refuses over 4,300 digits): a huge one
+        return int(s) if len(s) <= 7 else 10**7
     if s in KANJI_DIGITS:
         return KANJI_DIGITS[s]
     total = 0

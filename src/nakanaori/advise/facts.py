@@ -20,7 +20,10 @@ def read_facts(spans: Spans, lex: SituationLexicon, today: dt.date, forgiven: li
                      if t.surface in apology or t.m.lemma in apology or t.norm in apology}
     facts = Facts(days_since_apology=days, days_approximate=approx, mentions_apology=bool(apology_sents))
     if days is not None:
-        facts.apology_date = today - dt.timedelta(days=days)
+        try:
+            facts.apology_date = today - dt.timedelta(days=days)
+        except OverflowError:  # before year 1: not a day anyone apologised on
+            facts.days_since_apology = None
     # channel: prefer words in the sentences that talk about the apology
     best: tuple[int, int, str] | None = None
     for ch, words in lex.channels.items():

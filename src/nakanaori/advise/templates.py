@@ -43,7 +43,7 @@ class Template(BaseModel):
     id: str = Field(pattern=r"^[a-z]+\.[a-z_]+\.[a-z0-9_]+$")
     relationship: Relationship
     stage: Stage
-    register: Register
+    register: Register = Field(...)  # required (see CheckReport.register)
     text: str = Field(min_length=2, max_length=400)
     elements: list[str] = Field(min_length=1)
 
@@ -77,7 +77,7 @@ class _TemplateIn(BaseModel):
 
     id: str
     stage: str
-    register: str
+    register: str = Field(...)
     text: str
     elements: list[str]
 

@@ -2,7 +2,7 @@
 
 The user gives up to three facts in their own words — what I did (``did``), what I will change
 (``will``), what I'm thankful for (``thanks``). Each is parsed and conjugated into the sentence
-(:mod:`nakanaori.conjugate`), framed by short sentences that carry what the stage needs (thanks the
+(:mod:`nakanaori.compose.conjugate`), framed by short sentences that carry what the stage needs (thanks the
 same day, patience when there is no reply …). Candidates are run through ``check``; those with an NG
 element are dropped, the rest are ordered by whether they carry the stage's elements and their score.
 A fact that itself contains an NG element (an excuse in ``did``) is left out, with a warning.
@@ -38,6 +38,7 @@ warnings.filterwarnings("ignore", message='Field name "register"', category=User
 
 MAX_FACT_CHARS = 200
 FACT_JA = {"did": "したこと", "will": "これから変えること", "thanks": "感謝していること"}
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _ALREADY_PREFIXED = re.compile(r"^(これから|次から|次回から|今後|明日から|来週から|もう二度と|二度と)")
 
@@ -47,7 +48,7 @@ NO_PROMISE_STAGES = {Stage.no_reply, Stage.distance, Stage.rejected}
 
 class Variant(BaseModel):
     text: str
-    register: str
+    register: str = Field(...)  # required (see CheckReport.register)
     labels: list[str]
     score: int | None
     stage_elements_ok: bool
@@ -57,7 +58,7 @@ class Variant(BaseModel):
 class Composition(BaseModel):
     relationship: str
     stage: str
-    register: str
+    register: str = Field(...)  # required (see CheckReport.register)
     facts: dict[str, str | None]
     used_facts: list[str]
     variants: list[Variant]
@@ -76,7 +77,9 @@ def _clean_fact(name: str, value: str | None) -> str | None:
         return None
     if not isinstance(value, str):
         raise _bad(f"「{FACT_JA[name]}」は文字列で入力してください。", f"{name} must be a string")
-    text = " ".join(value.split())
+    # lone surrogates cannot be encoded (the tokenizer and any output would fail on them): drop them,
+    # as normalisation does for checked text
+    text = " ".join(_SURROGATES.sub("", value).split())
     if not text:
         return None
     if len(text) > MAX_FACT_CHARS:

@@ -76,7 +76,7 @@ def _timing_text(timing: Any) -> str:
 
 
 def advise_view(text: str | None, relationship: str | None, stage: str | None) -> AdviceView:
-    """Advice for a situation text and/or explicit choices (``nakanaori.advisor.advise``).
+    """Advice for a situation text and/or explicit choices (``nakanaori.advise.advisor.advise``).
 
     Raises :class:`~nakanaori.errors.InputError` when the text says nothing about a situation.
     A guess below :data:`ASK_BELOW` comes back as ``None`` so the bot asks for it.
@@ -105,7 +105,7 @@ def advise_view(text: str | None, relationship: str | None, stage: str | None) -
 
 
 def plan_steps(relationship: str, stage: str, apologized_on: dt.date, today: dt.date) -> list[StepView]:
-    """The dated follow-up steps of ``nakanaori.planner.plan`` (today and later only)."""
+    """The dated follow-up steps of ``nakanaori.plan.planner.plan`` (today and later only)."""
     from ..plan.planner import plan
 
     result = plan(relationship, stage, apologized_on, today=today)

@@ -11,23 +11,23 @@ with their status only, never with message text.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import JSONResponse
-from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.webhook import WebhookParser
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from .. import jsonsafe
 from ..store.line_models import LineWebhookEvent
 from . import flex
 from .client import LineApi
+from .compat import parse_event
 from .config import NOT_CONFIGURED_EN, NOT_CONFIGURED_JA, LineSettings
 from .conversation import Conversation, needs_work, source_user_id
 
@@ -123,7 +123,7 @@ async def get_runtime(app: FastAPI) -> LineRuntime | None:
 
 
 def _bad(message_ja: str, code: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message_ja}, status_code=status)
+    return JSONResponse({"error": code, "message": message_ja, "problems": []}, status_code=status)
 
 
 @router.post("/line/webhook", include_in_schema=False)
@@ -139,19 +139,20 @@ async def line_webhook(request: Request, background: BackgroundTasks) -> JSONRes
     if len(body) > MAX_BODY_BYTES:
         return _bad("リクエストが大きすぎます。", "too_large", 413)
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
+        text = jsonsafe.decode(body)
+    except jsonsafe.JsonBodyError:
         return _bad("署名が正しくありません。", "invalid_signature")
-    try:
-        events = rt.parser.parse(text, signature)
-    except InvalidSignatureError:
+    if not rt.parser.signature_validator.validate(text, signature):
         log.warning("LINE webhook: invalid signature")
         return _bad("署名が正しくありません。", "invalid_signature")
-    except (ValueError, KeyError, TypeError, AttributeError):
+    try:
+        payload = jsonsafe.loads(text)
+    except jsonsafe.JsonBodyError:  # broken, or nested deeper than any LINE event
         return _bad("リクエストの形式が正しくありません(JSON)。", "malformed")
-    raws = json.loads(text)["events"]
-    if not isinstance(raws, list) or len(raws) != len(events) or not all(isinstance(r, dict) for r in raws):
+    raws = payload.get("events") if isinstance(payload, dict) else None
+    if not isinstance(raws, list) or not all(isinstance(r, dict) for r in raws):
         return _bad("リクエストの形式が正しくありません(events)。", "malformed")
+    events = [parse_event(r) for r in raws]  # older payload shapes too (see nakanaori.line.compat)
     if events:
         background.add_task(rt.process, events, raws)
     return JSONResponse({})

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 _Date = date  # (inside PlanStep, ``date`` is a field)
 TIMEZONE = "Asia/Tokyo"
 MIN_DATE = date(1900, 1, 1)
+MAX_TODAY = date(9000, 12, 31)  # later "today"s would push the planned steps past year 9999
 
 KIND_JA: dict[str, str] = {"send": "送る", "wait": "待つ", "do": "行動", "check_in": "様子をうかがう"}
 Status = Literal["upcoming", "today", "ongoing", "past"]
@@ -109,6 +110,9 @@ def _bad_date(message_ja: str, message_en: str) -> InputError:
 
 def _validate_dates(apologized_on: date, last_contact: date | None, promised_on: date | None,
                     today: date) -> None:
+    if not MIN_DATE <= today <= MAX_TODAY:
+        raise _bad_date(f"今日の日付({today.isoformat()})が範囲外です。1900年〜9000年の日付にしてください。",
+                        "today out of range")
     for name_ja, name_en, d in (("謝った日", "apologized_on", apologized_on),
                                 ("最後に連絡した日", "last_contact", last_contact),
                                 ("約束した日", "promised_on", promised_on)):

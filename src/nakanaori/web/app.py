@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
+from starlette.types import ASGIApp
 
 from .. import __version__
 from ..errors import InputError
+from ..jsonsafe import MAX_DEPTH
+from ..labels import Register, Relationship, Stage
 from ..store import get_engine, make_session_factory, upgrade_to_head
+from .errors import error_response, http_error_response
 from .limits import BodySizeLimit
 from .privacy import install_access_log_filter
+from .security import SecurityHeaders
 
 HERE = Path(__file__).parent
 
 ERROR_PAGES = {
+    400: ("送信内容を読み取れませんでした", "フォームを開き直して、もう一度お試しください。"),
     403: (
         "操作を確認できませんでした",
         "ページの有効期限が切れたか、別の画面からの送信です。ページを開き直して、もう一度お試しください。",
     ),
     404: ("ページが見つかりません", "ページが存在しないか、このブラウザで作った記録ではないようです。"),
     405: ("この操作はできません", "画面のボタンから操作してください。"),
+    500: ("エラーが起きました", "サーバーでエラーが起きました。時間をおいて、もう一度お試しください。"),
 }
 
 
@@ -45,7 +54,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
         yield
         engine.dispose()
 
-    app = FastAPI(
+    app = _App(
         title="nakanaori (仲直り) API",
         version=__version__,
         summary="謝ったあとに送る言葉のチェック・助言・文面・予定",
@@ -77,56 +86,111 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> Response:
         status = 413 if exc.code == "too_long" else 422
-        return JSONResponse(
-            {"error": exc.code, "message": exc.message_ja, "message_en": exc.message_en}, status_code=status
-        )
+        problems = [{"field": exc.field or "", "type": exc.code}]
+        return error_response(status, exc.code, exc.message_ja, problems, message_en=exc.message_en)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-            problems.append({"field": where, "type": err.get("type")})  # never echo the input back
-        fields = "、".join(p["field"] for p in problems if p["field"]) or "本文"
-        message = f"送信内容の形式が正しくありません({fields})。JSONの項目と型を確かめてください。"
-        if not request.url.path.startswith("/api/"):
+        code, message, problems = describe_validation_errors(exc.errors())
+        if not wants_json(request):
             return _error_page(request, 422, "入力を確認してください", message)
-        return JSONResponse(
-            {"error": "invalid_request", "message": message, "problems": problems}, status_code=422
-        )
+        return error_response(422, code, message, problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/api/") or exc.status_code not in ERROR_PAGES:
-            detail = ERROR_PAGES.get(exc.status_code, ("エラーが発生しました", ""))[0]
-            return JSONResponse(
-                {"error": str(exc.detail), "message": detail},
-                status_code=exc.status_code,
-                headers=getattr(exc, "headers", None),
-            )
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request.app, request.scope) or headers.get("Allow", "")
+        if wants_json(request) or exc.status_code not in ERROR_PAGES:
+            return http_error_response(exc.status_code, headers=headers)
         title, body = ERROR_PAGES[exc.status_code]
-        return _error_page(request, exc.status_code, title, body)
+        return _error_page(request, exc.status_code, title, body, headers=headers)
 
-    def _error_page(request: Request, status: int, title: str, body: str) -> Response:
+    @app.exception_handler(Exception)
+    async def unhandled_error(request: Request, exc: Exception) -> Response:
+        # Starlette logs the traceback after this answer; the answer itself says nothing internal.
+        if wants_json(request):
+            return http_error_response(500)
+        title, body = ERROR_PAGES[500]
+        try:
+            return _error_page(request, 500, title, body)
+        except Exception:  # the page itself failed: a plain answer, still with the security headers
+            return HTMLResponse(f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{body}</p>", status_code=500)
+
+    def _error_page(
+        request: Request, status: int, title: str, body: str, headers: dict[str, str] | None = None
+    ) -> Response:
         return templates.TemplateResponse(
-            request, "error.html", {"title": title, "message": body, "nav": ""}, status_code=status
+            request, "error.html", {"title": title, "message": body, "nav": ""}, status_code=status, headers=headers
         )
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        is_html = response.headers.get("content-type", "").startswith("text/html")
-        if is_html and request.url.path not in ("/docs", "/redoc"):
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-            )
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
 
     app.add_middleware(BodySizeLimit)
     return app
+
+
+class _App(FastAPI):
+    """FastAPI with :class:`SecurityHeaders` wrapped around the whole middleware stack — outside
+    ``ServerErrorMiddleware`` too, so unhandled 500s and the size limit's 413s carry the headers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
+def wants_json(request: Request) -> bool:
+    """Machine endpoints answer errors as JSON; pages answer with an HTML page."""
+    return request.url.path.startswith(JSON_PREFIXES) or request.url.path in JSON_PATHS
+
+
+def allowed_methods(app: Any, scope: dict[str, Any]) -> str:
+    """The ``Allow`` value for a 405: every method some route answers on this path (Starlette names
+    only the first route that matched the path, and static files name none)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, Mount):
+            if isinstance(route.app, StaticFiles) and route.matches(scope)[0] != Match.NONE:
+                methods |= {"GET", "HEAD"}
+            continue
+        for method in HTTP_METHODS - methods:
+            if route.matches({**scope, "method": method})[0] == Match.FULL:
+                methods.add(method)
+    return ", ".join(sorted(methods))
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str, list[dict[str, str]]]:
+    """(code, Japanese message, problems) for pydantic's errors; never the input itself."""
+    problems = []
+    for err in errors:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        problems.append({"field": where, "type": str(err.get("type"))})
+    kinds = {p["type"] for p in problems}
+    if kinds & JSON_PROBLEMS.keys():
+        kind = next(k for k in JSON_PROBLEMS if k in kinds)
+        return "invalid_request", JSON_PROBLEMS[kind], [{"field": "", "type": kind}]
+    if problems and kinds == {"enum"}:
+        parts = []
+        for p in problems:
+            choices = CHOICES.get(p["field"].split(".")[-1])
+            if choices:
+                parts.append(f"{p['field']} は {'、'.join(choices)} のどれかにしてください。")
+        if len(parts) == len(problems):
+            return "bad_option", "指定が正しくありません。" + "".join(parts), problems
+    fields = "、".join(dict.fromkeys(p["field"] for p in problems if p["field"])) or "本文"
+    hints = [DATE_HINT] if any(p["type"].startswith("date") for p in problems) else []
+    message = f"送信内容の形式が正しくありません({fields})。JSONの項目と型を確かめてください。" + "".join(hints)
+    return "invalid_request", message, problems
+
+
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+JSON_PREFIXES = ("/api/", "/line/")
+JSON_PATHS = ("/openapi.json", "/healthz")
+JSON_PROBLEMS = {
+    "invalid_utf8": "送信内容がUTF-8ではありません。UTF-8のJSONで送ってください。",
+    "json_too_deep": f"JSONの入れ子が深すぎます({MAX_DEPTH}段まで)。",
+    "json_invalid": "送信内容をJSONとして読めませんでした。JSONの書き方を確かめてください。",
+}
+CHOICES = {
+    "relationship": [r.value for r in Relationship],
+    "stage": [s.value for s in Stage],
+    "register": [r.value for r in Register],
+}
+DATE_HINT = "日付は 2026-11-29 のような文字列(YYYY-MM-DD)で送ってください。"

@@ -36,17 +36,23 @@ def stage_or_error(value: str | None) -> Stage | None:
         ) from None
 
 
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(9000, 12, 31)
+
+
 def date_or_error(value: str | dt.date | None, what: str = "日付") -> dt.date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            "bad_date", f"{what}は 2026-11-29 のような形で入力してください。", "bad date"
-        ) from None
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(
+                "bad_date", f"{what}は 2026-11-29 のような形で入力してください。", "bad date"
+            ) from None
+    if not MIN_DATE <= value <= MAX_DATE:  # beyond these, date arithmetic (calendars, plans) overflows
+        raise InputError("bad_date", f"{what}は1900年から9000年までの日付にしてください。", "date out of range")
+    return value
 
 
 def db_session(request: Request) -> Iterator[Session]:

@@ -21,9 +21,12 @@ def today_tokyo() -> dt.date:
     return dt.datetime.now(TOKYO).date()
 
 
+MAX_ID = 2**63 - 1  # ids are 64-bit integers in both databases; a larger one can name nothing
+
+
 def owned_case(session: Session, user: User | None, case_id: int) -> Case:
     """The case if it belongs to *user*; 404 otherwise (never reveal that it exists)."""
-    if user is None:
+    if user is None or not 0 < case_id <= MAX_ID:
         raise HTTPException(status_code=404)
     case = session.scalars(select(Case).where(Case.id == case_id, Case.user_id == user.id)).one_or_none()
     if case is None:
@@ -144,6 +147,8 @@ def add_step(
 
 def toggle_step(session: Session, case: Case, step_id: int) -> PlannedStep | None:
     """Flip a step of *case* between done and not done; None when the case has no such step."""
+    if not 0 < step_id <= MAX_ID:
+        return None
     step = session.scalars(
         select(PlannedStep).where(PlannedStep.id == step_id, PlannedStep.case_id == case.id)
     ).one_or_none()
@@ -155,6 +160,8 @@ def toggle_step(session: Session, case: Case, step_id: int) -> PlannedStep | Non
 
 def toggle_promise(session: Session, case: Case, promise_id: int) -> Promise | None:
     """Flip a promise of *case* between kept and not kept; None when the case has no such promise."""
+    if not 0 < promise_id <= MAX_ID:
+        return None
     promise = session.scalars(
         select(Promise).where(Promise.id == promise_id, Promise.case_id == case.id)
     ).one_or_none()

@@ -5,34 +5,41 @@ from __future__ import annotations
 import json
 from typing import Any
 
-MAX_BODY_BYTES = 64 * 1024  # a 5,000-character draft is at most ~30 KB even fully JSON-escaped
+from .errors import error_body
 
-TOO_LARGE_JA = "送信された内容が大きすぎます(64KBまで)。メッセージは5,000文字以内にしてください。"
+LINE_MAX_BODY_BYTES = 1_000_000  # a LINE delivery may carry several 5,000-character messages
+# a 5,000-character draft is at most 60 KB even with every character \u-escaped (12 bytes per emoji)
+MAX_BODY_BYTES = 64 * 1024
+
+TOO_LARGE_JA = "送信された内容が大きすぎます({kb}KBまで)。メッセージは5,000文字以内にしてください。"
 
 _PAGE = """<!doctype html><html lang="ja"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>大きすぎます — 仲直り</title>
-<body style="font-family:sans-serif;padding:1.5rem;line-height:1.7"><h1>内容が大きすぎます</h1>
-<p>{msg}</p><p><a href="/">チェックに戻る</a></p></body></html>"""
+<link rel="stylesheet" href="/static/style.css">
+<body><main><section class="card"><h1>内容が大きすぎます</h1>
+<p>{msg}</p><p><a class="btn" href="/">チェックに戻る</a></p></section></main></body></html>"""
 
 
 class BodySizeLimit:
-    def __init__(self, app: Any, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: Any, max_bytes: int = MAX_BODY_BYTES, per_path: dict[str, int] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.per_path = per_path if per_path is not None else {"/line/webhook": LINE_MAX_BODY_BYTES}
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.per_path.get(scope.get("path", ""), self.default_max)
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None:
             try:
-                too_big = int(length) > self.max_bytes
+                too_big = int(length) > max_bytes
             except ValueError:
                 too_big = True
             if too_big:
-                await self._reject(scope, send)
+                await self._reject(scope, send, max_bytes)
                 return
         if length is not None or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
@@ -46,8 +53,8 @@ class BodySizeLimit:
                 return  # client went away
             chunk = message.get("body", b"")
             seen += len(chunk)
-            if seen > self.max_bytes:
-                await self._reject(scope, send)
+            if seen > max_bytes:
+                await self._reject(scope, send, max_bytes)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -64,16 +71,16 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, scope: dict, send: Any) -> None:
+    async def _reject(self, scope: dict, send: Any, max_bytes: int) -> None:
         path: str = scope.get("path", "")
-        if path.startswith("/api/"):
-            body = json.dumps(
-                {"error": "too_large", "message": TOO_LARGE_JA, "max_bytes": self.max_bytes},
-                ensure_ascii=False,
-            ).encode()
+        message = TOO_LARGE_JA.format(kb=max_bytes // 1024)
+        if path.startswith(("/api/", "/line/")):
+            problems = [{"field": "", "type": "too_large"}]
+            body = json.dumps(error_body("too_large", message, problems, max_bytes=max_bytes),
+                              ensure_ascii=False).encode()
             ctype = b"application/json"
         else:
-            body = _PAGE.format(msg=TOO_LARGE_JA).encode()
+            body = _PAGE.format(msg=message).encode()
             ctype = b"text/html; charset=utf-8"
         await send(
             {

@@ -26,7 +26,14 @@ from ..plan.planner import plan
 from ..store import Case
 from .common import date_or_error, db_session, relationship_or_error, stage_or_error
 from .highlight import segments
-from .identity import clear_identity_cookie, current_user, ensure_user, require_csrf
+from .identity import (
+    clear_identity_cookie,
+    current_user,
+    require_csrf,
+    visitor,
+    visitor_csrf_ok,
+    writing_user,
+)
 from .journal import (
     add_step,
     export_user,
@@ -144,12 +151,12 @@ def check_post(
 @router.get("/journal")
 def journal_page(request: Request, db: DB) -> Response:
     cookie = Response()
-    user = ensure_user(request, cookie, db)
-    db.commit()
+    user, csrf = visitor(request, cookie, db)  # reading creates no user row (the first write does)
     return render(
         request,
         "journal.html",
-        {"nav": "journal", "user": user, "cases": user.cases, "today": today_tokyo().isoformat()},
+        {"nav": "journal", "user": user, "csrf": csrf, "cases": user.cases if user else [],
+         "today": today_tokyo().isoformat()},
         response=cookie,
     )
 
@@ -165,7 +172,7 @@ def journal_create_case(
     what_happened: OptStr = None,
     apologized_on: OptStr = None,
 ) -> Response:
-    user = require_csrf(current_user(request, db), csrf)
+    user = writing_user(request, db, csrf)
     try:
         rel = relationship_or_error(relationship)
         if rel is None:
@@ -186,6 +193,7 @@ def journal_create_case(
             {
                 "nav": "journal",
                 "user": user,
+                "csrf": user.csrf_token,
                 "cases": user.cases,
                 "today": today_tokyo().isoformat(),
                 "error": exc.message_ja,
@@ -369,7 +377,12 @@ def journal_export(request: Request, db: DB) -> Response:
 
 @router.post("/journal/delete-all")
 def journal_delete_all(request: Request, db: DB, csrf: OptStr = None) -> Response:
-    user = require_csrf(current_user(request, db), csrf)
+    user = current_user(request, db)
+    if user is None and visitor_csrf_ok(request, csrf):  # nothing was ever written: only the cookie goes
+        out = see_other("/journal/deleted")
+        clear_identity_cookie(request, out)
+        return out
+    user = require_csrf(user, csrf)
     db.delete(user)
     db.commit()
     out = see_other("/journal/deleted")
