@@ -21,10 +21,12 @@ run: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 
 bench: $(STAMP) system-deps
 	test ! -f benchmarks/check_bench.py || $(BIN)/python benchmarks/check_bench.py

@@ -173,3 +173,11 @@ def test_the_import_reader_sees_relative_and_local_imports(tmp_path: Path) -> No
         assert set(_imports(a)) == {"nakanaori.b"} and set(_imports(b)) == {"nakanaori.a"}
     finally:
         SRC = old
+
+
+def test_tests_mirror_the_packages() -> None:
+    """Each package of src/nakanaori has its tests in the folder of the same name."""
+    tests = Path(__file__).resolve().parent
+    packages = sorted(p.parent.name for p in PKG.glob("*/__init__.py"))
+    missing = [name for name in packages if not list((tests / name).glob("test_*.py"))]
+    assert missing == []

@@ -34,14 +34,15 @@ from linebot.v3.webhooks import (
     UserSource,
     VideoMessageContent,
 )
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import MAX_TEXT_CHARS, InputError, validate_text
+from ..journal import Journal, NotFound, forget_users, today_tokyo
 from ..labels import Relationship, Stage
 from ..store.line_models import LineAccount, LineGroupNotice, LineReminder
-from ..store.models import Case, PlannedStep, User
+from ..store.models import User
 from . import core, flex
 from .flex import Msg
 
@@ -105,7 +106,7 @@ class Conversation:
 
     @property
     def today(self) -> dt.date:
-        return self.now.astimezone(core.JST).date()
+        return today_tokyo(self.now)
 
     # ------------------------------------------------------------ dispatch
 
@@ -165,6 +166,12 @@ class Conversation:
 
     def _find(self, uid: str) -> LineAccount | None:
         return self.s.scalars(select(LineAccount).where(LineAccount.line_user_id == uid)).first()
+
+    def _journal(self, acct: LineAccount) -> Journal:
+        user = self.s.get(User, acct.user_id)
+        if user is None:  # the account row outlived its user: cannot happen with the foreign key
+            raise LookupError(acct.user_id)
+        return Journal(self.s, user)
 
     def _account(self, uid: str) -> LineAccount:
         acct = self._find(uid)
@@ -251,15 +258,13 @@ class Conversation:
         apologized_on = None
         if view.days_since_apology is not None and 0 <= view.days_since_apology < 3650:
             apologized_on = self.today - dt.timedelta(days=view.days_since_apology)
-        case = Case(
-            user_id=acct.user_id,
-            relationship_kind=view.relationship,
+        case = self._journal(acct).create_case(
+            relationship=view.relationship,
             stage=view.stage,
             title=f"LINEでの相談:{view.title}"[:200],
             what_happened="",  # the user's own words are not kept
             apologized_on=apologized_on,
         )
-        self.s.add(case)
         self.s.flush()
         acct.last_advice = {
             "case_id": case.id,
@@ -331,6 +336,11 @@ class Conversation:
             return [flex.text(flex.NEED_ADVICE_FIRST, quick=flex.menu_quick_reply())]
         if adv.get("reminded"):
             return [self._reminder_list(acct, "この相談のリマインドは、もう登録してあるよ。")]
+        journal = self._journal(acct)
+        try:
+            case = journal.case(int(adv["case_id"]))
+        except NotFound:  # the case was deleted since: advice first
+            return [flex.text(flex.NEED_ADVICE_FIRST, quick=flex.menu_quick_reply())]
         apologized_on = dt.date.fromisoformat(adv["apologized_on"])
         steps = core.plan_steps(adv["relationship"], adv["stage"], apologized_on, self.today)
         made = 0
@@ -338,11 +348,8 @@ class Conversation:
             due = self._due_at(step.date)
             if due is None:
                 continue
-            planned = PlannedStep(
-                case_id=adv["case_id"], due_on=step.date, kind=step.kind[:32], title=step.title[:200],
-                reason=step.reason, template=step.template,
-            )
-            self.s.add(planned)
+            planned = journal.add_step(case, step.date, step.title[:200], kind=step.kind[:32], reason=step.reason,
+                                       template=step.template)
             self.s.flush()
             self.s.add(
                 LineReminder(
@@ -391,12 +398,5 @@ class Conversation:
     def _delete(self, uid: str) -> list[Msg]:
         user_ids = set(self.s.scalars(select(LineAccount.user_id).where(LineAccount.line_user_id == uid)))
         user_ids |= set(self.s.scalars(select(User.id).where(User.token_hash == line_token_hash(uid))))
-        if user_ids:
-            # Explicit deletes as well as ON DELETE CASCADE, so nothing depends on the SQLite pragma.
-            self.s.execute(delete(LineReminder).where(LineReminder.user_id.in_(user_ids)))
-            self.s.execute(delete(LineAccount).where(LineAccount.user_id.in_(user_ids)))
-            case_ids = select(Case.id).where(Case.user_id.in_(user_ids))
-            self.s.execute(delete(PlannedStep).where(PlannedStep.case_id.in_(case_ids)))
-            self.s.execute(delete(Case).where(Case.user_id.in_(user_ids)))
-            self.s.execute(delete(User).where(User.id.in_(user_ids)))
+        forget_users(self.s, user_ids)  # the journal service keeps the privacy promise for both channels
         return [flex.text(flex.DELETED)]

@@ -10,13 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..journal import today_tokyo
 from ..labels import RELATIONSHIP_JA, STAGE_JA
 
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
-
-
-def today_jst() -> dt.date:
-    return dt.datetime.now(JST).date()
+JST = dt.timezone(dt.timedelta(hours=9), "JST")  # reminder times (Japan has no daylight saving time)
 
 
 @dataclass
@@ -83,7 +80,7 @@ def advise_view(text: str | None, relationship: str | None, stage: str | None) -
     """
     from ..advise.advisor import advise
 
-    advice = advise(text, relationship=relationship, stage=stage, today=today_jst())
+    advice = advise(text, relationship=relationship, stage=stage, today=today_tokyo())
     rel: str | None = advice.relationship.value
     stg: str | None = advice.stage.value
     if not advice.relationship_given and advice.relationship_confidence < ASK_BELOW:

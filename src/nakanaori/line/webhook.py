@@ -107,7 +107,7 @@ def _default_sessions(app: FastAPI) -> sessionmaker[Session]:
 
 async def get_runtime(app: FastAPI) -> LineRuntime | None:
     """The app's LINE runtime, built on first use; ``None`` when the channel is not configured."""
-    rt = getattr(app.state, "line_runtime", None)
+    rt: LineRuntime | None = getattr(app.state, "line_runtime", None)
     if rt is not None:
         return rt
     settings = LineSettings.from_env()

@@ -53,7 +53,7 @@ class Backoff:
     later: float = 60.0  # seconds × 2**attempts before a later run tries again (capped at 6 h)
 
     def pause(self, k: int) -> float:
-        return self.base * (2**k)
+        return float(self.base * (2**k))
 
     def next_run(self, attempts: int) -> dt.timedelta:
         return dt.timedelta(seconds=min(self.later * (2 ** max(attempts - 1, 0)), 6 * 3600))

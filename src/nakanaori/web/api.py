@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -37,7 +37,7 @@ class StrictJsonRoute(APIRoute):
     FastAPI does: broken, deep or non-UTF-8 bodies are a 422 ``invalid_request`` like any other bad
     body (FastAPI alone answers those with a bare 400, or a 500 on ``RecursionError``)."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -73,10 +73,10 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from ..line import webhook as line_webhook
-    from . import api, pages
+    from . import api, routes
 
     app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(routes.router)
     app.include_router(line_webhook.router)  # POST /line/webhook (nakanaori.line)
 
     @app.get("/healthz", tags=["ops"], summary="死活確認")
@@ -141,7 +141,7 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith(JSON_PREFIXES) or request.url.path in JSON_PATHS
 
 
-def allowed_methods(app: Any, scope: dict[str, Any]) -> str:
+def allowed_methods(app: Any, scope: MutableMapping[str, Any]) -> str:
     """The ``Allow`` value for a 405: every method some route answers on this path (Starlette names
     only the first route that matched the path, and static files name none)."""
     methods: set[str] = set()

@@ -224,23 +224,23 @@ def page(slug: str, name: str | None = None) -> GuidePage | None:
         except ValueError:
             return None
         sg = g.stages[stg]
-        t = sg.timing
-        basis = "謝った日" if t.basis == "apology" else "最後に連絡した日"
+        timing = sg.timing
+        basis = "謝った日" if timing.basis == "apology" else "最後に連絡した日"
         when = (
-            f"{basis}から{t.earliest_days}日後"
-            if t.earliest_days == t.latest_days
-            else f"{basis}から{t.earliest_days}〜{t.latest_days}日後"
+            f"{basis}から{timing.earliest_days}日後"
+            if timing.earliest_days == timing.latest_days
+            else f"{basis}から{timing.earliest_days}〜{timing.latest_days}日後"
         )
-        if t.earliest_days == 0 and t.latest_days > 0:
-            when = f"{basis}から{t.latest_days}日以内"
-        if t.earliest_days == t.latest_days == 0:
-            when = "謝った当日" if t.basis == "apology" else "最後に連絡したその日"
+        if timing.earliest_days == 0 and timing.latest_days > 0:
+            when = f"{basis}から{timing.latest_days}日以内"
+        if timing.earliest_days == timing.latest_days == 0:
+            when = "謝った当日" if timing.basis == "apology" else "最後に連絡したその日"
         others = [s for s in Stage if s != stg]
         return GuidePage(
             slug,
             STAGE_JA[stg.value],
             sg.summary,
-            sections=[("できること", sg.do), ("なぜ", [sg.why]), ("次の連絡の目安", [f"{when}。{t.note}"])],
+            sections=[("できること", sg.do), ("なぜ", [sg.why]), ("次の連絡の目安", [f"{when}。{timing.note}"])],
             donts=[(d.what, d.why) for d in sg.dont],
             related=[*_rel_links(), *_stage_links(others[:4]), Link("/guide/dont", "やってはいけないこと")],
             compose_link=f"/compose?stage={stg.value}",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.types import Message, Receive, Scope, Send
+
 from .errors import error_body
 
 LINE_MAX_BODY_BYTES = 1_000_000  # a LINE delivery may carry several 5,000-character messages
@@ -26,7 +28,7 @@ class BodySizeLimit:
         self.default_max = max_bytes
         self.per_path = per_path if per_path is not None else {"/line/webhook": LINE_MAX_BODY_BYTES}
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -62,7 +64,7 @@ class BodySizeLimit:
         body = b"".join(chunks)
         replayed = False
 
-        async def replay() -> dict:
+        async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
@@ -71,7 +73,7 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, scope: dict, send: Any, max_bytes: int) -> None:
+    async def _reject(self, scope: Scope, send: Send, max_bytes: int) -> None:
         path: str = scope.get("path", "")
         message = TOO_LARGE_JA.format(kb=max_bytes // 1024)
         if path.startswith(("/api/", "/line/")):

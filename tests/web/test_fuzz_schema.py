@@ -36,7 +36,7 @@ from nakanaori.labels import Register, Relationship, Stage
 from nakanaori.web import create_app
 from nakanaori.web.api import FACT_PATTERN, SITUATION_PATTERN, TEXT_PATTERN, _text
 
-HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
+HOOKS = Path(__file__).resolve().parents[1] / "schemathesis_hooks.py"
 ST = str(Path(sys.executable).with_name("st"))
 SEED = 20261129
 MAX_EXAMPLES = 60  # ≈ 800 requests, 20–30 s

@@ -26,7 +26,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
