@@ -98,7 +98,12 @@ class FakeLine:
                 except OSError:  # the caller was killed while its answer was held
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            # socketserver's default listen backlog is 5: fifty webhook events replying at once overflow it
+            # and, on a busy machine, connections get reset (the reply then fails as a ProtocolError)
+            request_queue_size = 1024
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
