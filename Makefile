@@ -21,11 +21,13 @@ run: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: $(STAMP) system-deps

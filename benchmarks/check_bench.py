@@ -22,9 +22,15 @@ def load_messages() -> list[str]:
     texts: list[str] = []
     for path in (DEV, HELDOUT):
         if path.is_file():
-            texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            texts += [
+                json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
     if not texts:  # a fresh clone without shared/: a small built-in sample
-        texts = ["昨日は遅刻してごめん。次からは早めに出るね", "もう謝ったじゃん。そんなに怒ること?", "話を聞いてくれてありがとう"]
+        texts = [
+            "昨日は遅刻してごめん。次からは早めに出るね",
+            "もう謝ったじゃん。そんなに怒ること?",
+            "話を聞いてくれてありがとう",
+        ]
     return texts
 
 
@@ -70,14 +76,17 @@ def main() -> None:
     walls = []
     for _ in range(5):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "nakanaori.cli", "check", texts[0], "--json"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "nakanaori.cli", "check", texts[0], "--json"], check=True, capture_output=True
+        )
         walls.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     py = time.perf_counter() - t0
-    print(f"  one `nakanaori check` process: median {statistics.median(walls) * 1000:.0f} ms "
-          f"(min {min(walls) * 1000:.0f} ms; bare `python -c pass` {py * 1000:.0f} ms)")
+    print(
+        f"  one `nakanaori check` process: median {statistics.median(walls) * 1000:.0f} ms "
+        f"(min {min(walls) * 1000:.0f} ms; bare `python -c pass` {py * 1000:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

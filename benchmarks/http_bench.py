@@ -70,9 +70,7 @@ def run_wrk(url: str, duration: int, connections: int, threads: int, script: Pat
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if script:
         cmd += ["-s", str(script)]
-    out = subprocess.run(
-        [*cmd, url], capture_output=True, text=True, check=True, timeout=duration + 60
-    ).stdout
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=duration + 60).stdout
     return parse_wrk(out)
 
 
@@ -119,9 +117,7 @@ def main() -> int:
             else:
                 raise SystemExit("the app did not start")
             body = json.dumps({"text": DRAFT, "relationship": "partner"}, ensure_ascii=False)
-            warm = httpx.post(
-                base + "/api/check", content=body.encode(), headers={"content-type": "application/json"}
-            )
+            warm = httpx.post(base + "/api/check", content=body.encode(), headers={"content-type": "application/json"})
             warm.raise_for_status()  # also loads Sudachi and the rules before measuring
             script = Path(tmp) / "post_check.lua"
             script.write_text(LUA_POST.format(body=body), encoding="utf-8")
@@ -153,9 +149,7 @@ def main() -> int:
     print(f"{'endpoint':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>9}")
     for name in ("POST /api/check", "GET /healthz"):
         r = result[name]
-        print(
-            f"{name:<18}{r['requests_per_s']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{int(r['non_2xx']):>9}"
-        )
+        print(f"{name:<18}{r['requests_per_s']:>10.1f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{int(r['non_2xx']):>9}")
     print(f"/api/check throughput = {result['check_vs_healthz_rps_ratio']:.3f} × /healthz")
     return 0
 

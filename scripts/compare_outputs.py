@@ -45,17 +45,35 @@ APOLOGIZED_ON = "2026-11-20"
 LAST_CONTACT = "2026-11-24"
 PROMISED_ON = "2026-11-21"
 RELATIONSHIPS = ("partner", "friend", "work", "family")
-STAGES = ("just_apologized", "days_later", "not_forgiven", "cold", "no_reply", "rejected", "awkward",
-          "distance", "not_my_fault", "improve")
+STAGES = (
+    "just_apologized",
+    "days_later",
+    "not_forgiven",
+    "cold",
+    "no_reply",
+    "rejected",
+    "awkward",
+    "distance",
+    "not_my_fault",
+    "improve",
+)
 CHECK_STAGES = (None, "just_apologized", "no_reply")
 # facts for compose: none given (an input error), one fact, all three, all three in an explicit register
 COMPOSE_FACTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("none", {}),
     ("did", {"did": "約束の時間に遅れた"}),
-    ("all", {"did": "大事な話の途中で黙ってしまった", "will": "思ったことをその場で言葉にする",
-             "thanks": "最後まで話を聞いてくれた"}),
-    ("polite", {"did": "報告が遅れた", "will": "毎朝進捗を報告する", "thanks": "時間を取ってくれた",
-                "register": "polite"}),
+    (
+        "all",
+        {
+            "did": "大事な話の途中で黙ってしまった",
+            "will": "思ったことをその場で言葉にする",
+            "thanks": "最後まで話を聞いてくれた",
+        },
+    ),
+    (
+        "polite",
+        {"did": "報告が遅れた", "will": "毎朝進捗を報告する", "thanks": "時間を取ってくれた", "register": "polite"},
+    ),
 )
 # messages for plan: none, one with promises (commitments become check-ins)
 PLAN_MESSAGES: tuple[tuple[str, str | None], ...] = (
@@ -126,8 +144,10 @@ def run_advise(r: Runner, sets: list[tuple[str, Path]]) -> None:
             r.run(f"advise/{name}/{item}.json", ["advise", row["text"], "--json", "--today", TODAY])
     for rel in RELATIONSHIPS:
         for stage in STAGES:
-            r.run(f"advise/given/{rel}.{stage}.json",
-                  ["advise", "-r", rel, "-s", stage, "--json", "--today", TODAY, "--apologized-on", APOLOGIZED_ON])
+            r.run(
+                f"advise/given/{rel}.{stage}.json",
+                ["advise", "-r", rel, "-s", stage, "--json", "--today", TODAY, "--apologized-on", APOLOGIZED_ON],
+            )
 
 
 def run_compose(r: Runner) -> None:
@@ -147,8 +167,22 @@ def run_plan(r: Runner, tmp: Path) -> None:
             for mname, message in PLAN_MESSAGES:
                 for contact in (None, LAST_CONTACT):
                     ics = tmp / "plan.ics"
-                    args = ["plan", "-r", rel, "-s", stage, "--apologized-on", APOLOGIZED_ON, "--today", TODAY,
-                            "--promised-on", PROMISED_ON, "--json", "--ics", str(ics)]
+                    args = [
+                        "plan",
+                        "-r",
+                        rel,
+                        "-s",
+                        stage,
+                        "--apologized-on",
+                        APOLOGIZED_ON,
+                        "--today",
+                        TODAY,
+                        "--promised-on",
+                        PROMISED_ON,
+                        "--json",
+                        "--ics",
+                        str(ics),
+                    ]
                     if contact:
                         args += ["--last-contact", contact]
                     if message is not None:
@@ -180,10 +214,14 @@ def record(out: Path, only: set[str]) -> dict[str, tuple[str, int]]:
             run_plan(r, Path(tmpdir))
         if "eval" in only:
             run_eval(r, sets)
-    manifest = {str(p.relative_to(out)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size)
-                for p in sorted(out.rglob("*")) if p.is_file() and p.name != "manifest.sha256"}
+    manifest = {
+        str(p.relative_to(out)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_size)
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "manifest.sha256"
+    }
     (out / "manifest.sha256").write_text(
-        "".join(f"{h}  {size}  {name}\n" for name, (h, size) in sorted(manifest.items())), encoding="utf-8")
+        "".join(f"{h}  {size}  {name}\n" for name, (h, size) in sorted(manifest.items())), encoding="utf-8"
+    )
     return manifest
 
 
@@ -226,8 +264,10 @@ def check(baseline: Path, only: set[str]) -> int:
                 problems.append(f"differs: {name}{where}")
     for p in problems:
         print(p)
-    print(f"compare_outputs: {len(expected)} outputs in baseline, {len(got)} now, {len(problems)} differences "
-          f"({', '.join(sorted(only))})")
+    print(
+        f"compare_outputs: {len(expected)} outputs in baseline, {len(got)} now, {len(problems)} differences "
+        f"({', '.join(sorted(only))})"
+    )
     return 1 if problems else 0
 
 

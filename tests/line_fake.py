@@ -147,8 +147,13 @@ class FakeLine:
             else:
                 status, answer = 404, {"message": "Not found"}
             self.requests.append(Recorded("POST", path, lower, body, status))
-            hold = (path == "/v2/bot/message/push" and status == 200 and self.hold_after is not None
-                    and len(self.accepted_keys) == self.hold_after + 1 and not self.held.is_set())
+            hold = (
+                path == "/v2/bot/message/push"
+                and status == 200
+                and self.hold_after is not None
+                and len(self.accepted_keys) == self.hold_after + 1
+                and not self.held.is_set()
+            )
             if hold:
                 self.held.set()
         if hold:
@@ -199,9 +204,16 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def event(kind: str, *, user: str = "U" + "1" * 32, source: dict[str, Any] | None = None,
-          redelivery: bool = False, event_id: str | None = None, reply_token: str | None = None,
-          **extra: Any) -> dict[str, Any]:
+def event(
+    kind: str,
+    *,
+    user: str = "U" + "1" * 32,
+    source: dict[str, Any] | None = None,
+    redelivery: bool = False,
+    event_id: str | None = None,
+    reply_token: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """An event shaped like LINE's documented webhook events."""
     ev: dict[str, Any] = {
         "type": kind,
@@ -218,8 +230,7 @@ def event(kind: str, *, user: str = "U" + "1" * 32, source: dict[str, Any] | Non
 
 
 def text_event(text: str, **kw: Any) -> dict[str, Any]:
-    msg = {"type": "text", "id": str(uuid.uuid4().int)[:18], "quoteToken": "qt-" + uuid.uuid4().hex,
-           "text": text}
+    msg = {"type": "text", "id": str(uuid.uuid4().int)[:18], "quoteToken": "qt-" + uuid.uuid4().hex, "text": text}
     return event("message", message=msg, **kw)
 
 
@@ -264,9 +275,22 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "nakanaori.web.app:create_app",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "nakanaori.web.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -279,8 +303,9 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError("uvicorn did not start")
 
-    def post(self, body: bytes, signature: str | None = "auto", client: httpx.Client | None = None,
-             timeout: float = 10.0) -> httpx.Response:
+    def post(
+        self, body: bytes, signature: str | None = "auto", client: httpx.Client | None = None, timeout: float = 10.0
+    ) -> httpx.Response:
         headers = {"Content-Type": "application/json"}
         if signature == "auto":
             headers["X-Line-Signature"] = sign(body)

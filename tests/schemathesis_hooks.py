@@ -71,8 +71,13 @@ def security_headers_everywhere(ctx: Any, response: Any, case: Any) -> None:
         return (value[0] if isinstance(value, list) else value) or ""
 
     missing = [
-        name for name, want in (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-                                ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"))
+        name
+        for name, want in (
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "no-referrer"),
+            ("Cache-Control", "no-store"),
+        )
         if one(name) != want
     ]
     if missing:

@@ -64,8 +64,12 @@ def _imports(path: Path) -> Iterator[str]:
                 continue
             for alias in node.names:  # ``from . import flex`` imports the module nakanaori.line.flex
                 sub = f"{target}.{alias.name}"
-                yield sub if (SRC / Path(*sub.split("."))).with_suffix(".py").exists() or \
-                    (SRC / Path(*sub.split(".")) / "__init__.py").exists() else target
+                yield (
+                    sub
+                    if (SRC / Path(*sub.split("."))).with_suffix(".py").exists()
+                    or (SRC / Path(*sub.split(".")) / "__init__.py").exists()
+                    else target
+                )
 
 
 def _graph() -> dict[str, set[str]]:

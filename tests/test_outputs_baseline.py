@@ -13,8 +13,9 @@ MANIFEST = ROOT / "tests" / "data" / "outputs_baseline" / "manifest.sha256"
 
 
 def test_outputs_are_byte_identical_to_the_baseline() -> None:
-    res = subprocess.run([sys.executable, str(SCRIPT), "--check", str(MANIFEST)], capture_output=True, text=True,
-                         cwd=ROOT, timeout=900)
+    res = subprocess.run(
+        [sys.executable, str(SCRIPT), "--check", str(MANIFEST)], capture_output=True, text=True, cwd=ROOT, timeout=900
+    )
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
     assert "0 differences" in res.stdout
 
@@ -27,7 +28,12 @@ def test_the_comparison_fails_on_a_changed_output(tmp_path: Path) -> None:
     lines[target] = f"{'0' * len(h)}  {size}  {name}"
     altered = tmp_path / "manifest.sha256"
     altered.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    res = subprocess.run([sys.executable, str(SCRIPT), "--check", str(altered), "--only", "compose"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=900)
+    res = subprocess.run(
+        [sys.executable, str(SCRIPT), "--check", str(altered), "--only", "compose"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
     assert res.returncode == 1
     assert f"differs: {name}" in res.stdout

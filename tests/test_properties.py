@@ -24,17 +24,95 @@ from nakanaori.labels import Register, Relationship, Stage
 from nakanaori.text.normalize import utf16_offset
 
 PIECES = [
-    "\ud800", "\udfff", "\udc00ご", "\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85", "\x9f",
-    "\r", "\r\n", "\n", "\t", "\u3000", "\xa0", "\u2028",
-    "\u0301", "e\u0301", "\u3099", "\u309a", "か\u3099", "ｶﾞ", "ﾊﾟ", "\uff9e", "\uff9f",
-    "👨\u200d👩\u200d👧\u200d👦", "🏳️\u200d🌈", "👍🏽", "🇯🇵", "❤️", "🙏", "😂", "\u200d", "\ufe0f",
-    "\u200f", "\u200e", "\u202e", "\u2066", "\u2069", "\u061c", "שלום", "مرحبا",
-    "\ufeff", "\u200b", "\u00ad", "〜", "~", "～", "ー", "…",
-    "ごめん", "ごめんなさい", "申し訳ありません", "でも", "笑", "w", "ありがとう", "次からは気をつけます",
-    "もう許してくれた?", "。", "、", "!", "？", "「", "」", "彼女", "上司", "既読スルー", "3日前", "謝った",
+    "\ud800",
+    "\udfff",
+    "\udc00ご",
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\x9f",
+    "\r",
+    "\r\n",
+    "\n",
+    "\t",
+    "\u3000",
+    "\xa0",
+    "\u2028",
+    "\u0301",
+    "e\u0301",
+    "\u3099",
+    "\u309a",
+    "か\u3099",
+    "ｶﾞ",
+    "ﾊﾟ",
+    "\uff9e",
+    "\uff9f",
+    "👨\u200d👩\u200d👧\u200d👦",
+    "🏳️\u200d🌈",
+    "👍🏽",
+    "🇯🇵",
+    "❤️",
+    "🙏",
+    "😂",
+    "\u200d",
+    "\ufe0f",
+    "\u200f",
+    "\u200e",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\u061c",
+    "שלום",
+    "مرحبا",
+    "\ufeff",
+    "\u200b",
+    "\u00ad",
+    "〜",
+    "~",
+    "～",
+    "ー",
+    "…",
+    "ごめん",
+    "ごめんなさい",
+    "申し訳ありません",
+    "でも",
+    "笑",
+    "w",
+    "ありがとう",
+    "次からは気をつけます",
+    "もう許してくれた?",
+    "。",
+    "、",
+    "!",
+    "？",
+    "「",
+    "」",
+    "彼女",
+    "上司",
+    "既読スルー",
+    "3日前",
+    "謝った",
     # numbers and dates the situation reader counts with: huge, long and non-ASCII digit runs
-    "9999999999日前", "3000年前", "99999週間前", "1" * 4400, "日前", "ヶ月前", "週間", "日目", "٣", "３",
-    "月曜", "今日は金曜", "先月", "一昨日",
+    "9999999999日前",
+    "3000年前",
+    "99999週間前",
+    "1" * 4400,
+    "日前",
+    "ヶ月前",
+    "週間",
+    "日目",
+    "٣",
+    "３",
+    "月曜",
+    "今日は金曜",
+    "先月",
+    "一昨日",
 ]
 
 ANY_CHAR = st.characters(exclude_categories=())  # every code point, surrogates and controls included
@@ -63,8 +141,16 @@ RELS = st.sampled_from([r.value for r in Relationship])
 STAGES = st.sampled_from([s.value for s in Stage])
 TODAY = dt.date(2026, 11, 29)
 DAYS = st.dates(min_value=dt.date(1899, 12, 1), max_value=dt.date(2027, 1, 31))
-EDGE_DAYS = [dt.date(1, 1, 1), dt.date(1, 1, 8), dt.date(1899, 12, 31), dt.date(1900, 1, 1), dt.date(9000, 12, 31),
-             dt.date(9001, 1, 1), dt.date(9999, 12, 1), dt.date(9999, 12, 31)]
+EDGE_DAYS = [
+    dt.date(1, 1, 1),
+    dt.date(1, 1, 8),
+    dt.date(1899, 12, 31),
+    dt.date(1900, 1, 1),
+    dt.date(9000, 12, 31),
+    dt.date(9001, 1, 1),
+    dt.date(9999, 12, 1),
+    dt.date(9999, 12, 31),
+]
 ANY_DAY = st.one_of(st.dates(), st.sampled_from(EDGE_DAYS))
 
 
@@ -99,12 +185,21 @@ def test_check_never_fails_except_on_input_and_spans_slice_the_text(
     last_contact=st.one_of(st.none(), DAYS),
 )
 def test_advise_never_fails_except_on_input(
-    text: str | None, relationship: str | None, stage: str | None,
-    apologized_on: dt.date | None, last_contact: dt.date | None,
+    text: str | None,
+    relationship: str | None,
+    stage: str | None,
+    apologized_on: dt.date | None,
+    last_contact: dt.date | None,
 ) -> None:
     try:
-        advice = advise(text, relationship=relationship, stage=stage, today=TODAY,
-                        apologized_on=apologized_on, last_contact=last_contact)
+        advice = advise(
+            text,
+            relationship=relationship,
+            stage=stage,
+            today=TODAY,
+            apologized_on=apologized_on,
+            last_contact=last_contact,
+        )
     except InputError as exc:
         assert exc.code in ("empty", "too_long", "binary", "no_japanese", "no_situation", "bad_date"), exc.code
         return
@@ -121,8 +216,14 @@ FACT = st.one_of(st.none(), unicode_text(max_len=600))
 
 
 @BOUNDED
-@given(relationship=RELS, stage=STAGES, did=FACT, will=FACT, thanks=FACT,
-       register=st.one_of(st.none(), st.sampled_from([r.value for r in Register])))
+@given(
+    relationship=RELS,
+    stage=STAGES,
+    did=FACT,
+    will=FACT,
+    thanks=FACT,
+    register=st.one_of(st.none(), st.sampled_from([r.value for r in Register])),
+)
 def test_compose_never_fails_except_on_input_and_variants_check_cleanly(
     relationship: str, stage: str, did: str | None, will: str | None, thanks: str | None, register: str | None
 ) -> None:
@@ -139,7 +240,10 @@ def test_compose_never_fails_except_on_input_and_variants_check_cleanly(
 
 @BOUNDED
 @given(
-    relationship=RELS, stage=STAGES, apologized_on=DAYS, last_contact=st.one_of(st.none(), DAYS),
+    relationship=RELS,
+    stage=STAGES,
+    apologized_on=DAYS,
+    last_contact=st.one_of(st.none(), DAYS),
     message=st.one_of(st.none(), unicode_text()),
 )
 def test_plan_never_fails_except_on_input_and_promises_slice_the_message(
@@ -159,17 +263,33 @@ def test_plan_never_fails_except_on_input_and_promises_slice_the_message(
 
 
 @settings(max_examples=150, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
-@given(today=ANY_DAY, apologized_on=ANY_DAY, last_contact=st.one_of(st.none(), ANY_DAY), relationship=RELS,
-       stage=STAGES, text=st.sampled_from([None, "3日前に彼女に謝った", "来週上司に謝る", "9999999999日前に謝った"]))
+@given(
+    today=ANY_DAY,
+    apologized_on=ANY_DAY,
+    last_contact=st.one_of(st.none(), ANY_DAY),
+    relationship=RELS,
+    stage=STAGES,
+    text=st.sampled_from([None, "3日前に彼女に謝った", "来週上司に謝る", "9999999999日前に謝った"]),
+)
 def test_plan_and_advise_on_any_calendar_date_fail_only_with_bad_date(
-    today: dt.date, apologized_on: dt.date, last_contact: dt.date | None, relationship: str, stage: str,
+    today: dt.date,
+    apologized_on: dt.date,
+    last_contact: dt.date | None,
+    relationship: str,
+    stage: str,
     text: str | None,
 ) -> None:
     """Year 1 to 9999: date arithmetic near the ends of the calendar must not overflow."""
     for call in (
         lambda: plan(relationship, stage, apologized_on, last_contact=last_contact, today=today),
-        lambda: advise(text, relationship=relationship, stage=stage, today=today, apologized_on=apologized_on,
-                       last_contact=last_contact),
+        lambda: advise(
+            text,
+            relationship=relationship,
+            stage=stage,
+            today=today,
+            apologized_on=apologized_on,
+            last_contact=last_contact,
+        ),
     ):
         try:
             call()

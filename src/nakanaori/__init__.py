@@ -15,8 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 __all__ = [
-    "Advice", "CheckReport", "Composition", "Finding", "InputError", "Plan", "advise", "analyze", "check",
-    "compose", "plan", "to_ics",
+    "Advice",
+    "CheckReport",
+    "Composition",
+    "Finding",
+    "InputError",
+    "Plan",
+    "advise",
+    "analyze",
+    "check",
+    "compose",
+    "plan",
+    "to_ics",
 ]
 
 if TYPE_CHECKING:
@@ -30,9 +40,14 @@ if TYPE_CHECKING:
     from .text.analysis import analyze
 
 _LAZY = {
-    "CheckReport": "check.checker", "Finding": "check.findings", "Advice": "advise.advisor",
-    "Composition": "compose.composer", "Plan": "plan.planner", "to_ics": "plan.ics",
-    "analyze": "text.analysis", "InputError": "errors",
+    "CheckReport": "check.checker",
+    "Finding": "check.findings",
+    "Advice": "advise.advisor",
+    "Composition": "compose.composer",
+    "Plan": "plan.planner",
+    "to_ics": "plan.ics",
+    "analyze": "text.analysis",
+    "InputError": "errors",
 }
 
 

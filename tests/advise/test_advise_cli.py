@@ -98,8 +98,16 @@ def test_eval_situations_dev_json() -> None:
     assert data["n"] == 120
     assert data["relationship_accuracy"] >= 0.95 and data["stage_accuracy"] >= 0.90
     assert set(data["stages"]) == {
-        "just_apologized", "days_later", "not_forgiven", "cold", "no_reply",
-        "rejected", "awkward", "distance", "not_my_fault", "improve",
+        "just_apologized",
+        "days_later",
+        "not_forgiven",
+        "cold",
+        "no_reply",
+        "rejected",
+        "awkward",
+        "distance",
+        "not_my_fault",
+        "improve",
     }
     assert all("f1" in s for s in data["stages"].values())
 

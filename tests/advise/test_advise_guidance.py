@@ -105,5 +105,4 @@ def test_bad_dates() -> None:
     with pytest.raises(InputError):
         advise("母に謝った", apologized_on=dt.date(1899, 1, 1), today=TODAY)
     with pytest.raises(InputError):
-        advise("母に謝った", apologized_on=dt.date(2025, 6, 10), last_contact=dt.date(2025, 6, 1),
-               today=TODAY)
+        advise("母に謝った", apologized_on=dt.date(2025, 6, 10), last_contact=dt.date(2025, 6, 1), today=TODAY)

@@ -68,8 +68,9 @@ def test_quoted_words_are_the_other_persons() -> None:
 
 def test_negation_scope() -> None:
     assert read_situation("母に謝ったけど許してくれない", today=TODAY).stage.value == "not_forgiven"
-    assert read_situation("母に謝ったら許してくれた。今日中にお礼を言いたい", today=TODAY).stage.value == \
-        "just_apologized"
+    assert (
+        read_situation("母に謝ったら許してくれた。今日中にお礼を言いたい", today=TODAY).stage.value == "just_apologized"
+    )
     # しか…ない limits: a curt answer, not no answer
     assert read_situation("兄に謝ったけど「うん」しか返ってこない", today=TODAY).stage.value == "cold"
 

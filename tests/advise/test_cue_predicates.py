@@ -52,8 +52,7 @@ def test_every_cue_predicate_has_a_table_with_both_outcomes() -> None:
         assert {row[3] for row in rows} == {True, False}, name
 
 
-@pytest.mark.parametrize(("name", "text", "piece", "args", "want"), CASES,
-                         ids=[f"{c[0]}:{c[1]}" for c in CASES])
+@pytest.mark.parametrize(("name", "text", "piece", "args", "want"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
 def test_cue_predicate(name: str, text: str, piece: str, args: dict[str, Any], want: bool) -> None:
     analysis = analyze(text)
     a, b = tokens_of(analysis, piece)

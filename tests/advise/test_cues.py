@@ -63,8 +63,9 @@ def test_a_cue_with_a_wrong_example_fails_kb_check(tmp_path) -> None:
 
 
 def test_an_unknown_cue_key_names_the_file_and_the_place(tmp_path) -> None:
-    body = SITUATIONS_FILE.read_text(encoding="utf-8").replace("- {text: 既読スルー, weight: 1.3",
-                                                                "- {text: 既読スルー, wieght: 1.3", 1)
+    body = SITUATIONS_FILE.read_text(encoding="utf-8").replace(
+        "- {text: 既読スルー, weight: 1.3", "- {text: 既読スルー, wieght: 1.3", 1
+    )
     path = tmp_path / "situations.yaml"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"situations\.yaml: at stages\.no_reply\[0\]\.wieght"):

@@ -109,22 +109,25 @@ def test_loader_accepts_a_valid_file(tmp_path: Path) -> None:
     (t,) = load_templates_from(d)
     assert isinstance(t, Template)
     assert (t.relationship, t.stage, t.register, t.elements) == (
-        Relationship.friend, Stage.days_later, Register.casual, ["forward"],
+        Relationship.friend,
+        Stage.days_later,
+        Register.casual,
+        ["forward"],
     )
 
 
 @pytest.mark.parametrize(
     ("body", "fragments"),
     [
-        (GOOD_ENTRY.replace("elements:", "tone: warm\n    elements:"),
-         ["friend.yaml", "friend.days_later.x", "tone"]),
-        (GOOD_ENTRY.replace("register: casual", "register: honorific"),
-         ["friend.yaml", "friend.days_later.x", "does not fit friend"]),
+        (GOOD_ENTRY.replace("elements:", "tone: warm\n    elements:"), ["friend.yaml", "friend.days_later.x", "tone"]),
+        (
+            GOOD_ENTRY.replace("register: casual", "register: honorific"),
+            ["friend.yaml", "friend.days_later.x", "does not fit friend"],
+        ),
         (GOOD_ENTRY.replace("[forward]", "[gratitude]"), ["friend.days_later.x", "needs the elements"]),
         (GOOD_ENTRY.replace("[forward]", "[forward, excuse]"), ["friend.days_later.x", "unknown element"]),
         (GOOD_ENTRY.replace("stage: days_later", "stage: later"), ["friend.days_later.x", "stage"]),
-        (GOOD_ENTRY.replace("id: friend.days_later.x", "id: friend.improve.x"),
-         ["friend.improve.x", "must start"]),
+        (GOOD_ENTRY.replace("id: friend.days_later.x", "id: friend.improve.x"), ["friend.improve.x", "must start"]),
         (GOOD_ENTRY + GOOD_ENTRY, ["friend.days_later.x", "also defined"]),
     ],
 )

@@ -52,13 +52,16 @@ def test_text_never_reaches_stderr_or_logs() -> None:
     assert secret not in p.stderr.decode()
 
 
-@pytest.mark.parametrize(("stdin", "code"), [
-    (b"", "empty"),
-    (b"   \n", "empty"),
-    ("あ".encode() * 5001, "too_long"),
-    (b"\xe3\x81\x94\xff\xfe", "invalid_utf8"),
-    (b"\x00\x01\x02binary\x00", "binary"),
-])
+@pytest.mark.parametrize(
+    ("stdin", "code"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        ("あ".encode() * 5001, "too_long"),
+        (b"\xe3\x81\x94\xff\xfe", "invalid_utf8"),
+        (b"\x00\x01\x02binary\x00", "binary"),
+    ],
+)
 def test_bad_stdin_gets_a_clear_error_and_its_own_exit_code(stdin: bytes, code: str) -> None:
     p = run("check", "-", stdin=stdin)
     assert p.returncode == EXIT_CODES[code]
@@ -81,12 +84,18 @@ def test_english_text_says_no_japanese() -> None:
 
 def test_jsonl_mode_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join([
-        json.dumps({"id": "a", "text": "ごめんね", "relationship": "friend", "extra": 1}, ensure_ascii=False),
-        "{not json",
-        json.dumps({"id": "b", "text": ""}),
-        json.dumps({"id": "c", "text": "もう許してくれた?"}, ensure_ascii=False),
-    ]) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": "ごめんね", "relationship": "friend", "extra": 1}, ensure_ascii=False),
+                "{not json",
+                json.dumps({"id": "b", "text": ""}),
+                json.dumps({"id": "c", "text": "もう許してくれた?"}, ensure_ascii=False),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     p = run("check", "--jsonl", str(src))
     assert p.returncode == EXIT_CODES["bad_jsonl"]
     rows = [json.loads(line) for line in p.stdout.decode().splitlines()]
@@ -99,8 +108,9 @@ def test_jsonl_mode_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
 
 
 def test_jsonl_from_stdin_all_good_exits_zero() -> None:
-    lines = "\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False)
-                      for i, t in enumerate(["ごめん", "ありがとう"]))
+    lines = "\n".join(
+        json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate(["ごめん", "ありがとう"])
+    )
     p = run("check", "--jsonl", "-", stdin=lines.encode())
     assert p.returncode == 0
     assert len(p.stdout.decode().splitlines()) == 2
@@ -114,10 +124,17 @@ def test_kb_check_passes() -> None:
 
 def test_eval_messages_json(tmp_path: Path) -> None:
     f = tmp_path / "gold.jsonl"
-    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"id": "x1", "text": "ごめんね", "labels": ["apology"], "register": "casual"},
-        {"id": "x2", "text": "返事まだ?", "labels": ["rushing"], "register": "casual"},
-    ]) + "\n", encoding="utf-8")
+    f.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"id": "x1", "text": "ごめんね", "labels": ["apology"], "register": "casual"},
+                {"id": "x2", "text": "返事まだ?", "labels": ["rushing"], "register": "casual"},
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     p = run("eval", "messages", str(f), "--json")
     assert p.returncode == 0
     data = json.loads(p.stdout)

@@ -12,7 +12,7 @@ def test_spans_point_into_the_original_text() -> None:
     r = check(text)
     assert r.findings
     for f in r.findings:
-        assert text[f.start:f.end] == f.text
+        assert text[f.start : f.end] == f.text
         assert f.why
     assert {"apology", "levity"} <= set(r.labels)
 
@@ -23,7 +23,7 @@ def test_utf16_offsets_for_the_browser() -> None:
     f = next(f for f in r.findings if f.label == "apology")
     assert (f.start, f.end) == (2, 5)
     assert (f.start_utf16, f.end_utf16) == (4, 7)
-    assert text.encode("utf-16-le")[f.start_utf16 * 2:f.end_utf16 * 2].decode("utf-16-le") == "ごめん"
+    assert text.encode("utf-16-le")[f.start_utf16 * 2 : f.end_utf16 * 2].decode("utf-16-le") == "ごめん"
 
 
 def test_ng_findings_carry_suggestions_in_the_messages_register() -> None:
@@ -39,8 +39,10 @@ def test_register_mismatch_work_casual_and_partner_honorific() -> None:
     r = check("昨日はすまん!次から気をつける", relationship="work")
     assert r.register == "casual" and r.register_ok is False
     assert any(n.code == "register_mismatch" for n in r.notes)
-    p = check("この度は私の不用意な発言により、ご不快な思いをおかけしましたことを、心よりお詫び申し上げます。",
-              relationship="partner")
+    p = check(
+        "この度は私の不用意な発言により、ご不快な思いをおかけしましたことを、心よりお詫び申し上げます。",
+        relationship="partner",
+    )
     assert p.register == "honorific" and p.register_ok is False
     ok = check("昨日はごめんね。話を聞いてくれてありがとう", relationship="partner")
     assert ok.register_ok is True
@@ -69,8 +71,11 @@ def test_missing_element_for_the_stage() -> None:
 
 
 def test_score_orders_good_above_bad_and_gives_three_edits() -> None:
-    good = check("昨日は約束に遅れてごめんね。寒い中待たせてつらかったよね。次からは早めに家を出るね。"
-                 "話を聞いてくれてありがとう", relationship="partner")
+    good = check(
+        "昨日は約束に遅れてごめんね。寒い中待たせてつらかったよね。次からは早めに家を出るね。"
+        "話を聞いてくれてありがとう",
+        relationship="partner",
+    )
     bad = check("もう謝ったじゃん。そんなに怒ること?てか、そっちも遅れたことあるよね笑", relationship="partner")
     assert good.score is not None and bad.score is not None
     assert good.score >= 80 > 30 >= bad.score
@@ -84,8 +89,9 @@ def test_english_only_text_is_a_result_not_a_crash() -> None:
     assert "日本語" in r.notes[0].message
 
 
-@pytest.mark.parametrize(("text", "code"), [("", "empty"), ("   \n\t", "empty"), ("あ" * 5001, "too_long"),
-                                            ("ごめん\x00\x01\x02", "binary")])
+@pytest.mark.parametrize(
+    ("text", "code"), [("", "empty"), ("   \n\t", "empty"), ("あ" * 5001, "too_long"), ("ごめん\x00\x01\x02", "binary")]
+)
 def test_bad_input_is_a_clear_error(text: str, code: str) -> None:
     with pytest.raises(InputError) as exc:
         check(text)
@@ -104,15 +110,18 @@ def test_text_of_exactly_5000_characters_is_accepted() -> None:
     assert r.japanese and "apology" in r.labels
 
 
-@pytest.mark.parametrize(("text", "absent"), [
-    ("いつでも待ってるね", "excuse"),
-    ("次からは気をつけてね", "commitment"),
-    ("ごめんって言えば済むと思ってた自分が恥ずかしい", "apology"),
-    ("大したことないって思ってた自分が恥ずかしい", "minimization"),
-    ("返事はいつでもいいよ", "rushing"),
-    ("ありがとうって言ってくれたのに、ひどいことを言った", "gratitude"),
-    ("wifiの調子が戻った", "levity"),
-    ("また一緒に笑える日が来たらいいな", "levity"),
-])
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("いつでも待ってるね", "excuse"),
+        ("次からは気をつけてね", "commitment"),
+        ("ごめんって言えば済むと思ってた自分が恥ずかしい", "apology"),
+        ("大したことないって思ってた自分が恥ずかしい", "minimization"),
+        ("返事はいつでもいいよ", "rushing"),
+        ("ありがとうって言ってくれたのに、ひどいことを言った", "gratitude"),
+        ("wifiの調子が戻った", "levity"),
+        ("また一緒に笑える日が来たらいいな", "levity"),
+    ],
+)
 def test_hard_negatives(text: str, absent: str) -> None:
     assert absent not in check(text).labels

@@ -40,8 +40,9 @@ def test_rule_examples(rule_id: str, kind: str, text: str) -> None:
 MATCH_WITH_SPAN = [(r, ex) for r in RULES for ex in r.examples.match if ex.span or ex.suggestion]
 
 
-@pytest.mark.parametrize(("rule", "ex"), MATCH_WITH_SPAN,
-                         ids=[f"{r.id}:{k}" for k, (r, _) in enumerate(MATCH_WITH_SPAN)])
+@pytest.mark.parametrize(
+    ("rule", "ex"), MATCH_WITH_SPAN, ids=[f"{r.id}:{k}" for k, (r, _) in enumerate(MATCH_WITH_SPAN)]
+)
 def test_examples_that_name_a_span_or_a_suggestion_get_them(rule, ex) -> None:
     from nakanaori.check.kbcheck import verify_match
 
@@ -89,14 +90,17 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def test_unknown_key_names_file_and_rule(tmp_path: Path) -> None:
-    p = _write(tmp_path, """rules:
+    p = _write(
+        tmp_path,
+        """rules:
   - id: apology.x
     label: apology
     why: 理由を書きます。
     patterns: [[{lemma: ごめん}]]
     colour: red
     examples: {match: [ごめん], no_match: [はい]}
-""")
+""",
+    )
     with pytest.raises(KnowledgeError) as exc:
         load_rule_file(p)
     msg = str(exc.value)
@@ -104,49 +108,61 @@ def test_unknown_key_names_file_and_rule(tmp_path: Path) -> None:
 
 
 def test_empty_pattern_is_an_error(tmp_path: Path) -> None:
-    p = _write(tmp_path, """rules:
+    p = _write(
+        tmp_path,
+        """rules:
   - id: apology.x
     label: apology
     why: 理由を書きます。
     patterns: [[]]
     examples: {match: [ごめん], no_match: [はい]}
-""")
+""",
+    )
     with pytest.raises(KnowledgeError, match=r"apology\.x"):
         load_rule_file(p)
 
 
 def test_pattern_that_can_only_match_nothing_is_an_error(tmp_path: Path) -> None:
-    p = _write(tmp_path, """rules:
+    p = _write(
+        tmp_path,
+        """rules:
   - id: apology.x
     label: apology
     why: 理由を書きます。
     patterns: [[{lemma: ごめん, op: "?"}]]
     examples: {match: [ごめん], no_match: [はい]}
-""")
+""",
+    )
     with pytest.raises(KnowledgeError, match="empty string"):
         load_rule_file(p)
 
 
 def test_unknown_part_of_speech_can_never_match(tmp_path: Path) -> None:
-    p = _write(tmp_path, """rules:
+    p = _write(
+        tmp_path,
+        """rules:
   - id: apology.x
     label: apology
     why: 理由を書きます。
     patterns: [[{pos: 名刺}]]
     examples: {match: [ごめん], no_match: [はい]}
-""")
+""",
+    )
     with pytest.raises(KnowledgeError, match="could never match"):
         load_rule_file(p)
 
 
 def test_ng_rule_without_suggestion_is_an_error(tmp_path: Path) -> None:
-    p = _write(tmp_path, """rules:
+    p = _write(
+        tmp_path,
+        """rules:
   - id: levity.x
     label: levity
     why: 理由を書きます。
     patterns: [[{s: 笑}]]
     examples: {match: [ごめん笑], no_match: [はい]}
-""")
+""",
+    )
     with pytest.raises(KnowledgeError, match="suggestion"):
         load_rule_file(p)
 
@@ -174,13 +190,16 @@ def test_kb_check_reports_a_rule_that_never_fires(tmp_path: Path, monkeypatch: p
 
     d = tmp_path / "rules"
     d.mkdir()
-    (d / "a.yaml").write_text("""rules:
+    (d / "a.yaml").write_text(
+        """rules:
   - id: apology.never
     label: apology
     why: 理由を書きます。
     patterns: [[{lemma: 存在しない語}]]
     examples: {match: [ごめんね], no_match: [はい]}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(kbcheck, "load_rules", lambda: loader.load_rules_from(d))
     problems, stats = kbcheck.verify_knowledge_base()
     assert stats["rules"] == 1

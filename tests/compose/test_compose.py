@@ -151,9 +151,7 @@ def test_cli_json() -> None:
 
 
 def test_cli_rich_output() -> None:
-    res = runner.invoke(
-        app, ["compose", "--relationship", "friend", "--stage", "no_reply", "--did", "連絡しなかった"]
-    )
+    res = runner.invoke(app, ["compose", "--relationship", "friend", "--stage", "no_reply", "--did", "連絡しなかった"])
     assert res.exit_code == 0, res.output
     assert "案1" in res.stdout and "連絡しなくて" in res.stdout
 
@@ -182,8 +180,9 @@ def test_cli_bad_input(args: list[str], exit_code: int, fragment: str) -> None:
 def test_variants_do_not_echo_the_same_time_word() -> None:
     """「これからは…。これからもよろしくね」 reads clumsy; no variant opens two sentences that way."""
     for rel in ("partner", "friend", "family", "work"):
-        c = compose(rel, "days_later", did="約束の時間に遅れた", will="出る30分前にアラームをかける",
-                    thanks="話を聞いてくれた")
+        c = compose(
+            rel, "days_later", did="約束の時間に遅れた", will="出る30分前にアラームをかける", thanks="話を聞いてくれた"
+        )
         for v in c.variants:
             assert not ("これからは" in v.text and "これからも" in v.text), v.text
             assert not ("今後は" in v.text and "今後とも" in v.text), v.text

@@ -62,8 +62,9 @@ def test_a_timeline_becomes_the_steps_that_are_not_past(session) -> None:
     user = _user("t")
     session.add(user)
     timeline = plan("friend", "no_reply", dt.date(2026, 11, 20), today=dt.date(2026, 11, 27))
-    case = Journal(session, user).create_case(relationship="friend", stage="no_reply", title="t",
-                                              apologized_on=dt.date(2026, 11, 20), timeline=timeline)
+    case = Journal(session, user).create_case(
+        relationship="friend", stage="no_reply", title="t", apologized_on=dt.date(2026, 11, 20), timeline=timeline
+    )
     session.flush()
     assert [s.title for s in case.steps] == [s.title for s in timeline.steps if s.status != "past"]
     assert case.steps
@@ -103,8 +104,17 @@ def test_forgetting_a_user_leaves_nothing_of_them_in_either_channel(session) -> 
         step = j.add_step(case, dt.date(2026, 11, 28), "連絡する")
         session.flush()
         session.add(LineAccount(user_id=u.id, line_user_id=f"U{uuid.uuid4().hex}", step="idle"))
-        session.add(LineReminder(user_id=u.id, step_id=step.id, line_user_id="U", title="t", text="t",
-                                 due_at=dt.datetime(2026, 11, 28, 3, tzinfo=dt.UTC), retry_key=str(uuid.uuid4())))
+        session.add(
+            LineReminder(
+                user_id=u.id,
+                step_id=step.id,
+                line_user_id="U",
+                title="t",
+                text="t",
+                due_at=dt.datetime(2026, 11, 28, 3, tzinfo=dt.UTC),
+                retry_key=str(uuid.uuid4()),
+            )
+        )
     session.flush()
     gone_id = gone.id
     forget_users(session, [gone_id])

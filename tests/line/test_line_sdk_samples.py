@@ -55,14 +55,33 @@ def sdk_older_sample() -> dict[str, Any]:
         "events": [
             _ev("message", user_src(), message={"id": "325708", "type": "text", "text": "Hello, world"}),
             _ev("message", ROOM, message={"id": "325708", "type": "image", "contentProvider": PROVIDER}),
-            _ev("message", user_src(), message={"id": "325708", "type": "video", "duration": 60000,
-                                                "contentProvider": PROVIDER}),
-            _ev("message", user_src(), message={"id": "325708", "type": "audio", "duration": 60000,
-                                                "contentProvider": {"type": "external",
-                                                                    "originalContentUrl": "https://example.com"}}),
-            _ev("message", user_src(), message={"id": "325708", "type": "location", "title": "my location",
-                                                "address": "Tokyo", "latitude": 35.65910807942215,
-                                                "longitude": 139.70372892916203}),
+            _ev(
+                "message",
+                user_src(),
+                message={"id": "325708", "type": "video", "duration": 60000, "contentProvider": PROVIDER},
+            ),
+            _ev(
+                "message",
+                user_src(),
+                message={
+                    "id": "325708",
+                    "type": "audio",
+                    "duration": 60000,
+                    "contentProvider": {"type": "external", "originalContentUrl": "https://example.com"},
+                },
+            ),
+            _ev(
+                "message",
+                user_src(),
+                message={
+                    "id": "325708",
+                    "type": "location",
+                    "title": "my location",
+                    "address": "Tokyo",
+                    "latitude": 35.65910807942215,
+                    "longitude": 139.70372892916203,
+                },
+            ),
             _ev("message", user_src(), message={"id": "325708", "type": "sticker", "packageId": "1", "stickerId": "1"}),
             _ev("follow", user_src()),
             _ev("unfollow", user_src(), reply=None),
@@ -74,30 +93,59 @@ def sdk_older_sample() -> dict[str, Any]:
             _ev("accountLink", user_src(), link={"result": "ok", "nonce": "Vb771wDYtXuammLszK6h9A"}),
             _ev("message", {**GROUP, "userId": USER}, message={"id": "325708", "type": "text", "text": "Hello, world"}),
             _ev("message", {**ROOM, "userId": USER}, message={"id": "325708", "type": "text", "text": "Hello, world"}),
-            _ev("postback", user_src(), postback={"data": "action=buyItem&itemId=123123&color=red",
-                                                  "params": {"date": "2013-04-01"}}),
-            _ev("postback", user_src(), postback={"data": "action=buyItem&itemId=123123&color=red",
-                                                  "params": {"time": "10:00"}}),
-            _ev("postback", user_src(), postback={"data": "action=buyItem&itemId=123123&color=red",
-                                                  "params": {"datetime": "2013-04-01T10:00"}}),
+            _ev(
+                "postback",
+                user_src(),
+                postback={"data": "action=buyItem&itemId=123123&color=red", "params": {"date": "2013-04-01"}},
+            ),
+            _ev(
+                "postback",
+                user_src(),
+                postback={"data": "action=buyItem&itemId=123123&color=red", "params": {"time": "10:00"}},
+            ),
+            _ev(
+                "postback",
+                user_src(),
+                postback={"data": "action=buyItem&itemId=123123&color=red", "params": {"datetime": "2013-04-01T10:00"}},
+            ),
             _ev("things", user_src(), things={"deviceId": "t2c449c9d1", "type": "link"}),
             _ev("memberJoined", MEMBERS_GROUP, reply="0f3779fba3b349968c5d07db31eabf65", joined=MEMBERS),
             {"type": "memberLeft", "timestamp": 1462629479960, "source": MEMBERS_GROUP, "left": MEMBERS},
             _ev("things", user_src(), things={"deviceId": "t2c449c9d1", "type": "unlink"}),
-            _ev("message", user_src(), message={"id": "325708", "type": "file", "fileName": "file.txt",
-                                                "fileSize": 2138}),
-            _ev("things", user_src(), timestamp=1547817848122, things={
-                "type": "scenarioResult", "deviceId": "t2c449c9d1",
-                "result": {"scenarioId": "XXX", "revision": 2, "startTime": 1547817845950,
-                           "endTime": 1547817845952, "resultCode": "success", "bleNotificationPayload": "AQ==",
-                           "actionResults": [{"type": "binary", "data": "/w=="}, {"type": "void"}]}}),
+            _ev(
+                "message",
+                user_src(),
+                message={"id": "325708", "type": "file", "fileName": "file.txt", "fileSize": 2138},
+            ),
+            _ev(
+                "things",
+                user_src(),
+                timestamp=1547817848122,
+                things={
+                    "type": "scenarioResult",
+                    "deviceId": "t2c449c9d1",
+                    "result": {
+                        "scenarioId": "XXX",
+                        "revision": 2,
+                        "startTime": 1547817845950,
+                        "endTime": 1547817845952,
+                        "resultCode": "success",
+                        "bleNotificationPayload": "AQ==",
+                        "actionResults": [{"type": "binary", "data": "/w=="}, {"type": "void"}],
+                    },
+                },
+            ),
         ],
     }
 
 
 def _v3(ev: dict[str, Any], redelivery: bool = False) -> dict[str, Any]:
-    return {**ev, "mode": "active", "webhookEventId": "testwebhookeventid",
-            "deliveryContext": {"isRedelivery": redelivery}}
+    return {
+        **ev,
+        "mode": "active",
+        "webhookEventId": "testwebhookeventid",
+        "deliveryContext": {"isRedelivery": redelivery},
+    }
 
 
 def sdk_v3_sample() -> dict[str, Any]:
@@ -107,52 +155,151 @@ def sdk_v3_sample() -> dict[str, Any]:
         "destination": "U123",
         "events": [
             _v3(_ev("message", user_src(), message=text)),
-            _v3(_ev("message", ROOM, message={"id": "325708", "type": "image", "contentProvider": PROVIDER,
-                                              "quoteToken": "quoteToken"})),
-            _v3(_ev("message", user_src(), message={"id": "325708", "type": "video", "duration": 60000,
-                                                    "contentProvider": PROVIDER, "quoteToken": "quoteToken"})),
-            _v3(_ev("message", user_src(), message={"id": "325708", "type": "audio", "duration": 60000,
-                                                    "contentProvider": {"type": "external",
-                                                                        "originalContentUrl": "https://example.com"},
-                                                    "quoteToken": "quoteToken"})),
-            _v3(_ev("message", user_src(), message={"id": "325708", "type": "location", "title": "my location",
-                                                    "address": "Tokyo", "latitude": 35.65910807942215,
-                                                    "longitude": 139.70372892916203})),
-            _v3(_ev("message", user_src(), message={"id": "325708", "type": "sticker", "packageId": "1",
-                                                    "stickerId": "1", "stickerResourceType": "STATIC",
-                                                    "keywords": ["Love You", "Love"], "text": "Just sticker",
-                                                    "quoteToken": "quoteToken"})),
+            _v3(
+                _ev(
+                    "message",
+                    ROOM,
+                    message={"id": "325708", "type": "image", "contentProvider": PROVIDER, "quoteToken": "quoteToken"},
+                )
+            ),
+            _v3(
+                _ev(
+                    "message",
+                    user_src(),
+                    message={
+                        "id": "325708",
+                        "type": "video",
+                        "duration": 60000,
+                        "contentProvider": PROVIDER,
+                        "quoteToken": "quoteToken",
+                    },
+                )
+            ),
+            _v3(
+                _ev(
+                    "message",
+                    user_src(),
+                    message={
+                        "id": "325708",
+                        "type": "audio",
+                        "duration": 60000,
+                        "contentProvider": {"type": "external", "originalContentUrl": "https://example.com"},
+                        "quoteToken": "quoteToken",
+                    },
+                )
+            ),
+            _v3(
+                _ev(
+                    "message",
+                    user_src(),
+                    message={
+                        "id": "325708",
+                        "type": "location",
+                        "title": "my location",
+                        "address": "Tokyo",
+                        "latitude": 35.65910807942215,
+                        "longitude": 139.70372892916203,
+                    },
+                )
+            ),
+            _v3(
+                _ev(
+                    "message",
+                    user_src(),
+                    message={
+                        "id": "325708",
+                        "type": "sticker",
+                        "packageId": "1",
+                        "stickerId": "1",
+                        "stickerResourceType": "STATIC",
+                        "keywords": ["Love You", "Love"],
+                        "text": "Just sticker",
+                        "quoteToken": "quoteToken",
+                    },
+                )
+            ),
             _v3(_ev("follow", user_src(), follow={"isUnblocked": True})),
             _v3(_ev("unfollow", user_src(), reply=None)),
             _v3(_ev("join", GROUP)),
             _v3(_ev("leave", GROUP, reply=None)),
-            _v3(_ev("postback", user_src(), postback={"data": "action=buyItem&itemId=123123&color=red",
-                                                      "params": {"datetime": "2017-12-25T01:00"}})),
+            _v3(
+                _ev(
+                    "postback",
+                    user_src(),
+                    postback={
+                        "data": "action=buyItem&itemId=123123&color=red",
+                        "params": {"datetime": "2017-12-25T01:00"},
+                    },
+                )
+            ),
             _v3(_ev("beacon", user_src(), beacon={"hwid": "d41d8cd98f", "type": "enter"})),
             _v3(_ev("beacon", user_src(), beacon={"hwid": "d41d8cd98f", "type": "enter", "dm": "1234567890abcdef"})),
             _v3(_ev("accountLink", user_src(), link={"result": "ok", "nonce": "Vb771wDYtXuammLszK6h9A"})),
             _v3(_ev("message", {**GROUP, "userId": USER}, message=text)),
             _v3(_ev("message", {**ROOM, "userId": USER}, message=text)),
-            _v3(_ev("postback", user_src(), postback={"data": "action=buyItem&itemId=123123&color=red",
-                                                      "params": {"date": "2013-04-01"}})),
-            _v3(_ev("postback", user_src(), postback={"data": "action=buyItem&itemId=123123&color=red",
-                                                      "params": {"time": "10:00"}})),
-            _v3(_ev("postback", user_src(), postback={"data": "action=buyItem&itemId=123123&color=red",
-                                                      "params": {"datetime": "2013-04-01T10:00"}})),
+            _v3(
+                _ev(
+                    "postback",
+                    user_src(),
+                    postback={"data": "action=buyItem&itemId=123123&color=red", "params": {"date": "2013-04-01"}},
+                )
+            ),
+            _v3(
+                _ev(
+                    "postback",
+                    user_src(),
+                    postback={"data": "action=buyItem&itemId=123123&color=red", "params": {"time": "10:00"}},
+                )
+            ),
+            _v3(
+                _ev(
+                    "postback",
+                    user_src(),
+                    postback={
+                        "data": "action=buyItem&itemId=123123&color=red",
+                        "params": {"datetime": "2013-04-01T10:00"},
+                    },
+                )
+            ),
             _v3(_ev("memberJoined", MEMBERS_GROUP, reply="0f3779fba3b349968c5d07db31eabf65", joined=MEMBERS)),
             _v3({"type": "memberLeft", "timestamp": 1462629479960, "source": MEMBERS_GROUP, "left": MEMBERS}),
-            _v3(_ev("message", user_src(), message={"id": "325708", "type": "file", "fileName": "file.txt",
-                                                    "fileSize": 2138})),
-            _v3(_ev("unsend", {**GROUP, "userId": USER}, reply=None, timestamp=1547817848122,
-                    unsend={"messageId": "325708"})),
+            _v3(
+                _ev(
+                    "message",
+                    user_src(),
+                    message={"id": "325708", "type": "file", "fileName": "file.txt", "fileSize": 2138},
+                )
+            ),
+            _v3(
+                _ev(
+                    "unsend",
+                    {**GROUP, "userId": USER},
+                    reply=None,
+                    timestamp=1547817848122,
+                    unsend={"messageId": "325708"},
+                )
+            ),
             _v3(_ev("videoPlayComplete", user_src(), videoPlayComplete={"trackingId": "track_id"})),
-            _v3(_ev("message", user_src(), reply="fbf94e269485410da6b7e3a5e33283e8", timestamp=1627356924722,
-                    message={"type": "image", "id": "354718705033693861", "contentProvider": {"type": "line"},
-                             "imageSet": {"id": "E005D41A7288F41B655", "index": 2, "total": 2},
-                             "quoteToken": "quoteToken"})),
+            _v3(
+                _ev(
+                    "message",
+                    user_src(),
+                    reply="fbf94e269485410da6b7e3a5e33283e8",
+                    timestamp=1627356924722,
+                    message={
+                        "type": "image",
+                        "id": "354718705033693861",
+                        "contentProvider": {"type": "line"},
+                        "imageSet": {"id": "E005D41A7288F41B655", "index": 2, "total": 2},
+                        "quoteToken": "quoteToken",
+                    },
+                )
+            ),
             _v3(_ev("message", user_src(), message=text), redelivery=True),
-            _v3({"type": "undefined", "timestamp": TS, "source": user_src(), "undefinedField": {"1": 1}},
-                redelivery=True),
+            _v3(
+                {"type": "undefined", "timestamp": TS, "source": user_src(), "undefinedField": {"1": 1}},
+                redelivery=True,
+            ),
         ],
     }
 
@@ -238,13 +385,16 @@ def _today_shape(ev: dict[str, Any]) -> dict[str, Any]:
 
 
 OLDER_EVENTS = {
-    "text": lambda u, t: _ev("message", user_src(u), t,
-                             message={"id": "1", "type": "text", "text": "チェック:ごめん笑"}),
+    "text": lambda u, t: _ev(
+        "message", user_src(u), t, message={"id": "1", "type": "text", "text": "チェック:ごめん笑"}
+    ),
     "help": lambda u, t: _ev("message", user_src(u), t, message={"id": "1", "type": "text", "text": "使い方"}),
-    "sticker": lambda u, t: _ev("message", user_src(u), t, message={"id": "1", "type": "sticker", "packageId": "1",
-                                                                   "stickerId": "1"}),
-    "image": lambda u, t: _ev("message", user_src(u), t, message={"id": "1", "type": "image",
-                                                                 "contentProvider": {"type": "line"}}),
+    "sticker": lambda u, t: _ev(
+        "message", user_src(u), t, message={"id": "1", "type": "sticker", "packageId": "1", "stickerId": "1"}
+    ),
+    "image": lambda u, t: _ev(
+        "message", user_src(u), t, message={"id": "1", "type": "image", "contentProvider": {"type": "line"}}
+    ),
     "follow": lambda u, t: _ev("follow", user_src(u), t),
     "postback": lambda u, t: _ev("postback", user_src(u), t, postback={"data": "a=rel&v=friend"}),
 }
@@ -261,8 +411,12 @@ def test_an_older_shape_event_gets_the_same_answer_as_todays(
     old_token, new_token = "old-" + uuid.uuid4().hex, "new-" + uuid.uuid4().hex
     old = make("U" + uuid.uuid4().hex, old_token)
     if envelope == "today":
-        old = {**old, "mode": "active", "webhookEventId": "01" + uuid.uuid4().hex[:24].upper(),
-               "deliveryContext": {"isRedelivery": False}}
+        old = {
+            **old,
+            "mode": "active",
+            "webhookEventId": "01" + uuid.uuid4().hex[:24].upper(),
+            "deliveryContext": {"isRedelivery": False},
+        }
     new = _today_shape(make("U" + uuid.uuid4().hex, new_token))
     assert "quoteToken" not in json.dumps(old) and "isUnblocked" not in json.dumps(old)
     assert post(server, {"destination": "U123", "events": [old]}).status_code == 200
@@ -281,8 +435,10 @@ def test_an_older_shape_event_gets_the_same_answer_as_todays(
     [
         b"[" * 1000 + b"]" * 1000,
         b'{"destination": "U1", "events": ' + b"[" * 5000 + b"]" * 5000 + b"}",
-        json.dumps({"destination": "U1", "events": [event("message", message={"id": "1", "type": "text",
-                                                                               "text": "x"})]}).encode()
+        json.dumps(
+            {"destination": "U1", "events": [event("message", message={"id": "1", "type": "text", "text": "x"})]}
+        )
+        .encode()
         .replace(b'"text": "x"', b'"text": ' + b"[" * 1200 + b"]" * 1200),
         b'{"destination": "U1", "events": [' + b'{"a": ' * 1500 + b"1" + b"}" * 1500 + b"]}",
     ],
@@ -299,9 +455,14 @@ def test_signed_deeply_nested_body_is_400_not_500(server: Server, raw: bytes) ->
 def test_a_delivery_over_64_kb_is_accepted_and_answered(server: Server, fake: FakeLine) -> None:
     """LINE batches events: five 5,000-character messages are ~75 KB, over the API's 64 KB body limit."""
     draft = ("昨日は約束を破ってごめんなさい。" * 400)[:4990]
-    evs = [event("message", user="U" + uuid.uuid4().hex,
-                 message={"id": str(i), "type": "text", "quoteToken": "q", "text": "チェック:" + draft})
-           for i in range(5)]
+    evs = [
+        event(
+            "message",
+            user="U" + uuid.uuid4().hex,
+            message={"id": str(i), "type": "text", "quoteToken": "q", "text": "チェック:" + draft},
+        )
+        for i in range(5)
+    ]
     raw = json.dumps({"destination": "U1", "events": evs}, ensure_ascii=False).encode()
     assert len(raw) > 64 * 1024
     r = server.post(raw, timeout=30)

@@ -128,8 +128,14 @@ def test_missing_or_forged_signature_is_400_and_nothing_is_processed_or_stored(
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"[]", b'{"events": "x"}', b'{"destination": "U1"}', b'{"events": [1, 2]}',
-     "{\"events\": [{\"type\": \"message\", \"text\": \"\xff\"}]}".encode("latin-1")],
+    [
+        b"{not json",
+        b"[]",
+        b'{"events": "x"}',
+        b'{"destination": "U1"}',
+        b'{"events": [1, 2]}',
+        '{"events": [{"type": "message", "text": "\xff"}]}'.encode("latin-1"),
+    ],
 )
 def test_malformed_bodies_with_a_valid_signature_get_400(server: Server, body: bytes) -> None:
     r = server.post(body)
@@ -157,9 +163,7 @@ def test_follow_greets_with_the_four_quick_replies(server: Server, fake: FakeLin
         assert c.scalar(select(func.count()).where(LineAccount.line_user_id == user)) == 1
 
 
-def test_prefixed_draft_is_checked_with_loading_animation_and_flex_findings(
-    server: Server, fake: FakeLine
-) -> None:
+def test_prefixed_draft_is_checked_with_loading_animation_and_flex_findings(server: Server, fake: FakeLine) -> None:
     user = uid()
     ev = text_event("チェック:" + NG_DRAFT, user=user)
     assert server.post(payload(ev)).status_code == 200
@@ -204,11 +208,23 @@ def test_usage_and_empty_reminder_list(server: Server, fake: FakeLine) -> None:
 
 def test_stickers_images_and_unknown_message_types_get_a_short_answer(server: Server, fake: FakeLine) -> None:
     user = uid()
-    sticker = event("message", user=user, message={"type": "sticker", "id": "1", "quoteToken": "q",
-                                                   "packageId": "446", "stickerId": "1988",
-                                                   "stickerResourceType": "STATIC"})
-    image = event("message", user=user, message={"type": "image", "id": "2", "quoteToken": "q",
-                                                 "contentProvider": {"type": "line"}})
+    sticker = event(
+        "message",
+        user=user,
+        message={
+            "type": "sticker",
+            "id": "1",
+            "quoteToken": "q",
+            "packageId": "446",
+            "stickerId": "1988",
+            "stickerResourceType": "STATIC",
+        },
+    )
+    image = event(
+        "message",
+        user=user,
+        message={"type": "image", "id": "2", "quoteToken": "q", "contentProvider": {"type": "line"}},
+    )
     novel = event("message", user=user, message={"type": "hologram", "id": "3"})
     assert server.post(payload(sticker, image, novel)).status_code == 200
     assert "スタンプ" in fake.wait_reply(sticker["replyToken"])["messages"][0]["text"]
@@ -285,7 +301,11 @@ def test_consult_by_buttons_then_template_check_then_reminders_and_cancel(
 
     ask = say(text_event("相談する", user=user))
     assert [i["action"]["data"] for i in ask["quickReply"]["items"]] == [
-        "a=rel&v=partner", "a=rel&v=friend", "a=rel&v=work", "a=rel&v=family"]
+        "a=rel&v=partner",
+        "a=rel&v=friend",
+        "a=rel&v=work",
+        "a=rel&v=family",
+    ]
     ask_stage = say(postback_event("a=rel&v=friend", user=user))
     assert len(ask_stage["quickReply"]["items"]) == 10
     advice = say(postback_event("a=stage&v=cold", user=user))
@@ -306,8 +326,13 @@ def test_consult_by_buttons_then_template_check_then_reminders_and_cancel(
     reminders = say(text_event("リマインドして", user=user))
     with engine.connect() as c:
         rows = c.execute(
-            select(LineReminder.id, LineReminder.retry_key, LineReminder.status, LineReminder.step_id,
-                   LineReminder.line_user_id)
+            select(
+                LineReminder.id,
+                LineReminder.retry_key,
+                LineReminder.status,
+                LineReminder.step_id,
+                LineReminder.line_user_id,
+            )
             .join(LineAccount, LineAccount.user_id == LineReminder.user_id)
             .where(LineAccount.line_user_id == user)
         ).all()
@@ -323,8 +348,11 @@ def test_consult_by_buttons_then_template_check_then_reminders_and_cancel(
     stranger = say(postback_event(f"a=cancel&id={rows[1].id}", user=uid()))  # not theirs
     assert "もう予定に入っていない" in json.dumps(stranger, ensure_ascii=False)
     with engine.connect() as c:
-        got = dict(c.execute(select(LineReminder.id, LineReminder.status)
-                             .where(LineReminder.id.in_([r.id for r in rows]))).all())
+        got = dict(
+            c.execute(
+                select(LineReminder.id, LineReminder.status).where(LineReminder.id.in_([r.id for r in rows]))
+            ).all()
+        )
     assert got[rows[0].id] == "cancelled" and got[rows[1].id] == "pending"
 
 
@@ -346,16 +374,17 @@ def test_free_text_situation_asks_only_what_it_could_not_read(server: Server, fa
 # ------------------------------------------------------------------ deletion
 
 
-def test_data_deletion_removes_everything_for_that_user(
-    server: Server, fake: FakeLine, engine: Engine
-) -> None:
+def test_data_deletion_removes_everything_for_that_user(server: Server, fake: FakeLine, engine: Engine) -> None:
     user, other = uid(), uid()
     for u in (user, other):
         ev = text_event("下書きをチェック", user=u)
         server.post(payload(ev))
         fake.wait_reply(ev["replyToken"])
-    for ev in (postback_event("a=rel&v=work", user=user), postback_event("a=stage&v=improve", user=user),
-               text_event("リマインドして", user=user)):
+    for ev in (
+        postback_event("a=rel&v=work", user=user),
+        postback_event("a=stage&v=improve", user=user),
+        text_event("リマインドして", user=user),
+    ):
         server.post(payload(ev))
         fake.wait_reply(ev["replyToken"])
     with engine.connect() as c:
@@ -383,9 +412,7 @@ def test_postback_with_unknown_data_answers_with_help(server: Server, fake: Fake
 # ------------------------------------------------------------------ LINE API failures
 
 
-def test_line_api_500_still_answers_200_and_logs_without_text(
-    server: Server, fake: FakeLine, workdir: Path
-) -> None:
+def test_line_api_500_still_answers_200_and_logs_without_text(server: Server, fake: FakeLine, workdir: Path) -> None:
     secret_words = "秘密の下書き" + uuid.uuid4().hex[:6]
     ev = text_event("チェック:" + secret_words + "ごめんね", user=uid())
     fake.mode = "error"

@@ -44,14 +44,16 @@ def prepared(url: str) -> Engine:
     return engine
 
 
-def add_reminders(engine: Engine, n: int, *, due_in: dt.timedelta = dt.timedelta(minutes=-1),
-                  users: int = 20) -> list[str]:
+def add_reminders(
+    engine: Engine, n: int, *, due_in: dt.timedelta = dt.timedelta(minutes=-1), users: int = 20
+) -> list[str]:
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as c:
         ids = []
         for _ in range(users):
-            res = c.execute(insert(User).values(token_hash=uuid.uuid4().hex * 2, csrf_token="x",
-                                                created_at=now, last_seen_at=now))
+            res = c.execute(
+                insert(User).values(token_hash=uuid.uuid4().hex * 2, csrf_token="x", created_at=now, last_seen_at=now)
+            )
             ids.append(res.inserted_primary_key[0])
         rows = [
             {
@@ -81,8 +83,7 @@ def api_for(fake: FakeLine, token: str = TOKEN) -> LineApi:
 
 
 def worker_cmd(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([NAKANAORI, "worker", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen([NAKANAORI, "worker", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 # ------------------------------------------------------------------ in-process behaviour
@@ -104,9 +105,7 @@ def test_due_reminders_are_pushed_once_with_their_retry_key(fake: FakeLine, db_u
     engine.dispose()
 
 
-def test_transient_failures_are_retried_in_place_with_backoff_and_the_same_key(
-    fake: FakeLine, tmp_path: Path
-) -> None:
+def test_transient_failures_are_retried_in_place_with_backoff_and_the_same_key(fake: FakeLine, tmp_path: Path) -> None:
     engine = prepared(f"sqlite:///{tmp_path / 'w.sqlite3'}")
     [key] = add_reminders(engine, 1, users=1)
     fake.fail_pushes = 2
@@ -129,8 +128,9 @@ def test_a_longer_outage_defers_the_reminder_to_a_later_run(fake: FakeLine, tmp_
     stats = run_once(sessions, api_for(fake), sleep=lambda _s: None, now=lambda: t0)
     assert stats.retried == 1 and stats.sent == 0
     with engine.connect() as c:
-        row = c.execute(select(LineReminder.status, LineReminder.attempts, LineReminder.next_attempt_at,
-                               LineReminder.last_error)).one()
+        row = c.execute(
+            select(LineReminder.status, LineReminder.attempts, LineReminder.next_attempt_at, LineReminder.last_error)
+        ).one()
     assert row.status == "pending" and row.attempts == 1 and row.last_error == "http_500"
     assert row.next_attempt_at.replace(tzinfo=dt.UTC) >= t0 + dt.timedelta(seconds=60)
     # before the backoff has passed nothing is tried; after it the same key goes out
@@ -216,9 +216,7 @@ def test_two_workers_on_sqlite_send_each_reminder_once(fake: FakeLine, tmp_path:
     _two_workers(fake, f"sqlite:///{tmp_path / 'w.sqlite3'}", tmp_path, 200, both_must_work=False)
 
 
-def test_worker_killed_mid_batch_then_restarted_sends_no_doubles(
-    fake: FakeLine, db_url: str, tmp_path: Path
-) -> None:
+def test_worker_killed_mid_batch_then_restarted_sends_no_doubles(fake: FakeLine, db_url: str, tmp_path: Path) -> None:
     """SQLite and PostgreSQL. The fake answers 40 pushes, accepts the 41st and holds its answer: the
     worker is killed (SIGKILL) at that moment — deterministically mid-batch, after LINE accepted a push
     whose success the worker never recorded. The restarted worker pushes that one again with the same

@@ -177,13 +177,16 @@ def test_templates_fit_the_step_and_are_not_repeated_while_others_fit() -> None:
 
 
 def test_plan_is_json_round_trippable() -> None:
-    p = plan("work", "cold", APOLOGY, last_contact=APOLOGY + timedelta(days=1),
-             today=APOLOGY + timedelta(days=4))
+    p = plan("work", "cold", APOLOGY, last_contact=APOLOGY + timedelta(days=1), today=APOLOGY + timedelta(days=4))
     again = Plan.model_validate_json(p.model_dump_json())
     assert again == p
     # ``nakanaori.plan`` is the plan package, and calling it calls plan()
-    assert nakanaori.plan("work", "cold", APOLOGY, last_contact=APOLOGY + timedelta(days=1),
-                          today=APOLOGY + timedelta(days=4)) == p
+    assert (
+        nakanaori.plan(
+            "work", "cold", APOLOGY, last_contact=APOLOGY + timedelta(days=1), today=APOLOGY + timedelta(days=4)
+        )
+        == p
+    )
 
 
 @pytest.mark.parametrize(
@@ -224,8 +227,19 @@ MESSAGE = "約束の時間に遅れてごめんね。次からは、出る30分�
 def _commitment_finding(text: str, phrase: str) -> Finding:
     start = text.index(phrase)
     end = start + len(phrase)
-    return Finding(label="commitment", label_ja="変化の意志・再発防止", kind="good", start=start, end=end,
-                   text=phrase, why="", severity="info", rule="test", start_utf16=start, end_utf16=end)
+    return Finding(
+        label="commitment",
+        label_ja="変化の意志・再発防止",
+        kind="good",
+        start=start,
+        end=end,
+        text=phrase,
+        why="",
+        severity="info",
+        rule="test",
+        start_utf16=start,
+        end_utf16=end,
+    )
 
 
 def test_each_commitment_becomes_a_promise_with_keep_it_check_ins() -> None:
@@ -238,7 +252,7 @@ def test_each_commitment_becomes_a_promise_with_keep_it_check_ins() -> None:
     promises = _promises(load_plan_rules(), Relationship.friend, report, made, today=made + timedelta(days=5))
     assert len(promises) == 1
     pr = promises[0]
-    assert pr.text == phrase and MESSAGE[pr.start:pr.end] == phrase
+    assert pr.text == phrase and MESSAGE[pr.start : pr.end] == phrase
     assert pr.sentence == "次からは、出る30分前にアラームをかけるね。"
     assert [c.after_days for c in pr.check_ins] == [3, 14, 30]
     assert [c.date for c in pr.check_ins] == [made + timedelta(days=d) for d in (3, 14, 30)]

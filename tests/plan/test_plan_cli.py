@@ -32,8 +32,7 @@ def test_rich_timeline_lists_dated_steps_and_reasons() -> None:
 
 
 def test_json_output_is_the_plan() -> None:
-    r = _run("-r", "work", "-s", "distance", "--apologized-on", "2025-03-03", "--last-contact", "2025-03-05",
-             "--json")
+    r = _run("-r", "work", "-s", "distance", "--apologized-on", "2025-03-03", "--last-contact", "2025-03-05", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["relationship"] == "work" and data["stage"] == "distance"
@@ -80,12 +79,13 @@ BAD_CASES = [
     (["-r", "work", "-s", "no_reply", "--apologized-on", "2025-02-30"], 8, "存在しない日付"),
     (["-r", "work", "-s", "no_reply", "--apologized-on", "2025-03-11"], 8, "未来"),
     (["-r", "work", "-s", "no_reply", "--apologized-on", "1899-12-31"], 8, "1900"),
-    (["-r", "work", "-s", "no_reply", "--apologized-on", "2025-03-05", "--last-contact", "2025-03-04"], 8,
-     "より前"),
-    (["-r", "work", "-s", "no_reply", "--apologized-on", "2025-03-05", "--last-contact", "20250306"], 8,
-     "YYYY-MM-DD"),
-    (["-r", "work", "-s", "no_reply", "--apologized-on", "2025-03-05", "--message", "/nonexistent/m.txt"],
-     9, "見つかりません"),
+    (["-r", "work", "-s", "no_reply", "--apologized-on", "2025-03-05", "--last-contact", "2025-03-04"], 8, "より前"),
+    (["-r", "work", "-s", "no_reply", "--apologized-on", "2025-03-05", "--last-contact", "20250306"], 8, "YYYY-MM-DD"),
+    (
+        ["-r", "work", "-s", "no_reply", "--apologized-on", "2025-03-05", "--message", "/nonexistent/m.txt"],
+        9,
+        "見つかりません",
+    ),
 ]
 
 
@@ -118,7 +118,15 @@ def test_bad_message_files_fail_in_japanese(tmp_path: Path, content: bytes, code
 def test_a_directory_as_message_and_an_unwritable_ics_path_fail_cleanly(tmp_path: Path) -> None:
     r = _run("-r", "partner", "-s", "cold", "--apologized-on", "2025-03-05", "--message", str(tmp_path))
     assert r.exit_code == 9 and "見つかりません" in r.stderr
-    r = _run("-r", "partner", "-s", "cold", "--apologized-on", "2025-03-05",
-             "--ics", str(tmp_path / "missing-dir" / "plan.ics"))
+    r = _run(
+        "-r",
+        "partner",
+        "-s",
+        "cold",
+        "--apologized-on",
+        "2025-03-05",
+        "--ics",
+        str(tmp_path / "missing-dir" / "plan.ics"),
+    )
     assert r.exit_code == 1 and "書き出せません" in r.stderr
     assert "Traceback" not in r.output

@@ -28,9 +28,19 @@ def _with_promise(p: Plan, text: str, phrase: str) -> Plan:
 
     report = check(text, relationship=p.relationship)
     start = text.index(phrase)
-    f = Finding(label="commitment", label_ja="変化の意志・再発防止", kind="good", start=start,
-                end=start + len(phrase), text=phrase, why="", severity="info", rule="test",
-                start_utf16=start, end_utf16=start + len(phrase))
+    f = Finding(
+        label="commitment",
+        label_ja="変化の意志・再発防止",
+        kind="good",
+        start=start,
+        end=start + len(phrase),
+        text=phrase,
+        why="",
+        severity="info",
+        rule="test",
+        start_utf16=start,
+        end_utf16=start + len(phrase),
+    )
     report = report.model_copy(update={"findings": [f]})
     promises = _promises(load_plan_rules(), Relationship(p.relationship), report, p.today, p.today)
     return p.model_copy(update={"promises": promises})

@@ -55,24 +55,37 @@ def test_wording_has_no_folding_spaces_inside_japanese() -> None:
 @pytest.mark.parametrize(
     ("change", "fragments"),
     [
-        (lambda d: d["stages"]["no_reply"]["steps"][1].update(colour="red"),
-         ["plan.yaml", "stages.no_reply.steps[1]", "'one_light_message'", "colour"]),
-        (lambda d: d["stages"]["cold"]["steps"][0].update(latest_days=-1),
-         ["stages.cold.steps[0]", "'stay_calm'", "latest_days"]),
-        (lambda d: d["stages"]["distance"]["steps"][1].update(offset_days=9),
-         ["'light_check_in'", "latest_days (7) is before offset_days (9)"]),
-        (lambda d: d["stages"]["no_reply"]["steps"][0].update(template={"stage": "no_reply"}),
-         ["'wait_a_week'", "takes no template"]),
-        (lambda d: d["stages"]["awkward"]["steps"][0].update(template={"stage": "awkward",
-                                                                       "elements": ["hug"]}),
-         ["'natural_talk'", "unknown element 'hug'"]),
+        (
+            lambda d: d["stages"]["no_reply"]["steps"][1].update(colour="red"),
+            ["plan.yaml", "stages.no_reply.steps[1]", "'one_light_message'", "colour"],
+        ),
+        (
+            lambda d: d["stages"]["cold"]["steps"][0].update(latest_days=-1),
+            ["stages.cold.steps[0]", "'stay_calm'", "latest_days"],
+        ),
+        (
+            lambda d: d["stages"]["distance"]["steps"][1].update(offset_days=9),
+            ["'light_check_in'", "latest_days (7) is before offset_days (9)"],
+        ),
+        (
+            lambda d: d["stages"]["no_reply"]["steps"][0].update(template={"stage": "no_reply"}),
+            ["'wait_a_week'", "takes no template"],
+        ),
+        (
+            lambda d: d["stages"]["awkward"]["steps"][0].update(template={"stage": "awkward", "elements": ["hug"]}),
+            ["'natural_talk'", "unknown element 'hug'"],
+        ),
         (lambda d: d["stages"]["cold"]["steps"][1].update(kind="call"), ["'calm_moment_message'", "kind"]),
         (lambda d: d["stages"].pop("rejected"), ["missing", "rejected"]),
         (lambda d: d["event_times"].update(work="9:30am"), ["event_times", "HH:MM"]),
-        (lambda d: d["relationship_steps"]["work"][1].update(repeat={"every_days": 7, "count": 1}),
-         ["relationship_steps.work[1]", "'progress_report'", "count"]),
-        (lambda d: d["stages"]["improve"]["steps"].append(dict(d["stages"]["improve"]["steps"][0])),
-         ["stages.improve", "repeat"]),
+        (
+            lambda d: d["relationship_steps"]["work"][1].update(repeat={"every_days": 7, "count": 1}),
+            ["relationship_steps.work[1]", "'progress_report'", "count"],
+        ),
+        (
+            lambda d: d["stages"]["improve"]["steps"].append(dict(d["stages"]["improve"]["steps"][0])),
+            ["stages.improve", "repeat"],
+        ),
     ],
 )
 def test_invalid_plan_files_fail_loudly_naming_file_and_entry(tmp_path: Path, change, fragments) -> None:

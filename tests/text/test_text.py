@@ -40,7 +40,7 @@ def test_has_japanese() -> None:
 
 def test_sentences_split_on_line_breaks_spaces_and_marks() -> None:
     a = analyze("ごめん💦 昨日電話出られなくて。バイト中だった\nまた話そう笑")
-    texts = [a.text[s.begin:s.end] for s in a.sentences]
+    texts = [a.text[s.begin : s.end] for s in a.sentences]
     assert texts[0].startswith("ごめん")
     assert any(t.startswith("昨日") for t in texts)
     assert any(t.startswith("また") for t in texts)
@@ -89,7 +89,7 @@ def test_long_text_is_tokenised_in_chunks() -> None:
 
 def test_laugh_marks_and_emoji_can_end_a_sentence() -> None:
     a = analyze("遅れてごめん笑今度おごる。ありがと😊今度ね")
-    assert [a.text[s.begin:s.end] for s in a.sentences] == ["遅れてごめん笑", "今度おごる。", "ありがと😊", "今度ね"]
+    assert [a.text[s.begin : s.end] for s in a.sentences] == ["遅れてごめん笑", "今度おごる。", "ありがと😊", "今度ね"]
     # 、 and 。 are not emoji
     assert len(analyze("ごめん、本当に。").sentences) == 1
 

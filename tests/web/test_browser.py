@@ -35,8 +35,7 @@ PHONE = {
     "accept_downloads": True,
 }
 EMOJI_DRAFT = (
-    "昨日はごめんね😢🙏 話を聞いてくれてありがとう👨‍👩‍👧 でも忙しかったから仕方なかった。"
-    "これからもよろしくね✨"
+    "昨日はごめんね😢🙏 話を聞いてくれてありがとう👨‍👩‍👧 でも忙しかったから仕方なかった。これからもよろしくね✨"
 )
 
 
@@ -95,9 +94,7 @@ def test_check_highlights_line_up_with_emoji(page, server: str) -> None:  # type
         )
         assert marked == f["text"], f
         # and the API's UTF-16 offsets slice the same text in JavaScript
-        sliced = page.evaluate(
-            "([s, a, b]) => s.slice(a, b)", [EMOJI_DRAFT, f["start_utf16"], f["end_utf16"]]
-        )
+        sliced = page.evaluate("([s, a, b]) => s.slice(a, b)", [EMOJI_DRAFT, f["start_utf16"], f["end_utf16"]])
         assert sliced == f["text"], f
     kinds = {f["kind"] for f in findings}
     if "ng" in kinds:

@@ -60,8 +60,11 @@ def clients() -> Iterator[list[httpx.Client]]:
 def _start(w: Writer, base: str) -> None:
     page = w.client.get(f"{base}/journal")
     w.csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = w.client.post(f"{base}/journal/cases", data={"csrf": w.csrf, "title": f"相手{w.n}", "relationship": "friend",
-                                                     "stage": "just_apologized"}, follow_redirects=False)
+    r = w.client.post(
+        f"{base}/journal/cases",
+        data={"csrf": w.csrf, "title": f"相手{w.n}", "relationship": "friend", "stage": "just_apologized"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     w.case_url = base + r.headers["location"]
 
@@ -72,8 +75,9 @@ def _write_until_gone(w: Writer, acked: threading.Semaphore) -> None:
         tag = f"w{w.n}-{i}"
         w.attempted.append(tag)
         try:
-            r = w.client.post(f"{w.case_url}/messages", data={"csrf": w.csrf, "text": MESSAGE.format(tag=tag)},
-                              follow_redirects=False)
+            r = w.client.post(
+                f"{w.case_url}/messages", data={"csrf": w.csrf, "text": MESSAGE.format(tag=tag)}, follow_redirects=False
+            )
         except httpx.TransportError:
             return  # the server is gone
         w.statuses.append(r.status_code)
@@ -87,13 +91,13 @@ def _integrity(db_url: str) -> None:
     engine = create_engine(db_url)
     orphans = {
         "messages without case": "SELECT COUNT(*) FROM messages m LEFT JOIN cases c ON c.id = m.case_id "
-                                  "WHERE c.id IS NULL",
+        "WHERE c.id IS NULL",
         "promises without message": "SELECT COUNT(*) FROM promises p LEFT JOIN messages m ON m.id = p.message_id "
-                                    "WHERE p.message_id IS NOT NULL AND m.id IS NULL",
+        "WHERE p.message_id IS NOT NULL AND m.id IS NULL",
         "promises without case": "SELECT COUNT(*) FROM promises p LEFT JOIN cases c ON c.id = p.case_id "
-                                 "WHERE c.id IS NULL",
+        "WHERE c.id IS NULL",
         "steps without case": "SELECT COUNT(*) FROM planned_steps s LEFT JOIN cases c ON c.id = s.case_id "
-                              "WHERE c.id IS NULL",
+        "WHERE c.id IS NULL",
         "cases without user": "SELECT COUNT(*) FROM cases c LEFT JOIN users u ON u.id = c.user_id WHERE u.id IS NULL",
     }
     with engine.connect() as conn:
@@ -102,10 +106,17 @@ def _integrity(db_url: str) -> None:
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
         else:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
-            indexes = conn.execute(text(
-                "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "JOIN pg_am am ON am.oid = c.relam WHERE am.amname = 'btree' "
-                "AND c.relnamespace = 'public'::regnamespace")).scalars().all()
+            indexes = (
+                conn.execute(
+                    text(
+                        "SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                        "JOIN pg_am am ON am.oid = c.relam WHERE am.amname = 'btree' "
+                        "AND c.relnamespace = 'public'::regnamespace"
+                    )
+                )
+                .scalars()
+                .all()
+            )
             assert indexes
             for index in indexes:  # raises on a corrupt index or a heap tuple missing from it
                 conn.execute(text("SELECT bt_index_check(CAST(:i AS regclass), true)"), {"i": index})
@@ -157,15 +168,18 @@ def test_sigkill_while_writing_loses_no_acknowledged_write(
             assert set(tags) <= set(w.attempted)  # nothing appears that was never sent
             assert len(tags) == len(set(tags))  # and nothing twice
             # each message came with its promises in one transaction: none half-written
-            per_message = len(check(MESSAGE.format(tag="w0-0"), relationship="friend",
-                                    stage="just_apologized").commitments())
+            per_message = len(
+                check(MESSAGE.format(tag="w0-0"), relationship="friend", stage="just_apologized").commitments()
+            )
             assert per_message >= 1
             promised = [p["message_id"] for p in case["promises"]]
             assert sorted(promised) == sorted(m["id"] for m in case["messages"] for _ in range(per_message))
             # and the journal takes new writes after the crash
-            r = w.client.post(f"{base}/journal/cases/{case['id']}/messages",
-                              data={"csrf": w.csrf, "text": MESSAGE.format(tag=f"w{w.n}-after")},
-                              follow_redirects=False)
+            r = w.client.post(
+                f"{base}/journal/cases/{case['id']}/messages",
+                data={"csrf": w.csrf, "text": MESSAGE.format(tag=f"w{w.n}-after")},
+                follow_redirects=False,
+            )
             assert r.status_code == 303
     finally:
         again.stop()

@@ -20,9 +20,29 @@ from nakanaori.web import create_app
 
 VALUES = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
-    st.sampled_from(["", " ", "partner", "work", "no_reply", "cold", "2026-11-20", "9999-12-31", "0001-01-01", "0",
-                     "-1", "9" * 30, "ごめんね。次からは気をつけるね", "\x00", "%", "\u202e", "ごめん" * 1700,
-                     "casual", "honorific"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "partner",
+            "work",
+            "no_reply",
+            "cold",
+            "2026-11-20",
+            "9999-12-31",
+            "0001-01-01",
+            "0",
+            "-1",
+            "9" * 30,
+            "ごめんね。次からは気をつけるね",
+            "\x00",
+            "%",
+            "\u202e",
+            "ごめん" * 1700,
+            "casual",
+            "honorific",
+        ]
+    ),
 )
 FORMS = {
     "/check": ["text", "relationship", "stage"],
@@ -42,9 +62,11 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
     app = create_app(f"sqlite:///{tmp_path_factory.mktemp('forms') / 'forms.sqlite3'}")
     with TestClient(app, raise_server_exceptions=False) as client:
         csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/journal").text).group(1)  # type: ignore[union-attr]
-        case = client.post("/journal/cases", data={"csrf": csrf, "title": "x", "relationship": "friend",
-                                                   "stage": "cold", "apologized_on": "2026-11-20"},
-                           follow_redirects=False).headers["location"]
+        case = client.post(
+            "/journal/cases",
+            data={"csrf": csrf, "title": "x", "relationship": "friend", "stage": "cold", "apologized_on": "2026-11-20"},
+            follow_redirects=False,
+        ).headers["location"]
         step = re.findall(r'id="step-(\d+)"', client.get(case).text)[0]
         yield client, csrf, case, step
 
@@ -55,8 +77,7 @@ def test_forms_never_answer_500(browser: tuple[TestClient, str, str, str], form:
     path = form.format(case=case, step=step)
     fields = FORMS[form]
 
-    @settings(max_examples=60, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=60, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=st.fixed_dictionaries({}, optional={f: VALUES for f in fields}), real_csrf=st.booleans())
     def post(data: dict[str, str], real_csrf: bool) -> None:
         if real_csrf and "csrf" in fields:

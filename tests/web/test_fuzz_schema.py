@@ -40,8 +40,14 @@ HOOKS = Path(__file__).resolve().parents[1] / "schemathesis_hooks.py"
 ST = str(Path(sys.executable).with_name("st"))
 SEED = 20261129
 MAX_EXAMPLES = 60  # ≈ 800 requests, 20–30 s
-OPERATIONS = {"POST /api/check", "POST /api/advise", "POST /api/compose", "POST /api/plan", "POST /api/plan.ics",
-              "GET /healthz"}
+OPERATIONS = {
+    "POST /api/check",
+    "POST /api/advise",
+    "POST /api/compose",
+    "POST /api/plan",
+    "POST /api/plan.ics",
+    "GET /healthz",
+}
 
 CONFIG = f"""
 hooks = "{HOOKS}"
@@ -65,12 +71,39 @@ def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     with live_server(f"sqlite:///{tmp_path / 'fuzz.sqlite3'}", log_path=tmp_path / "uvicorn.log") as base:
         run = subprocess.run(
-            [ST, "--config-file", str(tmp_path / "schemathesis.toml"), "run", f"{base}/openapi.json",
-             "--checks", "all", "--phases", "examples,coverage,fuzzing", "--seed", str(SEED),
-             "--max-examples", str(MAX_EXAMPLES), "--workers", "1", "--generation-database", "none",
-             "--request-timeout", "60", "--suppress-health-check", "all", "--no-color",
-             "--report", "junit", "--report-junit-path", str(junit)],
-            cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
+            [
+                ST,
+                "--config-file",
+                str(tmp_path / "schemathesis.toml"),
+                "run",
+                f"{base}/openapi.json",
+                "--checks",
+                "all",
+                "--phases",
+                "examples,coverage,fuzzing",
+                "--seed",
+                str(SEED),
+                "--max-examples",
+                str(MAX_EXAMPLES),
+                "--workers",
+                "1",
+                "--generation-database",
+                "none",
+                "--request-timeout",
+                "60",
+                "--suppress-health-check",
+                "all",
+                "--no-color",
+                "--report",
+                "junit",
+                "--report-junit-path",
+                str(junit),
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-6000:]
@@ -105,10 +138,15 @@ def test_schema_has_the_choices_lengths_and_dates(spec: dict) -> None:
         assert _enum(spec, props["stage"]) == stg, model
     assert _enum(spec, _props(spec, "ComposeRequest")["register"]) == reg
     assert set(spec["components"]["schemas"]["ComposeRequest"]["required"]) == {"relationship", "stage"}
-    assert set(spec["components"]["schemas"]["PlanRequest"]["required"]) == {"relationship", "stage",
-                                                                            "apologized_on"}
-    limits = {("CheckRequest", "text"): 5000, ("AdviseRequest", "text"): 5000, ("PlanRequest", "message"): 5000,
-              ("ComposeRequest", "did"): 200, ("ComposeRequest", "will"): 200, ("ComposeRequest", "thanks"): 200}
+    assert set(spec["components"]["schemas"]["PlanRequest"]["required"]) == {"relationship", "stage", "apologized_on"}
+    limits = {
+        ("CheckRequest", "text"): 5000,
+        ("AdviseRequest", "text"): 5000,
+        ("PlanRequest", "message"): 5000,
+        ("ComposeRequest", "did"): 200,
+        ("ComposeRequest", "will"): 200,
+        ("ComposeRequest", "thanks"): 200,
+    }
     for (model, field), limit in limits.items():
         prop = _props(spec, model)[field]
         assert prop["maxLength"] == limit and prop["minLength"] == 1 and prop["pattern"], (model, field)
@@ -131,22 +169,56 @@ def test_schema_documents_the_real_error_answers(spec: dict) -> None:
         assert set(responses) == {"200", "413", "422"}, path
         for status in ("413", "422"):
             assert responses[status]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/ErrorBody"}
+                "$ref": "#/components/schemas/ErrorBody"
+            }
     ics = spec["paths"]["/api/plan.ics"]["post"]["responses"]["200"]["content"]
     assert set(ics) == {"text/calendar"}
-    for path, model in (("/api/check", "CheckReport"), ("/api/advise", "Advice"), ("/api/compose", "Composition"),
-                        ("/api/plan", "Plan")):
+    for path, model in (
+        ("/api/check", "CheckReport"),
+        ("/api/advise", "Advice"),
+        ("/api/compose", "Composition"),
+        ("/api/plan", "Plan"),
+    ):
         ok = spec["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert ok == {"$ref": f"#/components/schemas/{model}"}, path
 
 
 # ------------------------------------------------------------------ the text patterns are the API's rules
 
-TRICKY = st.sampled_from(["", " ", "\u3000", "\t", "\n", "\r\n", "\x00", "\x01", "\x0b", "\x1c", "\x1f", "\x7f",
-                          "\x85", "\xa0", "\u2028", "\ufeff", "\u200b", "\ud800", "\udfff", "a", "1", "ご", "ｶ",
-                          "漢", "㐀", "豈", "😀", "\u0301", "ｰ"])
-TEXTS = st.lists(st.one_of(TRICKY, st.text(st.characters(exclude_categories=()), max_size=3)), max_size=12).map(
-    "".join)
+TRICKY = st.sampled_from(
+    [
+        "",
+        " ",
+        "\u3000",
+        "\t",
+        "\n",
+        "\r\n",
+        "\x00",
+        "\x01",
+        "\x0b",
+        "\x1c",
+        "\x1f",
+        "\x7f",
+        "\x85",
+        "\xa0",
+        "\u2028",
+        "\ufeff",
+        "\u200b",
+        "\ud800",
+        "\udfff",
+        "a",
+        "1",
+        "ご",
+        "ｶ",
+        "漢",
+        "㐀",
+        "豈",
+        "😀",
+        "\u0301",
+        "ｰ",
+    ]
+)
+TEXTS = st.lists(st.one_of(TRICKY, st.text(st.characters(exclude_categories=()), max_size=3)), max_size=12).map("".join)
 
 
 def _accepted(value: str, field: str, limit: int) -> bool:
@@ -166,8 +238,10 @@ def test_text_pattern_says_exactly_what_the_api_accepts(value: str) -> None:
     assert schema_valid == _accepted(value, "text", 5000), ascii(value)
     has_control = re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", cleaned) is not None
     # the situation and fact patterns add "contains Japanese" (the analyser's own test) to "no controls"
-    for pattern, japanese in ((SITUATION_PATTERN, r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9d]"),
-                              (FACT_PATTERN, r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")):
+    for pattern, japanese in (
+        (SITUATION_PATTERN, r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9d]"),
+        (FACT_PATTERN, r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"),
+    ):
         matches = re.fullmatch(pattern, cleaned) is not None
         assert matches == (not has_control and re.search(japanese, cleaned) is not None), ascii(value)
 

@@ -80,8 +80,10 @@ def test_lone_surrogate_in_compose_facts_is_dropped_and_never_echoed(client: Tes
     assert r.status_code == 200, r.text
     assert r.json()["facts"]["did"] == "遅刻"
     assert not has_surrogate(r.text) and "ud800" not in r.text
-    raw = (b'{"relationship": "friend", "stage": "cold", "did": "\\u9045\\u523b", '
-           b'"thanks": "\\udfff\\u5f85\\u3063\\u3066\\u304f\\u308c\\u305f"}')
+    raw = (
+        b'{"relationship": "friend", "stage": "cold", "did": "\\u9045\\u523b", '
+        b'"thanks": "\\udfff\\u5f85\\u3063\\u3066\\u304f\\u308c\\u305f"}'
+    )
     r = client.post("/api/compose", content=raw, headers=JSON)
     assert r.status_code == 200, r.text
     assert "udfff" not in r.text
@@ -110,8 +112,21 @@ def test_empty_relationship_or_stage_on_plan_is_422_not_500(client: TestClient, 
     assert body["problems"] == [{"field": field, "type": "enum"}]
 
 
-@pytest.mark.parametrize("value", [0, 1764115200, 20261125, True, "20261125", "2026/11/25", "2026-11-25T00:00:00",
-                                   "2026-11-25 ", "25.11.2026", "2026-W48-3"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        1764115200,
+        20261125,
+        True,
+        "20261125",
+        "2026/11/25",
+        "2026-11-25T00:00:00",
+        "2026-11-25 ",
+        "25.11.2026",
+        "2026-W48-3",
+    ],
+)
 def test_dates_must_be_iso_strings(client: TestClient, value: object) -> None:
     r = client.post("/api/plan", json={**PLAN, "apologized_on": value})
     body = assert_error_shape(r, 422, "invalid_request")
@@ -200,8 +215,12 @@ def test_unhandled_500_answers_carry_the_security_headers_and_say_nothing_intern
     app, client: TestClient, db_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/journal").text).group(1)  # type: ignore[union-attr]
-    assert client.post("/journal/cases", data={"csrf": csrf, "title": "x", "relationship": "friend"},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            "/journal/cases", data={"csrf": csrf, "title": "x", "relationship": "friend"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     engine = create_engine(f"sqlite:///{db_path}")
     with engine.begin() as conn:  # the database breaks under the running app: every journal read now fails
         conn.execute(text("PRAGMA foreign_keys=OFF"))
@@ -225,12 +244,25 @@ def test_unhandled_500_answers_carry_the_security_headers_and_say_nothing_intern
 
 def test_private_responses_are_not_stored_by_caches(client: TestClient) -> None:
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/journal").text).group(1)  # type: ignore[union-attr]
-    r = client.post("/journal/cases", data={"csrf": csrf, "title": "ゆいのこと", "relationship": "partner",
-                                            "stage": "no_reply", "apologized_on": "2026-11-20"},
-                    follow_redirects=False)
+    r = client.post(
+        "/journal/cases",
+        data={
+            "csrf": csrf,
+            "title": "ゆいのこと",
+            "relationship": "partner",
+            "stage": "no_reply",
+            "apologized_on": "2026-11-20",
+        },
+        follow_redirects=False,
+    )
     case_url = r.headers["location"]
-    for resp in (client.get("/journal/export.json"), client.get(f"{case_url}/plan.ics"), client.get(case_url),
-                 client.post("/api/check", json={"text": "ごめんね"}), client.post("/api/plan.ics", json=PLAN)):
+    for resp in (
+        client.get("/journal/export.json"),
+        client.get(f"{case_url}/plan.ics"),
+        client.get(case_url),
+        client.post("/api/check", json={"text": "ごめんね"}),
+        client.post("/api/plan.ics", json=PLAN),
+    ):
         assert resp.status_code == 200
         assert resp.headers["cache-control"] == "no-store", resp.url
     static = client.get("/static/style.css")
@@ -250,14 +282,19 @@ def test_cookieless_journal_reads_insert_no_users(client: TestClient, app, db_pa
         assert conn.execute(text("SELECT COUNT(*) FROM users")).scalar_one() == 0
     page = client.get("/journal")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    assert client.post("/journal/cases", data={"csrf": "forged", "title": "x", "relationship": "friend"},
-                       follow_redirects=False).status_code == 403
+    assert (
+        client.post(
+            "/journal/cases", data={"csrf": "forged", "title": "x", "relationship": "friend"}, follow_redirects=False
+        ).status_code
+        == 403
+    )
     r = client.post("/journal/cases", data={"csrf": csrf, "title": "x", "relationship": ""})
     assert r.status_code == 422  # refused by validation: not a write either
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM users")).scalar_one() == 0  # forged or refused: nothing
-    r = client.post("/journal/cases", data={"csrf": csrf, "title": "x", "relationship": "friend"},
-                    follow_redirects=False)
+    r = client.post(
+        "/journal/cases", data={"csrf": csrf, "title": "x", "relationship": "friend"}, follow_redirects=False
+    )
     assert r.status_code == 303
     assert client.get(r.headers["location"]).status_code == 200
     with engine.connect() as conn:
@@ -308,8 +345,9 @@ def test_undeclared_methods_get_405_with_allow(
 
 def test_huge_ids_and_dates_out_of_the_calendar_are_404_and_422(client: TestClient) -> None:
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/journal").text).group(1)  # type: ignore[union-attr]
-    url = client.post("/journal/cases", data={"csrf": csrf, "title": "x", "relationship": "friend"},
-                      follow_redirects=False).headers["location"]
+    url = client.post(
+        "/journal/cases", data={"csrf": csrf, "title": "x", "relationship": "friend"}, follow_redirects=False
+    ).headers["location"]
     big = "9" * 25  # beyond a 64-bit id: SQLite cannot even bind it
     assert client.get(f"/journal/cases/{big}").status_code == 404
     assert client.get(f"/journal/cases/{big}/plan.ics").status_code == 404

@@ -47,9 +47,7 @@ def test_check_matches_library_and_utf16_offsets_line_up(client: TestClient) -> 
         ({"text": "ごめんね", "stage": "someday"}, 422, "bad_option"),
     ],
 )
-def test_check_rejects_bad_input_in_japanese(
-    client: TestClient, payload: dict, status: int, code: str
-) -> None:
+def test_check_rejects_bad_input_in_japanese(client: TestClient, payload: dict, status: int, code: str) -> None:
     r = client.post("/api/check", json=payload)
     assert r.status_code == status
     body = r.json()
@@ -165,10 +163,7 @@ def test_advise_and_compose_mirror_the_library(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.json() == advise(body["text"], today=today).model_dump(mode="json")
     assert client.post("/api/advise", json={}).status_code == 422
-    assert (
-        client.post("/api/advise", json={"relationship": "partner", "stage": "nope"}).json()["error"]
-        == "bad_option"
-    )
+    assert client.post("/api/advise", json={"relationship": "partner", "stage": "nope"}).json()["error"] == "bad_option"
     facts = {
         "relationship": "work",
         "stage": "just_apologized",

@@ -313,9 +313,7 @@ def test_consult_page_gives_guidance_timeline_and_templates_that_post_to_check(c
     templates = re.findall(r'<p id="tpl-\d+">(.*?)</p>', r.text)
     assert templates
     assert r.text.count('action="/check"') >= len(templates)
-    r = client.post(
-        "/consult", data={"relationship": "friend", "stage": "awkward", "apologized_on": "2026-11-20"}
-    )
+    r = client.post("/consult", data={"relationship": "friend", "stage": "awkward", "apologized_on": "2026-11-20"})
     assert r.status_code == 200 and 'class="when"' in r.text
     r = client.post("/consult", data={})
     assert r.status_code == 422 and "選んでください" in r.text

@@ -84,13 +84,15 @@ def _channel(relationship: Relationship, stage: Stage, facts: Facts) -> str:
     return ch.unknown
 
 
-def _timing(
-    stage: Stage, apology_date: dt.date | None, last_contact: dt.date | None, today: dt.date
-) -> TimingOut:
+def _timing(stage: Stage, apology_date: dt.date | None, last_contact: dt.date | None, today: dt.date) -> TimingOut:
     t = load_guidance().stages[stage].timing
     out = TimingOut(
-        earliest_days=t.earliest_days, latest_days=t.latest_days, basis=t.basis, note=t.note,
-        apology_date=apology_date, last_contact=last_contact,
+        earliest_days=t.earliest_days,
+        latest_days=t.latest_days,
+        basis=t.basis,
+        note=t.note,
+        apology_date=apology_date,
+        last_contact=last_contact,
     )
     base = apology_date
     if t.basis == "last_contact" and last_contact is not None:
@@ -127,14 +129,16 @@ def advise(
     today = today or dt.date.today()
     if not MIN_TODAY <= today <= MAX_TODAY:  # dates counted from it must stay inside the calendar
         raise InputError(
-            "bad_date", f"今日の日付({today.isoformat()})が範囲外です。1900年〜9000年の日付にしてください。",
+            "bad_date",
+            f"今日の日付({today.isoformat()})が範囲外です。1900年〜9000年の日付にしてください。",
             "today out of range",
         )
     _check_date(apologized_on, "謝った日", today)
     _check_date(last_contact, "最後にやり取りした日", today)
     if apologized_on and last_contact and last_contact < apologized_on:
-        raise InputError("bad_date", "最後にやり取りした日が、謝った日より前になっています。",
-                         "last contact before the apology")
+        raise InputError(
+            "bad_date", "最後にやり取りした日が、謝った日より前になっています。", "last contact before the apology"
+        )
     sit = read_situation(text, relationship=relationship, stage=stage, today=today)
     facts = sit.facts
     if apologized_on is not None:

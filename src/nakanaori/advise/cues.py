@@ -267,8 +267,9 @@ class SituationLexicon(BaseModel):
         for stage, cues in self.stages.items():
             rules += [CueRule.from_cue(c, stage.value, k) for k, c in enumerate(cues, start=1)]
         self.__dict__["_stage_rules"] = tuple(rules)
-        self.__dict__["_forgiven_rules"] = tuple(CueRule.from_cue(c, None, k)
-                                                 for k, c in enumerate(self.forgiven, start=1))
+        self.__dict__["_forgiven_rules"] = tuple(
+            CueRule.from_cue(c, None, k) for k, c in enumerate(self.forgiven, start=1)
+        )
         ids = [r.id for r in (*rules, *self.forgiven_rules)]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:

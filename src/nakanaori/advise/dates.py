@@ -5,16 +5,40 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-                "ひと": 1, "ふた": 2, "数": 3, "半": 0}
+KANJI_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "ひと": 1,
+    "ふた": 2,
+    "数": 3,
+    "半": 0,
+}
 WEEKDAYS = {"月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}
 NUM = r"(\d+|[一二三四五六七八九十]+|数|ひと|ふた|半)"
 # words for a past day, with their distance in days and whether it is approximate
 RELATIVE_DAYS: tuple[tuple[str, int, bool], ...] = (
-    ("一昨日", 2, False), ("おととい", 2, False), ("昨日", 1, False), ("昨晩", 1, False),
-    ("昨夜", 1, False), ("先週", 7, True), ("先日", 3, True), ("この前", 4, True),
-    ("こないだ", 4, True), ("先月", 30, True), ("一週間", 7, False),
-    ("半月", 15, True), ("数日", 3, True), ("しばらく前", 7, True),
+    ("一昨日", 2, False),
+    ("おととい", 2, False),
+    ("昨日", 1, False),
+    ("昨晩", 1, False),
+    ("昨夜", 1, False),
+    ("先週", 7, True),
+    ("先日", 3, True),
+    ("この前", 4, True),
+    ("こないだ", 4, True),
+    ("先月", 30, True),
+    ("一週間", 7, False),
+    ("半月", 15, True),
+    ("数日", 3, True),
+    ("しばらく前", 7, True),
 )
 APPROX = ("くらい", "ぐらい", "ほど", "位", "頃", "ちょっと", "近く", "弱", "強", "あまり", "以上")
 
@@ -39,10 +63,10 @@ def read_days(text: str, today: dt.date) -> tuple[int | None, bool]:
         n_raw, unit, suffix = m.group(1), m.group(2), m.group(3) or ""
         if unit == "月" and not re.search(r"(ヶ|か|カ|ヵ|ケ|箇)月$", m.group(0)):
             continue  # 3月 is a month name
-        if unit == "日" and text[m.end():m.end() + 1] in ("曜",):
+        if unit == "日" and text[m.end() : m.end() + 1] in ("曜",):
             continue
         n = number(n_raw)
-        approx = n_raw in ("数", "半") or text[m.end():m.end() + 3].startswith(APPROX)
+        approx = n_raw in ("数", "半") or text[m.end() : m.end() + 3].startswith(APPROX)
         if unit == "日":
             days = max(0, n - 1) if suffix == "目" else n
             if n_raw == "半":
@@ -59,8 +83,11 @@ def read_days(text: str, today: dt.date) -> tuple[int | None, bool]:
             found.append((days, approx))
     # 月曜に謝って今日は金曜 / 月曜に謝った (counted back from today)
     today_m = re.search(r"今日は?(?:もう)?([月火水木金土日])曜", text)
-    wd = [m.group(1) for m in re.finditer(r"([月火水木金土日])曜", text)
-          if not (today_m and today_m.start() <= m.start() < today_m.end())]
+    wd = [
+        m.group(1)
+        for m in re.finditer(r"([月火水木金土日])曜", text)
+        if not (today_m and today_m.start() <= m.start() < today_m.end())
+    ]
     if wd and not found:
         now = WEEKDAYS[today_m.group(1)] if today_m else today.weekday()
         first = WEEKDAYS[wd[0]]

@@ -16,8 +16,9 @@ def read_facts(spans: Spans, lex: SituationLexicon, today: dt.date, forgiven: li
     text = spans.text
     days, approx = read_days(text, today)
     apology = set(lex.apology_words)
-    apology_sents = {t.sent for t in spans.analysis.tokens
-                     if t.surface in apology or t.m.lemma in apology or t.norm in apology}
+    apology_sents = {
+        t.sent for t in spans.analysis.tokens if t.surface in apology or t.m.lemma in apology or t.norm in apology
+    }
     facts = Facts(days_since_apology=days, days_approximate=approx, mentions_apology=bool(apology_sents))
     if days is not None:
         try:

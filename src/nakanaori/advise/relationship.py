@@ -56,13 +56,22 @@ def read_relationship(spans: Spans, lex: SituationLexicon) -> tuple[Relationship
         weight = sc.person
         nxt = toks[b] if b < len(toks) else None
         nxt2 = toks[b + 1] if b + 1 < len(toks) else None
-        if nxt is not None and nxt.surface in ("の",) and nxt2 is not None and nxt2.m.pos[0] == "名詞" \
-                and nxt2.surface not in ("方", "さん", "人"):
+        if (
+            nxt is not None
+            and nxt.surface in ("の",)
+            and nxt2 is not None
+            and nxt2.m.pos[0] == "名詞"
+            and nxt2.surface not in ("方", "さん", "人")
+        ):
             weight = sc.modifier  # 夫の実家, 部長の発言: a modifier, not the person of the story
         elif nxt is not None and nxt.surface in HONORIFIC_SUFFIXES:
             nxt = nxt2
-        if nxt is not None and nxt.surface in TARGET_PARTICLES and weight == sc.person \
-                and sentence_forms(spans.analysis, toks[a].sent) & STORY_WORDS:
+        if (
+            nxt is not None
+            and nxt.surface in TARGET_PARTICLES
+            and weight == sc.person
+            and sentence_forms(spans.analysis, toks[a].sent) & STORY_WORDS
+        ):
             weight += sc.story
         if all(t.other for t in toks[a:b]):
             weight *= sc.in_other_words

@@ -29,8 +29,18 @@ from .spans import Spans
 from .stage import decide_stage, score_stages
 
 __all__ = [
-    "CHANNELS", "PRECEDENCE", "SITUATIONS_FILE", "Channel", "Evidence", "Facts", "Severity", "Situation",
-    "cue_hits", "load_situation_lexicon", "load_situation_lexicon_from", "read_situation",
+    "CHANNELS",
+    "PRECEDENCE",
+    "SITUATIONS_FILE",
+    "Channel",
+    "Evidence",
+    "Facts",
+    "Severity",
+    "Situation",
+    "cue_hits",
+    "load_situation_lexicon",
+    "load_situation_lexicon_from",
+    "read_situation",
 ]
 
 # labels.md §3: when several stages fit, the first of this order wins (the data: decision.precedence)
@@ -88,9 +98,16 @@ def read_situation(
                 "状況の説明が空です。何があったかを書くか、関係と段階を指定してください。",
                 "empty situation and no explicit relationship/stage",
             )
-        return Situation(relationship=rel_given, stage=stage_given, facts=Facts(), confidence=1.0,
-                         relationship_confidence=1.0, stage_confidence=1.0, relationship_given=True,
-                         stage_given=True)
+        return Situation(
+            relationship=rel_given,
+            stage=stage_given,
+            facts=Facts(),
+            confidence=1.0,
+            relationship_confidence=1.0,
+            stage_confidence=1.0,
+            relationship_given=True,
+            stage_given=True,
+        )
     validate_text(text, what="状況の説明")
     if not has_japanese(text):
         raise no_japanese_error()
@@ -128,9 +145,15 @@ def read_situation(
         else:
             question = lex.questions.stage[st]
     return Situation(
-        relationship=rel, stage=st, facts=facts, confidence=confidence,
-        relationship_confidence=round(rel_conf, 2), stage_confidence=round(st_conf, 2), question=question,
-        relationship_given=rel_given is not None, stage_given=stage_given is not None,
+        relationship=rel,
+        stage=st,
+        facts=facts,
+        confidence=confidence,
+        relationship_confidence=round(rel_conf, 2),
+        stage_confidence=round(st_conf, 2),
+        question=question,
+        relationship_given=rel_given is not None,
+        stage_given=stage_given is not None,
         stage_scores={k: round(v, 2) for k, v in scores.items() if v},
         evidence=rel_ev + st_ev,
     )

@@ -11,8 +11,9 @@ from .models import Evidence, Facts
 from .spans import Spans
 
 
-def score_stages(spans: Spans, rules: tuple[CueRule, ...], decision: Decision,
-                 hits: dict[str, list[RawMatch]]) -> tuple[dict[str, float], list[Evidence]]:
+def score_stages(
+    spans: Spans, rules: tuple[CueRule, ...], decision: Decision, hits: dict[str, list[RawMatch]]
+) -> tuple[dict[str, float], list[Evidence]]:
     """Each cue that fired adds its weight once; its first match is the evidence."""
     scores = {s.value: 0.0 for s in decision.precedence}
     evidence: list[Evidence] = []
@@ -22,8 +23,9 @@ def score_stages(spans: Spans, rules: tuple[CueRule, ...], decision: Decision,
             continue
         scores[rule.stage] += rule.weight
         first = found[0]
-        evidence.append(Evidence(kind="stage", value=rule.stage, text=spans.text_of(first.start, first.end),
-                                 weight=rule.weight))
+        evidence.append(
+            Evidence(kind="stage", value=rule.stage, text=spans.text_of(first.start, first.end), weight=rule.weight)
+        )
     return scores, evidence
 
 

@@ -29,11 +29,18 @@ from ..labels import (
 )
 
 TEMPLATES_DIR = KNOWLEDGE_DIR / "templates"
-__all__ = ["RELATIONSHIP_REGISTERS", "STAGE_ELEMENTS", "Template", "load_templates", "missing_stage_elements",
-           "templates_for"]
+__all__ = [
+    "RELATIONSHIP_REGISTERS",
+    "STAGE_ELEMENTS",
+    "Template",
+    "load_templates",
+    "missing_stage_elements",
+    "templates_for",
+]
 
 # "register" is the contract's field name; pydantic warns that it shadows BaseModel.register (harmless).
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
 
 class Template(BaseModel):
     """One ready-to-send message. ``elements`` = the good labels of labels.md the text contains."""
@@ -142,6 +149,5 @@ def templates_for(relationship: str, stage: str, register: str | None = None) ->
             choices = ", ".join(r.value for r in Register)
             raise ValueError(f"unknown register {register!r}; choose one of: {choices}") from None
     return [
-        t for t in load_templates()
-        if t.relationship == rel and t.stage == stg and (reg is None or t.register == reg)
+        t for t in load_templates() if t.relationship == rel and t.stage == stg and (reg is None or t.register == reg)
     ]

@@ -124,9 +124,17 @@ def report_from_analysis(analysis: Analysis, rel: Relationship | None, stg: Stag
     register, _evidence = detect_register(analysis)
     if not analysis.japanese:
         return CheckReport(
-            text=original, relationship=rel.value if rel else None, stage=stg.value if stg else None,
-            japanese=False, labels=[], good=[], ng=[], register=register, findings=[],
-            notes=[Note(code="no_japanese", severity="error", message=mc.no_japanese)], score=None,
+            text=original,
+            relationship=rel.value if rel else None,
+            stage=stg.value if stg else None,
+            japanese=False,
+            labels=[],
+            good=[],
+            ng=[],
+            register=register,
+            findings=[],
+            notes=[Note(code="no_japanese", severity="error", message=mc.no_japanese)],
+            score=None,
             next_edits=[mc.no_japanese],
         )
     findings = _findings(analysis, register)

@@ -231,8 +231,9 @@ def pattern_starts(pattern: Sequence[TokenSpec], analysis: Analysis) -> set[int]
 
 def find_in(pattern: Sequence[TokenSpec], tokens: Sequence[Token], lo: int, hi: int) -> bool:
     first = _pattern_preds(pattern)[0] if pattern[0].op in ("1", "+") else None
-    return any((first is None or first(tokens[i])) and match_at(pattern, tokens, i, hi) is not None
-               for i in range(lo, hi))
+    return any(
+        (first is None or first(tokens[i])) and match_at(pattern, tokens, i, hi) is not None for i in range(lo, hi)
+    )
 
 
 def _word_keys(tokens: Sequence[Token], i: int) -> list[str]:
@@ -312,8 +313,12 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     get = d.by_key.get
     words = d.has_words
     for t in analysis.tokens:
-        hits = [*get(("lemma", t.lemma), ()), *get(("norm", t.norm), ()), *get(("s", t.surface), ()),
-                *get(("pos1", t.pos_str.split(",", 1)[0]), ())]
+        hits = [
+            *get(("lemma", t.lemma), ()),
+            *get(("norm", t.norm), ()),
+            *get(("s", t.surface), ()),
+            *get(("pos1", t.pos_str.split(",", 1)[0]), ()),
+        ]
         if words:
             for key in dict.fromkeys(_word_keys(analysis.tokens, t.i)):
                 hits += get(("w", key), ())
@@ -412,7 +417,7 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
         if rule.sentence_forbids and any(find_in(p, tokens, lo, hi) for p in rule.sentence_forbids):
             continue
         free = lo  # the next token not yet inside an accepted match
-        for i in (range(lo, hi) if everywhere else by_sent[sent.index]):
+        for i in range(lo, hi) if everywhere else by_sent[sent.index]:
             if i < free:
                 continue
             for end in _candidate_ends(plan, tokens, i, hi, regex_ends):
@@ -427,8 +432,13 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
     return out
 
 
-def _candidate_ends(plan: list[tuple[Sequence[TokenSpec], set[int] | None]], tokens: Sequence[Token], i: int,
-                    hi: int, regex_ends: dict[int, int]) -> Iterator[int]:
+def _candidate_ends(
+    plan: list[tuple[Sequence[TokenSpec], set[int] | None]],
+    tokens: Sequence[Token],
+    i: int,
+    hi: int,
+    regex_ends: dict[int, int],
+) -> Iterator[int]:
     end = regex_ends.get(i)
     if end is not None:
         yield end

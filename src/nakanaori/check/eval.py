@@ -47,8 +47,14 @@ class MessageEval:
     def register_accuracy(self) -> float:
         return self.register_correct / self.register_n if self.register_n else 0.0
 
-    def add(self, item_id: str, gold: Iterable[str], predicted: Iterable[str],
-            gold_register: str | None, predicted_register: str) -> None:
+    def add(
+        self,
+        item_id: str,
+        gold: Iterable[str],
+        predicted: Iterable[str],
+        gold_register: str | None,
+        predicted_register: str,
+    ) -> None:
         g, p = set(gold), set(predicted)
         self.n += 1
         for label in LABELS:
@@ -76,8 +82,14 @@ class MessageEval:
             "register_accuracy": round(self.register_accuracy, 4),
             "exact_match": round(self.exact / self.n, 4) if self.n else 0.0,
             "labels": {
-                k: {"precision": round(v.precision, 4), "recall": round(v.recall, 4), "f1": round(v.f1, 4),
-                    "tp": v.tp, "fp": v.fp, "fn": v.fn}
+                k: {
+                    "precision": round(v.precision, 4),
+                    "recall": round(v.recall, 4),
+                    "f1": round(v.f1, 4),
+                    "tp": v.tp,
+                    "fp": v.fp,
+                    "fn": v.fn,
+                }
                 for k, v in self.per_label.items()
             },
             "errors": self.errors,
@@ -89,6 +101,5 @@ def evaluate_messages(rows: Iterable[dict[str, Any]]) -> MessageEval:
     ev = MessageEval()
     for row in rows:
         report = check(row["text"], relationship=row.get("relationship"))
-        ev.add(str(row.get("id", ev.n + 1)), row.get("labels", []), report.labels, row.get("register"),
-               report.register)
+        ev.add(str(row.get("id", ev.n + 1)), row.get("labels", []), report.labels, row.get("register"), report.register)
     return ev

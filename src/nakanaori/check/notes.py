@@ -78,16 +78,23 @@ class MessageChecks(BaseModel):
             need = self.stage_needs.get(stage)
             if need is not None and not any(x in labels for x in need.labels):
                 wanted = "・".join(LABEL_JA[x] for x in need.labels)
-                notes.append(Note(code="stage_needs", severity="warning", message=need.message,
-                                  suggestion=f"足りない要素: {wanted}"))
+                notes.append(
+                    Note(
+                        code="stage_needs",
+                        severity="warning",
+                        message=need.message,
+                        suggestion=f"足りない要素: {wanted}",
+                    )
+                )
         if "apology" in labels and "commitment" not in labels and stage in (None, Stage.just_apologized):
             notes.append(Note(code="apology_without_change", severity="info", message=self.apology_without_change))
         if not any(x in labels for x in GOOD_LABELS):
             notes.append(Note(code="no_good_elements", severity="info", message=self.no_good_elements))
         return notes, expected, register_ok
 
-    def compute_score(self, findings: list[Finding], labels: list[str], notes: list[Note],
-              stage: Stage | None) -> tuple[int, list[str]]:
+    def compute_score(
+        self, findings: list[Finding], labels: list[str], notes: list[Note], stage: Stage | None
+    ) -> tuple[int, list[str]]:
         w = self.score
         s = w.base + sum(w.good.get(x, 0) for x in labels if x in GOOD_LABELS)
         s -= sum(w.ng.get(x, 0) for x in labels if x in NG_LABELS)
@@ -118,7 +125,7 @@ class MessageChecks(BaseModel):
 
 def _asks_question(analysis: Analysis) -> bool:
     for s in analysis.sentences:
-        toks = analysis.tokens[s.start_token:s.end_token]
+        toks = analysis.tokens[s.start_token : s.end_token]
         if any(t.surface in ("?",) for t in toks):
             return True
         if any(t.surface in ("か", "の") and t.pos_str.startswith("助詞,終助詞") for t in toks[-3:]):
@@ -128,8 +135,12 @@ def _asks_question(analysis: Analysis) -> bool:
 
 def load_message_checks_from(path: Path) -> MessageChecks:
     mc = load_model(path, MessageChecks, "message checks file")
-    problems = [(f"stage_needs.{stage.value}.labels", f"unknown label {x!r}")
-                for stage, need in mc.stage_needs.items() for x in need.labels if x not in LABELS]
+    problems = [
+        (f"stage_needs.{stage.value}.labels", f"unknown label {x!r}")
+        for stage, need in mc.stage_needs.items()
+        for x in need.labels
+        if x not in LABELS
+    ]
     if problems:
         raise invalid(path, "message checks file", problems)
     return mc

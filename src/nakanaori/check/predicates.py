@@ -103,8 +103,9 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
     for k, t in enumerate(later[:-1]):
         if t.sent != head.sent:
             break
-        if (t.lemma in _OTHER_PEOPLE or t.lemma in _THIRD_PARTIES or t.lemma.endswith(("さん", "ちゃん"))) and \
-                later[k + 1].surface in ("も", "が"):
+        if (t.lemma in _OTHER_PEOPLE or t.lemma in _THIRD_PARTIES or t.lemma.endswith(("さん", "ちゃん"))) and later[
+            k + 1
+        ].surface in ("も", "が"):
             return False
     # a causative later in the clause (「バタバタしてる時に一人にさせて」) or a closing よね/よな
     # (「人手足りなくて大変だったよね」「眠かったよね」) puts the state on the other person
@@ -113,10 +114,17 @@ def _sender_circumstance(analysis: Analysis, start: int, end: int) -> bool:
         if tokens[k].lemma in ("せる", "させる") and tokens[k].clause == clause:
             return False
         k += 1
-    sent_toks = [t for t in tokens if t.sent == head.sent and t.clause == clause
-                 and not t.pos_str.startswith(("補助記号", "空白"))]
-    if (len(sent_toks) >= 3 and sent_toks[-2].surface == "よ" and sent_toks[-1].surface in ("ね", "な")
-            and not any(x.surface in ("ん", "の") for x in sent_toks[-5:-2])):
+    sent_toks = [
+        t
+        for t in tokens
+        if t.sent == head.sent and t.clause == clause and not t.pos_str.startswith(("補助記号", "空白"))
+    ]
+    if (
+        len(sent_toks) >= 3
+        and sent_toks[-2].surface == "よ"
+        and sent_toks[-1].surface in ("ね", "な")
+        and not any(x.surface in ("ん", "の") for x in sent_toks[-5:-2])
+    ):
         return False  # 「大変だったよね」 confirms the other's state; 「〜んですよね」 explains one's own
     # 「体調のいいときで」「疲れてるのに〜してくれた」: the other person's state, not the sender's excuse
     after = [t.surface for t in tokens[start + 1 : start + 5] if t.sent == head.sent]
@@ -158,8 +166,11 @@ def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
         if p.pos_str.startswith("助詞,接続助詞") or p.surface in ("、", ","):
             break
         lo -= 1
-    if start >= 2 and tokens[start - 1].surface == "の" and (
-            tokens[start - 2].lemma in _THIRD_PARTIES or tokens[start - 2].lemma in _OTHER_PEOPLE):
+    if (
+        start >= 2
+        and tokens[start - 1].surface == "の"
+        and (tokens[start - 2].lemma in _THIRD_PARTIES or tokens[start - 2].lemma in _OTHER_PEOPLE)
+    ):
         return False  # 「担当者の説明が不十分」「あなたの指示で」
     for k in range(lo, start):
         t = tokens[k]
@@ -169,9 +180,13 @@ def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
         if t.lemma in _OTHER_PEOPLE and nxt.surface in ("が", "は", "も", "だって", "だ"):
             return False
         # someone else as the subject (「打ち合わせが長引いて」「お母さんが先に」), unless it is the sender
-        if (t.pos_str.startswith(("名詞", "代名詞")) and t.lemma not in _FIRST_PERSON
-                and t.lemma not in _OWN_ACT_NOUNS
-                and nxt.surface in ("が", "だって") and nxt.pos_str.startswith("助詞")):
+        if (
+            t.pos_str.startswith(("名詞", "代名詞"))
+            and t.lemma not in _FIRST_PERSON
+            and t.lemma not in _OWN_ACT_NOUNS
+            and nxt.surface in ("が", "だって")
+            and nxt.pos_str.startswith("助詞")
+        ):
             return False
     # the clause ends in a condition or a concession
     k = end
@@ -182,7 +197,7 @@ def _sender_act(analysis: Analysis, start: int, end: int) -> bool:
         if t.surface in ("?",):
             return False
         k += 1
-    return not any(t.lemma in ("もし", "仮に") for t in tokens[max(0, start - 8):start] if t.clause == clause)
+    return not any(t.lemma in ("もし", "仮に") for t in tokens[max(0, start - 8) : start] if t.clause == clause)
 
 
 def _clause_is_conditional(analysis: Analysis, start: int, end: int) -> bool:
@@ -255,8 +270,13 @@ def _predicate_ok(tokens: list[Token], k: int) -> bool:
             return False
         if t.lemma == "ない":  # 〜しない (a promise not to): any action, but not 知らない / できない
             return tokens[j].lemma not in ("できる", "出来る", "わかる", "分かる", "知る", "ある", "いる", "思う")
-        if (t.lemma == "ます" and tokens[j].lemma in ("いただく", "頂く") and j >= 2
-                and tokens[j - 1].surface == "て" and tokens[j - 2].lemma in ("せる", "させる")):
+        if (
+            t.lemma == "ます"
+            and tokens[j].lemma in ("いただく", "頂く")
+            and j >= 2
+            and tokens[j - 1].surface == "て"
+            and tokens[j - 2].lemma in ("せる", "させる")
+        ):
             return True  # 〜させていただきます: a humble statement of what the sender will do
         if tokens[j].lemma in _NOT_ACTION and tokens[j].lemma not in ("いく", "まいる", "参る"):
             return t.lemma == "ます" and tokens[j].lemma in ("まいる", "参る")
@@ -273,8 +293,10 @@ def _own_future(analysis: Analysis, start: int, end: int) -> bool:
         return False
     sent = tokens[last].sent
     nxt = tokens[end] if end < len(tokens) and tokens[end].sent == sent else None
-    if nxt is not None and (nxt.surface in ("笑", "w", "W", "ww", "www") or (
-            nxt.surface == "の" and end + 1 < len(tokens) and tokens[end + 1].surface == "で")):
+    if nxt is not None and (
+        nxt.surface in ("笑", "w", "W", "ww", "www")
+        or (nxt.surface == "の" and end + 1 < len(tokens) and tokens[end + 1].surface == "で")
+    ):
         nxt = None  # 「作る笑」「お持ちしたいので」
     if nxt is not None:
         if nxt.pos_str.startswith(("補助記号", "空白")):
@@ -297,21 +319,29 @@ def _own_future_work(analysis: Analysis, start: int, end: int) -> bool:
     """Business remedies: 〜を徹底いたします / ご説明いたします / お届けいたします (non-past), or a noun
     such as 再発防止策. Past (お送りしました) and requests (ご確認ください) are not promises."""
     tokens = analysis.tokens
-    if end - start == 1 and tokens[start].pos_str.startswith("名詞") and tokens[start].lemma in (
-            "再発防止", "再発", "防止策", "改善策", "対策", "再発防止策"):
+    if (
+        end - start == 1
+        and tokens[start].pos_str.startswith("名詞")
+        and tokens[start].lemma in ("再発防止", "再発", "防止策", "改善策", "対策", "再発防止策")
+    ):
         return True
     if any(t.lemma in _WORK_NOT_PROMISE for t in tokens[start:end]):
         return False
     strong = {"徹底", "防止", "改善", "見直し", "見直す", "改める", "再発防止"}
     humble = any(t.lemma in ("いたす", "致す", "まいる", "参る") for t in tokens[start:end]) or (
-        start > 0 and tokens[start - 1].surface in ("お", "ご"))
+        start > 0 and tokens[start - 1].surface in ("お", "ご")
+    )
     if tokens[start].lemma not in strong and not humble:
         return False
     last = tokens[end - 1]
     nxt = tokens[end] if end < len(tokens) and tokens[end].sent == last.sent else None
     # 「徹底し、」: a continuative in a chain of promises counts when the sentence ends in a promise
-    if last.lemma in ("する", "いたす", "致す") and last.cform.startswith("連用形") and nxt is not None \
-            and nxt.surface in ("、",):
+    if (
+        last.lemma in ("する", "いたす", "致す")
+        and last.cform.startswith("連用形")
+        and nxt is not None
+        and nxt.surface in ("、",)
+    ):
         s = analysis.sentences[last.sent]
         return any(_predicate_ok(tokens, k) for k in range(end, s.end_token))
     return _own_future(analysis, start, end)
@@ -328,8 +358,12 @@ def _not_attention(analysis: Analysis, start: int, end: int) -> bool:
     if not rest or rest[0].surface != "、":
         return True
     joined = "".join(t.surface for t in rest)
-    return not ("?" in joined or "でしょうか" in joined or "ですか" in joined or joined.rstrip("…。.").endswith(
-        ("けど", "ですけど", "んですが", "のですが")))
+    return not (
+        "?" in joined
+        or "でしょうか" in joined
+        or "ですか" in joined
+        or joined.rstrip("…。.").endswith(("けど", "ですけど", "んですが", "のですが"))
+    )
 
 
 CHECKS: dict[str, Predicate] = registry(

@@ -24,8 +24,22 @@ Regex = re.Pattern[str]  # (inside TokenSpec, ``re`` is a field)
 
 # First-level parts of speech in SudachiDict (UniDic style).
 POS1 = {
-    "名詞", "代名詞", "形状詞", "連体詞", "副詞", "接続詞", "感動詞", "動詞", "形容詞", "助動詞",
-    "助詞", "接頭辞", "接尾辞", "記号", "補助記号", "空白",
+    "名詞",
+    "代名詞",
+    "形状詞",
+    "連体詞",
+    "副詞",
+    "接続詞",
+    "感動詞",
+    "動詞",
+    "形容詞",
+    "助動詞",
+    "助詞",
+    "接頭辞",
+    "接尾辞",
+    "記号",
+    "補助記号",
+    "空白",
 }
 CFORM1 = {"語幹", "未然形", "意志推量形", "連用形", "終止形", "連体形", "仮定形", "命令形", "已然形"}
 
@@ -271,7 +285,7 @@ class Rule(PatternRule):
     @model_validator(mode="after")
     def _check(self) -> Rule:
         if self.label in NG_LABELS and self.suggestion is None:
-            raise ValueError("an NG rule needs a suggestion (\"\" means: delete the span)")
+            raise ValueError('an NG rule needs a suggestion ("" means: delete the span)')
         if isinstance(self.suggestion, dict) and set(self.suggestion) != {"casual", "polite", "honorific"}:
             raise ValueError("a per-register suggestion needs casual, polite and honorific")
         return self

@@ -35,8 +35,7 @@ def _relationship_option(value: str | None) -> str | None:
     if value is None:
         return None
     if value.strip().lower() not in {r.value for r in Relationship}:
-        fail_option(f"関係の指定「{value}」がわかりません。"
-                    "partner / friend / work / family から選んでください。")
+        fail_option(f"関係の指定「{value}」がわかりません。partner / friend / work / family から選んでください。")
     return value.strip().lower()
 
 
@@ -123,8 +122,12 @@ def _render(advice: Advice) -> None:
     for d in g.dont:
         console.print(Padding(Text(f"×{d.what}"), (0, 0, 0, 2)))
         console.print(Padding(Text(f"→{d.why}", style="dim"), (0, 0, 0, 4)))
-    for title, body in (("なぜ", g.why), ("伝え方", g.channel), ("言葉づかい", g.tone),
-                        ("次に連絡するタイミング", _timing_line(advice))):
+    for title, body in (
+        ("なぜ", g.why),
+        ("伝え方", g.channel),
+        ("言葉づかい", g.tone),
+        ("次に連絡するタイミング", _timing_line(advice)),
+    ):
         console.print(f"[bold]{title}[/]")
         for line in body.splitlines():
             console.print(Padding(Text(line), (0, 0, 0, 2)))
@@ -134,8 +137,11 @@ def _render(advice: Advice) -> None:
         table.add_column("文面", overflow="fold", ratio=3)
         table.add_column("含まれる要素", overflow="fold", ratio=1)
         for t in advice.templates:
-            table.add_row(REGISTER_JA.get(str(t.register), str(t.register)), t.text,
-                          "・".join(LABEL_JA.get(e, e) for e in t.elements))
+            table.add_row(
+                REGISTER_JA.get(str(t.register), str(t.register)),
+                t.text,
+                "・".join(LABEL_JA.get(e, e) for e in t.elements),
+            )
         console.print(table)
         console.print("[dim]文例は自分の言葉に直してから `nakanaori check` で確かめてください。[/]")
 
@@ -150,8 +156,11 @@ def _jsonl_row(item_id: object, advice: Advice) -> dict[str, Any]:
         "relationship_confidence": advice.relationship_confidence,
         "stage_confidence": advice.stage_confidence,
         "facts": advice.facts.model_dump(mode="json"),
-        "timing": {"earliest_days": advice.timing.earliest_days, "latest_days": advice.timing.latest_days,
-                   "basis": advice.timing.basis},
+        "timing": {
+            "earliest_days": advice.timing.earliest_days,
+            "latest_days": advice.timing.latest_days,
+            "basis": advice.timing.basis,
+        },
     }
 
 
@@ -173,7 +182,7 @@ def _advise_jsonl(path: str, relationship: str | None, stage: str | None, today:
         text = obj.get("text")
         if not isinstance(text, str):
             bad += 1
-            err_console.print(f"[red]{lineno}行目:[/] \"text\" が文字列ではありません")
+            err_console.print(f'[red]{lineno}行目:[/] "text" が文字列ではありません')
             out.write(json.dumps({"id": item_id, "error": "text_missing"}, ensure_ascii=False) + "\n")
             continue
         # relationship/stage fields in the file are not read: in a labelled file they are the answers
@@ -194,8 +203,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
     @app.command()
     def advise(
         text: Annotated[str | None, typer.Argument(help="いまの状況を自由に(- で標準入力)")] = None,
-        relationship: Annotated[str | None, typer.Option("--relationship", "-r",
-                                                         help="partner|friend|work|family")] = None,
+        relationship: Annotated[
+            str | None, typer.Option("--relationship", "-r", help="partner|friend|work|family")
+        ] = None,
         stage: Annotated[str | None, typer.Option("--stage", "-s", help="段階(no_reply など)")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="JSONで出力")] = False,
         jsonl: Annotated[str | None, typer.Option("--jsonl", help=JSONL_HELP)] = None,
@@ -220,8 +230,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             fail_option("状況を文章で書くか、--relationship と --stage の両方を指定してください。")
         try:
             body = read_text_arg(text) if text is not None else None
-            advice = run_advise(body, relationship=rel, stage=stg, today=today, apologized_on=apo,
-                                last_contact=last)
+            advice = run_advise(body, relationship=rel, stage=stg, today=today, apologized_on=apo, last_contact=last)
         except InputError as exc:
             fail(exc)
         if as_json:
@@ -249,8 +258,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             err_console.print(f"[red]{lineno}行目:[/] JSONとして読めません")
         data = evaluate_situations(obj for _, obj, err in lines if obj is not None and err is None).as_dict()
         if data["n"] == 0:
-            err_console.print("[bold red]エラー:[/] 評価できる行がありませんでした"
-                              "(text・relationship・stage が必要です)。")
+            err_console.print(
+                "[bold red]エラー:[/] 評価できる行がありませんでした(text・relationship・stage が必要です)。"
+            )
             raise typer.Exit(EXIT_CODES["bad_jsonl"])
         if as_json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -259,12 +269,21 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             for col in ("stage", "precision", "recall", "F1", "tp", "fp", "fn"):
                 table.add_column(col, justify="left" if col == "stage" else "right")
             for stage_name, s in data["stages"].items():
-                table.add_row(stage_name, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
-                              str(s["tp"]), str(s["fp"]), str(s["fn"]))
+                table.add_row(
+                    stage_name,
+                    f"{s['precision']:.3f}",
+                    f"{s['recall']:.3f}",
+                    f"{s['f1']:.3f}",
+                    str(s["tp"]),
+                    str(s["fp"]),
+                    str(s["fn"]),
+                )
             console.print(table)
-            console.print(f"relationship accuracy: [bold]{data['relationship_accuracy']:.4f}[/]   "
-                          f"stage accuracy: [bold]{data['stage_accuracy']:.4f}[/]   "
-                          f"stage macro-F1: {data['stage_macro_f1']:.4f}")
+            console.print(
+                f"relationship accuracy: [bold]{data['relationship_accuracy']:.4f}[/]   "
+                f"stage accuracy: [bold]{data['stage_accuracy']:.4f}[/]   "
+                f"stage macro-F1: {data['stage_macro_f1']:.4f}"
+            )
             if data["skipped"]:
                 console.print(f"[yellow]{len(data['skipped'])}行をスキップしました[/]")
             if show_errors:

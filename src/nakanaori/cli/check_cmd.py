@@ -115,8 +115,10 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         problems, stats = verify_knowledge_base()
         for p in problems:
             err_console.print(f"[red]✗[/] {p}")
-        console.print(f"files: {stats['files']}  rules: {stats['rules']}  cues: {stats['cues']}  "
-                      f"examples: {stats['examples']}  problems: {len(problems)}")
+        console.print(
+            f"files: {stats['files']}  rules: {stats['rules']}  cues: {stats['cues']}  "
+            f"examples: {stats['examples']}  problems: {len(problems)}"
+        )
         if problems:
             raise typer.Exit(1)
         console.print("[green]knowledge base OK[/]")
@@ -146,11 +148,20 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         for col in ("label", "precision", "recall", "F1", "tp", "fp", "fn"):
             table.add_column(col, justify="right" if col != "label" else "left")
         for label, s in data["labels"].items():
-            table.add_row(label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
-                          str(s["tp"]), str(s["fp"]), str(s["fn"]))
+            table.add_row(
+                label,
+                f"{s['precision']:.3f}",
+                f"{s['recall']:.3f}",
+                f"{s['f1']:.3f}",
+                str(s["tp"]),
+                str(s["fp"]),
+                str(s["fn"]),
+            )
         console.print(table)
-        console.print(f"macro-F1: [bold]{data['macro_f1']:.4f}[/]   register accuracy: "
-                      f"[bold]{data['register_accuracy']:.4f}[/]   exact match: {data['exact_match']:.4f}")
+        console.print(
+            f"macro-F1: [bold]{data['macro_f1']:.4f}[/]   register accuracy: "
+            f"[bold]{data['register_accuracy']:.4f}[/]   exact match: {data['exact_match']:.4f}"
+        )
         if show_errors:
             for e in data["errors"]:
                 console.print(json.dumps(e, ensure_ascii=False))
@@ -182,7 +193,7 @@ def _check_jsonl(path: str, relationship: str | None, stage: str | None) -> None
             text = obj.get("text")
             if not isinstance(text, str):
                 bad += 1
-                err_console.print(f"[red]{lineno}行目:[/] \"text\" が文字列ではありません")
+                err_console.print(f'[red]{lineno}行目:[/] "text" が文字列ではありません')
                 out.write(json.dumps({"id": item_id, "error": "text_missing"}, ensure_ascii=False) + "\n")
                 continue
             rel = obj.get("relationship", relationship)

@@ -36,8 +36,9 @@ def parse_date_option(value: str | None, what: str) -> date | None:
     raw = value.strip()
     example = "(例: 2025-03-01)"
     if not _DATE.fullmatch(raw):
-        raise InputError("bad_date", f"{what}は YYYY-MM-DD の形で指定してください{example}: {value!r}",
-                         f"{what}: malformed date")
+        raise InputError(
+            "bad_date", f"{what}は YYYY-MM-DD の形で指定してください{example}: {value!r}", f"{what}: malformed date"
+        )
     try:
         return date.fromisoformat(raw)
     except ValueError:
@@ -167,8 +168,15 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             promise_day = parse_date_option(promised_on, "約束した日")
             text = _read_message(message) if message is not None else None
             assert apology_day is not None
-            result = plan(rel.value, stg.value, apology_day, last_contact=contact_day, message=text,
-                          today=today, promised_on=promise_day)
+            result = plan(
+                rel.value,
+                stg.value,
+                apology_day,
+                last_contact=contact_day,
+                message=text,
+                today=today,
+                promised_on=promise_day,
+            )
         except InputError as exc:
             fail(exc)
         if ics is not None:

@@ -35,9 +35,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         ] = None,
         proxy_headers: Annotated[
             bool,
-            typer.Option(
-                "--proxy-headers", help="X-Forwarded-Proto などを信頼する(リバースプロキシの内側で)"
-            ),
+            typer.Option("--proxy-headers", help="X-Forwarded-Proto などを信頼する(リバースプロキシの内側で)"),
         ] = False,
     ) -> None:
         """Webアプリ(ページとJSON API)を起動します。データベースは起動時に最新の形へ移行します。"""

@@ -85,7 +85,8 @@ def _clean_fact(name: str, value: str | None) -> str | None:
     if len(text) > MAX_FACT_CHARS:
         raise _bad(
             f"「{FACT_JA[name]}」が長すぎます({len(text):,}文字)。1つの事実は{MAX_FACT_CHARS}文字以内で、短く書いてください。",
-            f"{name} too long: {len(text)} > {MAX_FACT_CHARS} characters", code="too_long",
+            f"{name} too long: {len(text)} > {MAX_FACT_CHARS} characters",
+            code="too_long",
         )
     if not _JAPANESE.search(text):
         raise _bad(
@@ -99,8 +100,7 @@ def _parse_fact(name: str, text: str) -> Predicate:
     try:
         return parse(text)
     except ConjugationError:
-        examples = {"did": "約束の時間に遅れた", "will": "出る30分前にアラームをかける",
-                    "thanks": "話を聞いてくれた"}
+        examples = {"did": "約束の時間に遅れた", "will": "出る30分前にアラームをかける", "thanks": "話を聞いてくれた"}
         raise _bad(
             f"「{FACT_JA[name]}」を文の形で書いてください(例:「{examples[name]}」)。助詞で終わる形は使えません。",
             f"{name} does not end in a predicate",
@@ -114,8 +114,7 @@ def _resolve(relationship: str, stage: str, register: str | None) -> tuple[Relat
     except ValueError as exc:
         raise _bad(f"指定が正しくありません: {exc}", str(exc)) from None
     if rel is None or stg is None:
-        raise _bad("関係(--relationship)と段階(--stage)を指定してください。",
-                   "relationship and stage are required")
+        raise _bad("関係(--relationship)と段階(--stage)を指定してください。", "relationship and stage are required")
     fits = RELATIONSHIP_REGISTERS[rel]
     if register is None or register == "":
         return rel, stg, fits[0].value
@@ -123,13 +122,13 @@ def _resolve(relationship: str, stage: str, register: str | None) -> tuple[Relat
         reg = Register(register.strip().lower())
     except ValueError:
         choices = ", ".join(r.value for r in Register)
-        raise _bad(f"文体 {register!r} は使えません。{choices} から選んでください。",
-                   f"unknown register {register!r}") from None
+        raise _bad(
+            f"文体 {register!r} は使えません。{choices} から選んでください。", f"unknown register {register!r}"
+        ) from None
     if reg not in fits:
         ok = "・".join(REGISTER_JA[r.value] for r in fits)
         raise _bad(
-            f"{RELATIONSHIP_JA[rel.value]}には「{REGISTER_JA[reg.value]}」は合いません。"
-            f"{ok} を選んでください。",
+            f"{RELATIONSHIP_JA[rel.value]}には「{REGISTER_JA[reg.value]}」は合いません。{ok} を選んでください。",
             f"register {reg.value} does not fit {rel.value}",
         )
     return rel, stg, reg.value
@@ -158,8 +157,14 @@ def _will(p: Predicate, source: str, reg: RegisterName, k: int) -> str:
 
 
 def _candidate(
-    stage: Stage, reg: RegisterName, did: Predicate | None, will: tuple[Predicate, str] | None,
-    thanks: Predicate | None, k_apology: int, k_other: int, k_closer: int,
+    stage: Stage,
+    reg: RegisterName,
+    did: Predicate | None,
+    will: tuple[Predicate, str] | None,
+    thanks: Predicate | None,
+    k_apology: int,
+    k_other: int,
+    k_closer: int,
 ) -> str:
     parts: list[str] = []
     thanks_s = _thanks(thanks, reg, k_other) if thanks else ""
@@ -205,7 +210,8 @@ def compose(
         raise _bad(
             "事実が1つもありません。--did(したこと)・--will(これから変えること)・--thanks(感謝していること)の"
             "どれかを入力してください。",
-            "no facts given", code="empty",
+            "no facts given",
+            code="empty",
         )
     warn: list[str] = []
     parsed: dict[str, Predicate] = {}
@@ -223,8 +229,9 @@ def compose(
             continue
         parsed[name] = _parse_fact(name, text)
     if facts["will"] and stg in NO_PROMISE_STAGES and "will" in parsed:
-        warn.append("この段階では、約束の言葉は相手に重く感じられやすいので文面には入れていません。"
-                    "行動で示していきましょう。")
+        warn.append(
+            "この段階では、約束の言葉は相手に重く感じられやすいので文面には入れていません。行動で示していきましょう。"
+        )
     skip_will = stg in NO_PROMISE_STAGES
     used = [n for n in ("did", "will", "thanks") if n in parsed and not (n == "will" and skip_will)]
     will_arg = (parsed["will"], facts["will"] or "") if "will" in parsed else None
@@ -232,20 +239,26 @@ def compose(
     seen: set[str] = set()
     candidates: list[Variant] = []
     for ka, ko, kc in [(0, 0, 0), (1, 1, 1), (2, 2, 2), *product(range(3), repeat=3)]:
-        text = _candidate(stg, cast(RegisterName, reg), parsed.get("did"), will_arg, parsed.get("thanks"),
-                          ka, ko, kc)
+        text = _candidate(stg, cast(RegisterName, reg), parsed.get("did"), will_arg, parsed.get("thanks"), ka, ko, kc)
         if not text or text in seen or _repeats_itself(text):
             continue
         seen.add(text)
         rep = check(text, relationship=rel.value, stage=stg.value)
         if rep.ng or rep.register_ok is False:
             continue
-        candidates.append(Variant(
-            text=text, register=reg, labels=rep.labels, score=rep.score,
-            stage_elements_ok=not missing_stage_elements(stg, rep.labels), report=rep,
-        ))
+        candidates.append(
+            Variant(
+                text=text,
+                register=reg,
+                labels=rep.labels,
+                score=rep.score,
+                stage_elements_ok=not missing_stage_elements(stg, rep.labels),
+                report=rep,
+            )
+        )
         if len(candidates) >= 9:
             break
+
     def rank(v: Variant) -> tuple[bool, int]:
         return (not v.stage_elements_ok, -(v.score or 0))
 
@@ -259,8 +272,15 @@ def compose(
         wanted = "・".join(LABEL_JA[x.split("|")[0]] for x in lacking)
         if wanted:
             warn.append(f"この段階で大切な要素({wanted})が、解析では確認できなかった文面があります。")
-    return Composition(relationship=rel.value, stage=stg.value, register=reg, facts=facts, used_facts=used,
-                       variants=variants, warnings=warn)
+    return Composition(
+        relationship=rel.value,
+        stage=stg.value,
+        register=reg,
+        facts=facts,
+        used_facts=used,
+        variants=variants,
+        warnings=warn,
+    )
 
 
 _ECHOES = (("これからは", "これからも"), ("今後は", "今後とも"), ("今度からは", "今度"), ("次からは", "次も"))
@@ -283,12 +303,15 @@ def _diverse(cands: list[Variant], n: int) -> list[Variant]:
         if not out:
             pick = pool[0]
         else:
+
             def overlap(v: Variant) -> int:
                 return max(len(_sentences(v.text) & _sentences(o.text)) for o in out)
 
             best_ok = min(v.stage_elements_ok is False for v in pool)
-            pick = min((v for v in pool if (v.stage_elements_ok is False) == best_ok),
-                       key=lambda v: (overlap(v), pool.index(v)))
+            pick = min(
+                (v for v in pool if (v.stage_elements_ok is False) == best_ok),
+                key=lambda v: (overlap(v), pool.index(v)),
+            )
         out.append(pick)
         pool.remove(pick)
     return out

@@ -25,8 +25,17 @@ Register = Literal["casual", "polite", "honorific"]
 # godan: the last kana of the dictionary form → its 連用形 / 未然形 / て-form ending
 _GODAN_I = dict(zip("くぐすつるうぬぶむ", "きぎしちりいにびみ", strict=True))
 _GODAN_A = dict(zip("くぐすつるうぬぶむ", "かがさたらわなばま", strict=True))
-_GODAN_TE = {"く": "いて", "ぐ": "いで", "す": "して", "つ": "って", "る": "って", "う": "って",
-             "ぬ": "んで", "ぶ": "んで", "む": "んで"}
+_GODAN_TE = {
+    "く": "いて",
+    "ぐ": "いで",
+    "す": "して",
+    "つ": "って",
+    "る": "って",
+    "う": "って",
+    "ぬ": "んで",
+    "ぶ": "んで",
+    "む": "んで",
+}
 _IKU = ("行く", "いく", "逝く")
 _BENEFACTIVE = {"くれる", "呉れる", "もらう", "貰う", "くださる", "下さる", "いただく", "頂く"}
 _COMPLETIVE_AUX = {"ちゃう", "じゃう", "ちまう", "じまう"}
@@ -107,8 +116,12 @@ def parse(text: str) -> Predicate:
         elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _IRU | _OKU:
             progressive = progressive or last.lemma in _IRU
             del toks[-2:]
-        elif (last.pos[0] == "名詞" and last.surface in ("こと", "事") and prev is not None
-              and prev.pos[0] in ("動詞", "助動詞", "形容詞")):
+        elif (
+            last.pos[0] == "名詞"
+            and last.surface in ("こと", "事")
+            and prev is not None
+            and prev.pos[0] in ("動詞", "助動詞", "形容詞")
+        ):
             toks.pop()
         else:
             break
@@ -122,12 +135,21 @@ def parse(text: str) -> Predicate:
     elif core.pos[0] == "形容詞":
         kind, word = "adjective", core.lemma
     elif core.pos[0] in ("名詞", "形状詞", "代名詞", "接尾辞") and not negative:
-        return Predicate(text=phrase, head=head, core=core.surface, ctype="", kind="noun",
-                         suru_noun=core.pos[2].startswith("サ変"))
+        return Predicate(
+            text=phrase, head=head, core=core.surface, ctype="", kind="noun", suru_noun=core.pos[2].startswith("サ変")
+        )
     else:
         raise ConjugationError(f"cannot conjugate the end of {phrase!r} ({core.surface}: {core.pos[0]})")
-    return Predicate(text=phrase, head=head, core=word, ctype=core.pos[4], kind=kind, negative=negative,
-                     progressive=progressive, benefactive=benefactive)
+    return Predicate(
+        text=phrase,
+        head=head,
+        core=word,
+        ctype=core.pos[4],
+        kind=kind,
+        negative=negative,
+        progressive=progressive,
+        benefactive=benefactive,
+    )
 
 
 # --- forms of one word -------------------------------------------------------------------------
@@ -283,8 +305,9 @@ def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -
     p = _pred(p)
     if p.kind == "noun" and not (p.suru_noun and not _ends_in_particle(p.head)):
         np = p.head + p.core
-        return {"casual": f"{np}を心がけるね", "polite": f"{np}を心がけます",
-                "honorific": f"{np}に努めてまいります"}[register]
+        return {"casual": f"{np}を心がけるね", "polite": f"{np}を心がけます", "honorific": f"{np}に努めてまいります"}[
+            register
+        ]
     if p.kind == "verb" and not p.negative and p.core in ("する", "為る") and p.head.endswith("ように"):
         ends = {"casual": "するね", "polite": "します", "honorific": "いたします"}
         return p.head + ends[register]

@@ -33,8 +33,15 @@ class PhraseBank(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> PhraseBank:
-        for name in ("apology", "apology_hurt", "thanks", "will", "will_fallback", "thanks_fallback",
-                     "empathy_fallback"):
+        for name in (
+            "apology",
+            "apology_hurt",
+            "thanks",
+            "will",
+            "will_fallback",
+            "thanks_fallback",
+            "empathy_fallback",
+        ):
             if set(getattr(self, name)) != set(Register):
                 raise ValueError(f"{name}: needs casual, polite and honorific")
         if set(self.closer) != set(Stage):

@@ -52,25 +52,38 @@ class Journal:
         """The user's case *case_id*; :class:`NotFound` for another user's case or none."""
         if not 0 < case_id <= MAX_ID:
             raise NotFound(case_id)
-        case = self.session.scalars(
-            select(Case).where(Case.id == case_id, Case.user_id == self.user.id)
-        ).one_or_none()
+        case = self.session.scalars(select(Case).where(Case.id == case_id, Case.user_id == self.user.id)).one_or_none()
         if case is None:
             raise NotFound(case_id)
         return case
 
-    def create_case(self, *, relationship: str, stage: str | None, title: str, what_happened: str = "",
-                    apologized_on: dt.date | None = None, timeline: Plan | None = None) -> Case:
+    def create_case(
+        self,
+        *,
+        relationship: str,
+        stage: str | None,
+        title: str,
+        what_happened: str = "",
+        apologized_on: dt.date | None = None,
+        timeline: Plan | None = None,
+    ) -> Case:
         """A new case; with a *timeline*, its steps that are not past become the case's planned steps."""
-        case = Case(user=self.user, relationship_kind=relationship, stage=stage, title=title,
-                    what_happened=what_happened, apologized_on=apologized_on)
+        case = Case(
+            user=self.user,
+            relationship_kind=relationship,
+            stage=stage,
+            title=title,
+            what_happened=what_happened,
+            apologized_on=apologized_on,
+        )
         self.session.add(case)
         if timeline is not None:
             for step in timeline.steps:
                 if step.status == "past":  # e.g. a same-day thank-you that is already too late
                     continue
-                self.add_step(case, step.date, step.title, kind=step.kind, reason=step.reason,
-                              template=step.template or "")
+                self.add_step(
+                    case, step.date, step.title, kind=step.kind, reason=step.reason, template=step.template or ""
+                )
         return case
 
     def delete_case(self, case: Case) -> None:
@@ -108,8 +121,9 @@ class Journal:
 
     # ------------------------------------------------------------ steps
 
-    def add_step(self, case: Case, due_on: dt.date, title: str, kind: str = "custom", reason: str = "",
-                 template: str = "") -> PlannedStep:
+    def add_step(
+        self, case: Case, due_on: dt.date, title: str, kind: str = "custom", reason: str = "", template: str = ""
+    ) -> PlannedStep:
         step = PlannedStep(case=case, due_on=due_on, kind=kind, title=title, reason=reason, template=template)
         self.session.add(step)
         return step
@@ -187,8 +201,7 @@ def export_user(user: User) -> dict[str, Any]:
                     for m in c.messages
                 ],
                 "promises": [
-                    {"id": p.id, "text": p.text, "kept": p.kept, "message_id": p.message_id}
-                    for p in c.promises
+                    {"id": p.id, "text": p.text, "kept": p.kept, "message_id": p.message_id} for p in c.promises
                 ],
                 "steps": [
                     {

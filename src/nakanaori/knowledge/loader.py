@@ -66,15 +66,17 @@ def invalid(path: Path, what: str, problems: Sequence[tuple[str, str]]) -> Knowl
     return KnowledgeError("\n".join(lines))
 
 
-def validation_error(path: Path, what: str, data: object, exc: ValidationError,
-                     prefix: Sequence[str | int] = ()) -> KnowledgeError:
+def validation_error(
+    path: Path, what: str, data: object, exc: ValidationError, prefix: Sequence[str | int] = ()
+) -> KnowledgeError:
     """A pydantic error as a :class:`KnowledgeError`; *prefix* is the place of the validated part in
     *data* when only a part was validated."""
     return invalid(path, what, [(where(data, [*prefix, *err["loc"]]), err["msg"]) for err in exc.errors()])
 
 
-def validate(path: Path, data: object, model: type[M], what: str, *, whole: object = None,
-             prefix: Sequence[str | int] = ()) -> M:
+def validate(
+    path: Path, data: object, model: type[M], what: str, *, whole: object = None, prefix: Sequence[str | int] = ()
+) -> M:
     """Validate *data* (read from *path*) as *model*; errors in the one format. When *data* is a part of
     the file, *whole* is the file's data and *prefix* the part's place in it."""
     try:

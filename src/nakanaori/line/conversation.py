@@ -137,8 +137,7 @@ class Conversation:
                 return Reply(token, [flex.text(flex.STICKER, quick=flex.menu_quick_reply())])
             if isinstance(msg, ImageMessageContent):
                 return Reply(token, [flex.text(flex.IMAGE)])
-            if isinstance(msg, VideoMessageContent | AudioMessageContent | FileMessageContent
-                          | LocationMessageContent):
+            if isinstance(msg, VideoMessageContent | AudioMessageContent | FileMessageContent | LocationMessageContent):
                 return Reply(token, [flex.text(flex.OTHER_MEDIA)])
         if raw.get("type") == "message":  # a message type this SDK version does not know
             return Reply(token, [flex.text(flex.OTHER_MEDIA)])
@@ -217,7 +216,7 @@ class Conversation:
         m = CHECK_PREFIX.match(body)
         if m:
             acct.step = "idle"
-            return [self._check(body[m.end():], acct)]
+            return [self._check(body[m.end() :], acct)]
         if acct.step == "await_draft":
             acct.step = "idle"
             return [self._check(body, acct)]
@@ -348,8 +347,9 @@ class Conversation:
             due = self._due_at(step.date)
             if due is None:
                 continue
-            planned = journal.add_step(case, step.date, step.title[:200], kind=step.kind[:32], reason=step.reason,
-                                       template=step.template)
+            planned = journal.add_step(
+                case, step.date, step.title[:200], kind=step.kind[:32], reason=step.reason, template=step.template
+            )
             self.s.flush()
             self.s.add(
                 LineReminder(

@@ -76,13 +76,15 @@ def _claim(s: Session, now: dt.datetime) -> Any:
         update(LineReminder)
         .where(LineReminder.id == due, LineReminder.status == "pending")
         .values(attempts=LineReminder.attempts + 1)
-        .returning(LineReminder.id, LineReminder.line_user_id, LineReminder.text, LineReminder.retry_key,
-                   LineReminder.attempts)
+        .returning(
+            LineReminder.id, LineReminder.line_user_id, LineReminder.text, LineReminder.retry_key, LineReminder.attempts
+        )
     ).first()
 
 
-def _push_with_backoff(api: LineApi, to: str, body: str, key: str, backoff: Backoff,
-                       sleep: Callable[[float], None]) -> PushResult:
+def _push_with_backoff(
+    api: LineApi, to: str, body: str, key: str, backoff: Backoff, sleep: Callable[[float], None]
+) -> PushResult:
     result = PushResult("transient")
     for k in range(backoff.tries):
         result = api.push(to, [flex.text(body)], key)

@@ -16,7 +16,6 @@ ALARM_MINUTES_BEFORE = 30
 PRODID = "-//nakanaori//follow-up plan//JA"
 
 
-
 def _event_start(plan: Plan, day: date) -> datetime:
     hh, mm = (int(x) for x in plan.event_time.split(":"))
     return datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo(plan.timezone))
@@ -64,17 +63,18 @@ def to_ics(plan: Plan, *, stamp: datetime | None = None) -> bytes:
         if s.template:
             lines.append(f"文面の例:\n{s.template}")
         lines.append("(nakanaori の仲直りプランより)")
-        cal.add_component(_make_event(s.uid, f"[{s.kind_ja}] {s.title}", "\n\n".join(lines),
-                                      _event_start(plan, s.date), stamp))
+        cal.add_component(
+            _make_event(s.uid, f"[{s.kind_ja}] {s.title}", "\n\n".join(lines), _event_start(plan, s.date), stamp)
+        )
     for p, c in plan.scheduled_check_ins():
         description = f"約束:「{p.sentence}」\n\n{c.reason}\n\n(nakanaori の仲直りプランより)"
-        cal.add_component(_make_event(c.uid, f"[約束] {c.title}", description,
-                                      _event_start(plan, c.date), stamp))
+        cal.add_component(_make_event(c.uid, f"[約束] {c.title}", description, _event_start(plan, c.date), stamp))
     days = [s.date for s in plan.scheduled_steps()] + [c.date for _, c in plan.scheduled_check_ins()]
     first = min(days, default=plan.today)
     last = max(days, default=plan.today)
-    cal.add_missing_timezones(first_date=min(first, date(1970, 1, 1)),
-                              last_date=max(last + timedelta(days=366), date(2038, 1, 1)))
+    cal.add_missing_timezones(
+        first_date=min(first, date(1970, 1, 1)), last_date=max(last + timedelta(days=366), date(2038, 1, 1))
+    )
     data: bytes = cal.to_ical()
     return data
 
@@ -90,8 +90,7 @@ class AllDayEvent:
     category: str | None = None
 
 
-def all_day_calendar(prodid: str, name: str, events: Iterable[AllDayEvent], *,
-                     stamp: datetime | None = None) -> bytes:
+def all_day_calendar(prodid: str, name: str, events: Iterable[AllDayEvent], *, stamp: datetime | None = None) -> bytes:
     """All-day events (Asia/Tokyo) as an iCalendar file: the journal's steps, done or not."""
     from icalendar import Calendar, Event
 

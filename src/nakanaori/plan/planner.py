@@ -108,21 +108,24 @@ def _bad_date(message_ja: str, message_en: str) -> InputError:
     return InputError("bad_date", message_ja, message_en)
 
 
-def _validate_dates(apologized_on: date, last_contact: date | None, promised_on: date | None,
-                    today: date) -> None:
+def _validate_dates(apologized_on: date, last_contact: date | None, promised_on: date | None, today: date) -> None:
     if not MIN_DATE <= today <= MAX_TODAY:
-        raise _bad_date(f"今日の日付({today.isoformat()})が範囲外です。1900年〜9000年の日付にしてください。",
-                        "today out of range")
-    for name_ja, name_en, d in (("謝った日", "apologized_on", apologized_on),
-                                ("最後に連絡した日", "last_contact", last_contact),
-                                ("約束した日", "promised_on", promised_on)):
+        raise _bad_date(
+            f"今日の日付({today.isoformat()})が範囲外です。1900年〜9000年の日付にしてください。", "today out of range"
+        )
+    for name_ja, name_en, d in (
+        ("謝った日", "apologized_on", apologized_on),
+        ("最後に連絡した日", "last_contact", last_contact),
+        ("約束した日", "promised_on", promised_on),
+    ):
         if d is None:
             continue
         if not isinstance(d, date) or isinstance(d, datetime):
             raise _bad_date(f"{name_ja}は日付で指定してください。", f"{name_en} must be a date")
         if d < MIN_DATE:
-            raise _bad_date(f"{name_ja}が古すぎます({d.isoformat()})。1900年以降の日付にしてください。",
-                            f"{name_en} before 1900")
+            raise _bad_date(
+                f"{name_ja}が古すぎます({d.isoformat()})。1900年以降の日付にしてください。", f"{name_en} before 1900"
+            )
         if d > today:
             raise _bad_date(
                 f"{name_ja}({d.isoformat()})が未来の日付です。今日({today.isoformat()})までの日付にしてください。",
@@ -175,9 +178,7 @@ def _md(d: date) -> str:
     return f"{d.month}/{d.day}"
 
 
-def _schedule(
-    kind: str, if_late: str, earliest: date, latest: date, today: date
-) -> tuple[date, Status, str | None]:
+def _schedule(kind: str, if_late: str, earliest: date, latest: date, today: date) -> tuple[date, Status, str | None]:
     if kind == "wait":
         if latest < today:
             return earliest, "past", None
@@ -205,8 +206,9 @@ def _avoid_weekend(d: date, today: date, status: Status) -> tuple[date, Status, 
     return monday, ("upcoming" if monday > today else status), note
 
 
-def _steps(rules: PlanRules, rel: Relationship, stg: Stage, apologized_on: date, last_contact: date | None,
-           today: date) -> list[PlanStep]:
+def _steps(
+    rules: PlanRules, rel: Relationship, stg: Stage, apologized_on: date, last_contact: date | None, today: date
+) -> list[PlanStep]:
     stage_rules = [(f"{stg.value}.{r.id}", r) for r in rules.stages[stg].steps]
     rel_rules = [(f"{rel.value}.{r.id}", r) for r in rules.relationship_steps.get(rel, [])]
     picker = _TemplatePicker(rel)
@@ -217,9 +219,11 @@ def _steps(rules: PlanRules, rel: Relationship, stg: Stage, apologized_on: date,
         anchor = apologized_on if rule.anchor == "apology" or last_contact is None else last_contact
         title, reason = rule.wording(rel)
         text, template_id = picker.pick(rule)
-        occurrences = [(None, 0)] if rule.repeat is None else [
-            (k + 1, k * rule.repeat.every_days) for k in range(rule.repeat.count)
-        ]
+        occurrences = (
+            [(None, 0)]
+            if rule.repeat is None
+            else [(k + 1, k * rule.repeat.every_days) for k in range(rule.repeat.count)]
+        )
         for occ, shift in occurrences:
             earliest = anchor + timedelta(days=rule.offset_days + shift)
             latest = anchor + timedelta(days=rule.latest + shift)
@@ -227,22 +231,28 @@ def _steps(rules: PlanRules, rel: Relationship, stg: Stage, apologized_on: date,
             if rel == Relationship.work and rule.kind != "wait" and status != "past":
                 day, status, weekend = _avoid_weekend(day, today, status)
                 note = " ".join(x for x in (note, weekend) if x) or None
-            out.append((day, order, PlanStep(
-                id=step_id if occ is None else f"{step_id}.{occ}",
-                uid=_uid("step", rel.value, stg.value, apologized_on.isoformat(), step_id, occ or 0),
-                kind=rule.kind,
-                kind_ja=KIND_JA[rule.kind],
-                date=day,
-                earliest=earliest,
-                latest=latest,
-                status=status,
-                title=title if occ is None else f"{title}({occ}回目)",
-                reason=reason,
-                template=text,
-                template_id=template_id,
-                occurrence=occ,
-                note=note,
-            )))
+            out.append(
+                (
+                    day,
+                    order,
+                    PlanStep(
+                        id=step_id if occ is None else f"{step_id}.{occ}",
+                        uid=_uid("step", rel.value, stg.value, apologized_on.isoformat(), step_id, occ or 0),
+                        kind=rule.kind,
+                        kind_ja=KIND_JA[rule.kind],
+                        date=day,
+                        earliest=earliest,
+                        latest=latest,
+                        status=status,
+                        title=title if occ is None else f"{title}({occ}回目)",
+                        reason=reason,
+                        template=text,
+                        template_id=template_id,
+                        occurrence=occ,
+                        note=note,
+                    ),
+                )
+            )
     out.sort(key=lambda x: (x[0], x[1]))
     return [step for _, _, step in out]
 
@@ -260,15 +270,36 @@ def _promises(rules: PlanRules, rel: Relationship, report: CheckReport, made_on:
         for c in rules.promise_check_ins:
             day = made_on + timedelta(days=c.after_days)
             status: Status = "past" if day < today else ("today" if day == today else "upcoming")
-            check_ins.append(PromiseCheckIn(
-                uid=_uid("promise", rel.value, made_on.isoformat(), f.start, f.end,
-                         hashlib.sha256(f.text.encode("utf-8")).hexdigest()[:12], c.after_days),
-                after_days=c.after_days, date=day, status=status, title=c.title, reason=c.reason,
-            ))
-        out.append(Promise(
-            text=f.text, sentence=report.sentence_around(f.start, f.end), start=f.start, end=f.end,
-            start_utf16=f.start_utf16, end_utf16=f.end_utf16, made_on=made_on, check_ins=check_ins,
-        ))
+            check_ins.append(
+                PromiseCheckIn(
+                    uid=_uid(
+                        "promise",
+                        rel.value,
+                        made_on.isoformat(),
+                        f.start,
+                        f.end,
+                        hashlib.sha256(f.text.encode("utf-8")).hexdigest()[:12],
+                        c.after_days,
+                    ),
+                    after_days=c.after_days,
+                    date=day,
+                    status=status,
+                    title=c.title,
+                    reason=c.reason,
+                )
+            )
+        out.append(
+            Promise(
+                text=f.text,
+                sentence=report.sentence_around(f.start, f.end),
+                start=f.start,
+                end=f.end,
+                start_utf16=f.start_utf16,
+                end_utf16=f.end_utf16,
+                made_on=made_on,
+                check_ins=check_ins,
+            )
+        )
     return out
 
 
@@ -314,16 +345,16 @@ def plan(
         if not report.japanese:
             notes.append("メッセージに日本語が見つからなかったため、約束は読み取れませんでした。")
         elif not promises:
-            notes.append("メッセージに具体的な約束(「次からは〜する」など)は見つかりませんでした。"
-                         "言葉に行動を添えると、信頼が戻りやすくなります。")
+            notes.append(
+                "メッセージに具体的な約束(「次からは〜する」など)は見つかりませんでした。"
+                "言葉に行動を添えると、信頼が戻りやすくなります。"
+            )
         if message_ng:
             names = "・".join(LABEL_JA[x] for x in message_ng)
-            notes.append(f"メッセージに避けたい要素({names})があります。"
-                         "送る前に nakanaori check で確かめましょう。")
+            notes.append(f"メッセージに避けたい要素({names})があります。送る前に nakanaori check で確かめましょう。")
     elapsed = (today - apologized_on).days
     if stg == Stage.just_apologized and elapsed >= 2:
-        notes.append(f"謝ってから{elapsed}日たっています。"
-                     "段階は「数日たった」(days_later)のほうが合うかもしれません。")
+        notes.append(f"謝ってから{elapsed}日たっています。段階は「数日たった」(days_later)のほうが合うかもしれません。")
     if any(s.status != "past" and s.template is None and s.id in wanted for s in steps):
         notes.append("文面の例がまだない手順があります。nakanaori compose で自分の言葉から文面をつくれます。")
     return Plan(

@@ -72,20 +72,22 @@ class Case(Base):
     what_happened: Mapped[str] = mapped_column(Text, default="")
     apologized_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="cases")
     messages: Mapped[list[JournalMessage]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="case",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="JournalMessage.id",
     )
     promises: Mapped[list[Promise]] = relationship(
         back_populates="case", cascade="all, delete-orphan", passive_deletes=True, order_by="Promise.id"
     )
     steps: Mapped[list[PlannedStep]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="case",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="(PlannedStep.due_on, PlannedStep.id)",
     )
 

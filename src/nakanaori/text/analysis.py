@@ -164,8 +164,12 @@ def _mark_reported(tokens: list[Token]) -> None:
         if lemma in THOUGHT_VERBS and any(x.lemma in ("ない", "ぬ") for x in tokens[j + 1 : j + 4]):
             continue  # 「〜とは思わなかった」: what the sender did not think is a statement, not a report
         after = tokens[j + 1] if j + 1 < n else None
-        if (t.surface == "と" and verb.surface in ("いう", "言う") and after is not None
-                and after.pos_str.startswith("名詞")):
+        if (
+            t.surface == "と"
+            and verb.surface in ("いう", "言う")
+            and after is not None
+            and after.pos_str.startswith("名詞")
+        ):
             continue  # 「〜というわけではない」「〜という点」: a nominaliser, not reported speech
         reported = False
         if lemma in SPEECH_VERBS:
@@ -220,7 +224,18 @@ def _mark_requests(tokens: list[Token], sent_of: list[int]) -> None:
 
 NEGATORS = {"ない", "ぬ", "ず", "無い"}
 PREDICATE_TAIL = {
-    "て", "てる", "ている", "いる", "おる", "ます", "せる", "させる", "れる", "られる", "しまう", "ちゃう",
+    "て",
+    "てる",
+    "ている",
+    "いる",
+    "おる",
+    "ます",
+    "せる",
+    "させる",
+    "れる",
+    "られる",
+    "しまう",
+    "ちゃう",
 }
 
 
@@ -275,8 +290,9 @@ def analyze(text: str) -> Analysis:
         j = k
         while j < len(tokens) and tokens[j].sent == s:
             j += 1
-        sentences.append(Sentence(index=len(sentences), begin=tokens[k].begin, end=tokens[j - 1].end,
-                                  start_token=k, end_token=j))
+        sentences.append(
+            Sentence(index=len(sentences), begin=tokens[k].begin, end=tokens[j - 1].end, start_token=k, end_token=j)
+        )
         for t in tokens[k:j]:
             t.sent = len(sentences) - 1
         k = j

@@ -48,8 +48,10 @@ def _is_unwanted(ch: str) -> bool:
 
 # characters the slow path changes (controls, surrogates, zero-width/bidi controls, tildes, CR, tab,
 # ideographic space); text without them that is already NFKC maps one-to-one
-_SPECIAL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-                      "\ufeff\ufff9-\ufffb~\uff5e\u223c\u3000\uff9e\uff9f\u3099\u309a]")
+_SPECIAL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb~\uff5e\u223c\u3000\uff9e\uff9f\u3099\u309a]"
+)
 
 
 def normalize(original: str) -> Normalized:

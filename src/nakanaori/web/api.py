@@ -67,8 +67,7 @@ router = APIRouter(prefix="/api", tags=["api"], route_class=StrictJsonRoute)
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _CONTROLS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
 _SPACES = (
-    "\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
-    "\\u2028\\u2029\\u202f\\u205f\\u3000"
+    "\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 )
 _JA_SITUATION = "\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uff66-\\uff9d"  # text.normalize.has_japanese
 _JA_FACT = "\\u3040-\\u30ff\\u3400-\\u9fff\\uf900-\\ufaff"  # composer: a fact needs Japanese
@@ -100,11 +99,15 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 class CheckRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"text": "昨日はごめんね。話を聞いてくれてありがとう。",
-                                         "relationship": "partner"}]},
+        json_schema_extra={
+            "examples": [{"text": "昨日はごめんね。話を聞いてくれてありがとう。", "relationship": "partner"}]
+        },
     )
-    text: str = Field(**_text_schema("チェックする下書き(5,000文字まで)", MAX_TEXT_CHARS, TEXT_PATTERN,
-                                     "昨日はごめんね。次からは気をつけるね。"))
+    text: str = Field(
+        **_text_schema(
+            "チェックする下書き(5,000文字まで)", MAX_TEXT_CHARS, TEXT_PATTERN, "昨日はごめんね。次からは気をつけるね。"
+        )
+    )
     relationship: Relationship | None = Field(default=None, description="相手との関係")
     stage: Stage | None = Field(default=None, description="いまの状況")
 
@@ -116,14 +119,23 @@ class AdviseRequest(BaseModel):
             # a situation text, or both choices
             "anyOf": [
                 {"required": ["text"], "properties": {"text": {"type": "string"}}},
-                {"required": ["relationship", "stage"],
-                 "properties": {"relationship": {"type": "string"}, "stage": {"type": "string"}}},
+                {
+                    "required": ["relationship", "stage"],
+                    "properties": {"relationship": {"type": "string"}, "stage": {"type": "string"}},
+                },
             ],
             "examples": [{"text": "3日前に彼女に謝ったけど、まだ返事がない", "today": "2026-11-29"}],
         },
     )
-    text: str | None = Field(default=None, **_text_schema("状況の説明(自由記述、日本語で5,000文字まで)", MAX_TEXT_CHARS,
-                                                          SITUATION_PATTERN, "彼氏に謝ったけど既読スルー"))
+    text: str | None = Field(
+        default=None,
+        **_text_schema(
+            "状況の説明(自由記述、日本語で5,000文字まで)",
+            MAX_TEXT_CHARS,
+            SITUATION_PATTERN,
+            "彼氏に謝ったけど既読スルー",
+        ),
+    )
     relationship: Relationship | None = None
     stage: Stage | None = None
     today: IsoDate | None = Field(default=None, description="今日の日付(既定はサーバーの日付)")
@@ -142,8 +154,14 @@ class ComposeRequest(BaseModel):
         json_schema_extra={
             # at least one fact
             "anyOf": [{"required": [k], "properties": {k: {"type": "string"}}} for k in ("did", "will", "thanks")],
-            "examples": [{"relationship": "work", "stage": "just_apologized", "did": "報告が遅れた",
-                          "will": "毎朝進み具合を共有する"}],
+            "examples": [
+                {
+                    "relationship": "work",
+                    "stage": "just_apologized",
+                    "did": "報告が遅れた",
+                    "will": "毎朝進み具合を共有する",
+                }
+            ],
         },
     )
     relationship: Relationship
@@ -157,15 +175,31 @@ class ComposeRequest(BaseModel):
 class PlanRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"relationship": "friend", "stage": "no_reply", "apologized_on": "2026-11-25",
-                                         "today": "2026-11-29", "message": "ごめんね。次からは時間を守るね。"}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "relationship": "friend",
+                    "stage": "no_reply",
+                    "apologized_on": "2026-11-25",
+                    "today": "2026-11-29",
+                    "message": "ごめんね。次からは時間を守るね。",
+                }
+            ]
+        },
     )
     relationship: Relationship
     stage: Stage
     apologized_on: IsoDate
     last_contact: IsoDate | None = None
-    message: str | None = Field(default=None, **_text_schema("送ったメッセージ(約束を読み取ります、5,000文字まで)",
-                                                             MAX_TEXT_CHARS, TEXT_PATTERN, "次からは時間を守るね。"))
+    message: str | None = Field(
+        default=None,
+        **_text_schema(
+            "送ったメッセージ(約束を読み取ります、5,000文字まで)",
+            MAX_TEXT_CHARS,
+            TEXT_PATTERN,
+            "次からは時間を守るね。",
+        ),
+    )
     today: IsoDate | None = None
 
 
@@ -194,7 +228,8 @@ def _text(value: str | None, field: str, what: str, limit: int = MAX_TEXT_CHARS)
     try:
         if _CONTROL_CHAR.search(value):
             raise InputError(
-                "binary", f"{what}に制御文字(改行・タブ以外)が含まれています。取り除いてから送ってください。",
+                "binary",
+                f"{what}に制御文字(改行・タブ以外)が含まれています。取り除いてから送ってください。",
                 "control characters in text",
             )
         return validate_text(value, max_chars=limit, what=what)
@@ -274,8 +309,13 @@ def api_plan(body: PlanRequest) -> JSONResponse:
     "/plan.ics",
     summary="予定をiCalendar(.ics)で",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {"schema": {"type": "string"}}},
-                     "description": "予定(iCalendar、Asia/Tokyo)"}, **ERRORS},
+    responses={
+        200: {
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+            "description": "予定(iCalendar、Asia/Tokyo)",
+        },
+        **ERRORS,
+    },
 )
 def api_plan_ics(body: PlanRequest) -> Response:
     from ..plan.ics import to_ics

@@ -47,9 +47,7 @@ def date_or_error(value: str | dt.date | None, what: str = "日付") -> dt.date 
         try:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise InputError(
-                "bad_date", f"{what}は 2026-11-29 のような形で入力してください。", "bad date"
-            ) from None
+            raise InputError("bad_date", f"{what}は 2026-11-29 のような形で入力してください。", "bad date") from None
     if not MIN_DATE <= value <= MAX_DATE:  # beyond these, date arithmetic (calendars, plans) overflows
         raise InputError("bad_date", f"{what}は1900年から9000年までの日付にしてください。", "date out of range")
     return value

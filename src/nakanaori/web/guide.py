@@ -56,9 +56,7 @@ NG_EXPLAINED: dict[str, str] = {
         "「謝ったんだからもういいでしょ」は、謝れば済むという態度に聞こえ、謝罪の意味を自分で消してしまいます。"
     ),
     "levity": "謝った直後の「(笑)」や軽いノリは、反省していないように見えます。",
-    "conditional": (
-        "「嫌な思いをしたなら」と条件をつけると、相手の受け取り方のせいにしているように聞こえます。"
-    ),
+    "conditional": ("「嫌な思いをしたなら」と条件をつけると、相手の受け取り方のせいにしているように聞こえます。"),
     "minimization": "「そんなに怒ること?」は、相手の気持ちを小さく扱うことになります。",
 }
 
@@ -106,9 +104,7 @@ def index() -> dict[str, list[Link]]:
 
 def _rel_links(exclude: str | None = None) -> list[Link]:
     return [
-        Link(f"/guide/relationship/{r.value}", RELATIONSHIP_JA[r.value])
-        for r in Relationship
-        if r.value != exclude
+        Link(f"/guide/relationship/{r.value}", RELATIONSHIP_JA[r.value]) for r in Relationship if r.value != exclude
     ]
 
 
@@ -153,9 +149,7 @@ def page(slug: str, name: str | None = None) -> GuidePage | None:
             slug,
             "謝ったあとにやってはいけないこと",
             "せっかくの謝罪を台なしにしやすい言い方と行動です。",
-            sections=[
-                ("言葉で気をつけたい七つ", [f"{LABEL_JA[lab]}:{NG_EXPLAINED[lab]}" for lab in NG_LABELS])
-            ],
+            sections=[("言葉で気をつけたい七つ", [f"{LABEL_JA[lab]}:{NG_EXPLAINED[lab]}" for lab in NG_LABELS])],
             donts=stage_donts,
             related=[
                 Link("/guide/principles", "基本の考え方"),

@@ -126,9 +126,7 @@ def set_identity_cookie(request: Request, response: Response, token: str) -> Non
 
 
 def clear_identity_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(
-        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
-    )
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https")
 
 
 def require_csrf(user: User | None, submitted: str | None) -> User:

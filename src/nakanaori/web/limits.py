@@ -78,8 +78,9 @@ class BodySizeLimit:
         message = TOO_LARGE_JA.format(kb=max_bytes // 1024)
         if path.startswith(("/api/", "/line/")):
             problems = [{"field": "", "type": "too_large"}]
-            body = json.dumps(error_body("too_large", message, problems, max_bytes=max_bytes),
-                              ensure_ascii=False).encode()
+            body = json.dumps(
+                error_body("too_large", message, problems, max_bytes=max_bytes), ensure_ascii=False
+            ).encode()
             ctype = b"application/json"
         else:
             body = _PAGE.format(msg=message).encode()

@@ -42,9 +42,7 @@ def compose_post(
         stg = stage_or_error(stage)
         if rel is None or stg is None:
             raise InputError("bad_option", "相手との関係と、いまの状況を選んでください。", "required")
-        ctx["result"] = compose(
-            rel.value, stg.value, did=did or None, will=will or None, thanks=thanks or None
-        )
+        ctx["result"] = compose(rel.value, stg.value, did=did or None, will=will or None, thanks=thanks or None)
     except InputError as exc:
         ctx["error"] = exc.message_ja
         return render(request, "compose.html", ctx, status=422)

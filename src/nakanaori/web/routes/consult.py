@@ -45,9 +45,7 @@ def consult_post(
         day = date_or_error(apologized_on, "謝った日")
         situation = text if text and text.strip() else None
         if situation is None and (rel is None or stg is None):
-            raise InputError(
-                "empty", "状況を書くか、関係といまの状況の両方を選んでください。", "nothing to go on"
-            )
+            raise InputError("empty", "状況を書くか、関係といまの状況の両方を選んでください。", "nothing to go on")
         advice = advise(
             situation,
             relationship=rel.value if rel else None,
@@ -57,9 +55,7 @@ def consult_post(
         )
         apology_day = day or advice.facts.apology_date
         ctx["steps"] = (
-            plan(advice.relationship.value, advice.stage.value, apology_day, today=today).steps
-            if apology_day
-            else []
+            plan(advice.relationship.value, advice.stage.value, apology_day, today=today).steps if apology_day else []
         )
     except InputError as exc:
         ctx["error"] = exc.message_ja

@@ -40,8 +40,13 @@ def journal_page(request: Request, db: DB) -> Response:
     return render(
         request,
         "journal.html",
-        {"nav": "journal", "user": user, "csrf": csrf, "cases": user.cases if user else [],
-         "today": today_tokyo().isoformat()},
+        {
+            "nav": "journal",
+            "user": user,
+            "csrf": csrf,
+            "cases": user.cases if user else [],
+            "today": today_tokyo().isoformat(),
+        },
         response=cookie,
     )
 
@@ -65,9 +70,7 @@ def journal_create_case(
         stg = stage_or_error(stage)
         title = validate_text(title, max_chars=100, what="タイトル").strip()
         what = (
-            validate_text(what_happened or "", max_chars=2000, what="できごと")
-            if (what_happened or "").strip()
-            else ""
+            validate_text(what_happened or "", max_chars=2000, what="できごと") if (what_happened or "").strip() else ""
         )
         day = date_or_error(apologized_on, "謝った日")
         timeline = plan(rel.value, stg.value, day, today=today_tokyo()) if day and stg else None
@@ -92,8 +95,14 @@ def journal_create_case(
             },
             status=422,
         )
-    case = Journal(db, user).create_case(relationship=rel.value, stage=stg.value if stg else None, title=title,
-                                         what_happened=what, apologized_on=day, timeline=timeline)
+    case = Journal(db, user).create_case(
+        relationship=rel.value,
+        stage=stg.value if stg else None,
+        title=title,
+        what_happened=what,
+        apologized_on=day,
+        timeline=timeline,
+    )
     db.commit()
     return see_other(f"/journal/cases/{case.id}")
 
@@ -179,9 +188,7 @@ def journal_add_step(
 
 
 @router.post("/journal/cases/{case_id}/steps/{step_id}/toggle")
-def journal_toggle_step(
-    request: Request, db: DB, case_id: int, step_id: int, csrf: OptStr = None
-) -> Response:
+def journal_toggle_step(request: Request, db: DB, case_id: int, step_id: int, csrf: OptStr = None) -> Response:
     user = current_user(request, db)
     case = _owned_case(db, user, case_id)
     user = require_csrf(user, csrf)
@@ -193,9 +200,7 @@ def journal_toggle_step(
 
 
 @router.post("/journal/cases/{case_id}/promises/{promise_id}/toggle")
-def journal_toggle_promise(
-    request: Request, db: DB, case_id: int, promise_id: int, csrf: OptStr = None
-) -> Response:
+def journal_toggle_promise(request: Request, db: DB, case_id: int, promise_id: int, csrf: OptStr = None) -> Response:
     user = current_user(request, db)
     case = _owned_case(db, user, case_id)
     user = require_csrf(user, csrf)

@@ -84,7 +84,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_line_reminders_user_id"), ["user_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("line_reminders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_line_reminders_user_id"))
