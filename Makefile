@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint setup system-deps clean
+.PHONY: run test bench lint setup system-deps clean train compare-models
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,14 @@ lint: $(STAMP)
 bench: $(STAMP) system-deps
 	test ! -f benchmarks/check_bench.py || $(BIN)/python benchmarks/check_bench.py
 	$(BIN)/python benchmarks/http_bench.py
+
+# rebuild the learned model from corpus/ (seeded, CPU, a few minutes; writes src/nakanaori/check/learned/artefact)
+train: $(STAMP)
+	$(BIN)/python -m nakanaori.check.learned.train
+
+# the model families side by side on the dev split (docs/model.md)
+compare-models: $(STAMP)
+	$(BIN)/python -m nakanaori.check.learned.compare
 
 clean:
 	rm -rf $(VENV) .pytest_cache

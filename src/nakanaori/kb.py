@@ -16,6 +16,7 @@ def _loaders() -> list[tuple[str, Callable[[], object]]]:
     from .advise.cues import SITUATIONS_FILE, load_situation_lexicon_from
     from .advise.guidance import GUIDANCE_FILE, load_guidance_from
     from .advise.templates import TEMPLATES_DIR, load_templates_from
+    from .check.learned.combine import MODEL_FINDINGS, load_model_texts_from
     from .check.notes import MESSAGE_CHECKS_FILE, load_message_checks_from
     from .check.rules import RULES_DIR, load_rules_from
     from .compose.phrases import PHRASES_FILE, load_phrases_from
@@ -25,6 +26,7 @@ def _loaders() -> list[tuple[str, Callable[[], object]]]:
     return [
         ("rules/", lambda: load_rules_from(RULES_DIR)),
         (MESSAGE_CHECKS_FILE.name, lambda: load_message_checks_from(MESSAGE_CHECKS_FILE)),
+        (MODEL_FINDINGS.name, lambda: load_model_texts_from(MODEL_FINDINGS)),
         (LEXICON_FILE.name, lambda: load_lexicon_from(LEXICON_FILE)),
         (SITUATIONS_FILE.name, lambda: load_situation_lexicon_from(SITUATIONS_FILE)),
         (GUIDANCE_FILE.name, lambda: load_guidance_from(GUIDANCE_FILE)),

@@ -164,14 +164,32 @@ def test_analyser_misses_list_names_real_templates() -> None:
     assert set(ANALYSER_MISSES) <= set(BY_ID)
 
 
+# Templates the learned model flags although a careful reader finds nothing wrong: the model's known false
+# positives (docs/model.md). For these, the rules must find no NG and the model exactly the label named; the
+# test fails as soon as the model stops flagging one, so the entry is removed then.
+MODEL_FALSE_POSITIVES: dict[str, str] = {
+    # 「私もいつも通りにするから、また普通に話そう。」 after 「気をつかわなくていいよ」 reassures; writers label
+    # 「そろそろ普通にしてほしい」 as rushing, and the model cannot yet tell the two apart
+    "partner.awkward.2": "rushing",
+}
+
+
 @pytest.mark.parametrize("template_id", sorted(BY_ID))
 def test_template_has_no_ng_and_the_right_register(template_id: str) -> None:
     t = BY_ID[template_id]
     r = report_of(template_id)
     assert r.japanese
-    assert r.ng == [], [(f.label, f.text) for f in r.findings if f.kind == "ng"]
+    ng = [(f.label, f.rule, f.text) for f in r.findings if f.kind == "ng"]
+    if template_id in MODEL_FALSE_POSITIVES:
+        assert ng and all(rule == "model" and label == MODEL_FALSE_POSITIVES[template_id] for label, rule, _ in ng), ng
+    else:
+        assert r.ng == [], ng
     assert r.register_ok is True, r.register
     assert r.register == t.register.value
+
+
+def test_model_false_positive_list_names_real_templates() -> None:
+    assert set(MODEL_FALSE_POSITIVES) <= set(BY_ID)
 
 
 def _element_cases() -> list[object]:

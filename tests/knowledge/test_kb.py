@@ -11,6 +11,7 @@ import yaml
 
 from nakanaori.advise.cues import load_situation_lexicon_from
 from nakanaori.advise.guidance import load_guidance_from
+from nakanaori.check.learned.combine import load_model_texts_from
 from nakanaori.check.notes import load_message_checks_from
 from nakanaori.compose.phrases import load_phrases_from
 from nakanaori.kb import knowledge_files, verify_knowledge_base
@@ -25,6 +26,7 @@ SINGLE_FILES: dict[str, Callable[[Path], object]] = {
     "guidance.yaml": load_guidance_from,
     "compose.yaml": load_phrases_from,
     "plan.yaml": load_plan_rules_from,
+    "model_findings.yaml": load_model_texts_from,
 }
 DIRECTORIES = {"rules", "templates"}
 

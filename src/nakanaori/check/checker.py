@@ -67,15 +67,17 @@ class CheckReport(BaseModel):
 _SENTENCE_END = "。．.!?！？\n"
 
 
-def _findings(analysis: Analysis, register: str) -> list[Finding]:
+def _findings(analysis: Analysis, register: str, use_model: bool = True) -> list[Finding]:
     norm = analysis.normalized
     original = norm.original
     found: list[Finding] = []
+    covered: dict[str, list[tuple[int, int]]] = {}  # label -> rule spans on the normalised text
     for m in run_rules(load_rules(), analysis):
         rule = cast(Rule, m.rule)
         lo, hi = span_tokens(rule, analysis, m)
         nb, ne = analysis.tokens[lo].begin, analysis.tokens[hi - 1].end
         start, end = norm.to_original(nb, ne)
+        covered.setdefault(rule.label, []).append((nb, ne))
         found.append(
             Finding(
                 label=rule.label,
@@ -93,7 +95,44 @@ def _findings(analysis: Analysis, register: str) -> list[Finding]:
                 end_utf16=utf16_offset(original, end),
             )
         )
+    if use_model:
+        found = _with_model(analysis, register, covered, found)
     return _dedupe(found)
+
+
+def _with_model(
+    analysis: Analysis, register: str, covered: dict[str, list[tuple[int, int]]], found: list[Finding]
+) -> list[Finding]:
+    """The rules' findings, less those the model withdraws, plus those it adds (``rule: model``)."""
+    from .learned.combine import judge, model_texts
+
+    texts = model_texts().labels
+    norm = analysis.normalized
+    original = norm.original
+    added, withdrawn = judge(analysis, covered)
+    out = [f for f in found if f.label not in withdrawn]
+    for label, nb, ne, _p in added:
+        start, end = norm.to_original(nb, ne)
+        lt = texts[label]
+        kind = "ng" if label in NG_LABELS else "good"
+        out.append(
+            Finding(
+                label=label,
+                label_ja=LABEL_JA[label],
+                kind=kind,
+                start=start,
+                end=end,
+                text=original[start:end],
+                why=lt.why,
+                suggestion=lt.suggestion[register] if lt.suggestion else None,
+                hint=lt.hint[register] if lt.hint else None,
+                severity="warning" if kind == "ng" else "info",
+                rule="model",
+                start_utf16=utf16_offset(original, start),
+                end_utf16=utf16_offset(original, end),
+            )
+        )
+    return out
 
 
 def _dedupe(found: list[Finding]) -> list[Finding]:
@@ -109,16 +148,26 @@ def _dedupe(found: list[Finding]) -> list[Finding]:
     return out
 
 
-def check(text: str, relationship: str | Relationship | None = None, stage: str | Stage | None = None) -> CheckReport:
-    """Analyse one draft. Raises :class:`nakanaori.errors.InputError` for empty or over-long text."""
+def check(
+    text: str,
+    relationship: str | Relationship | None = None,
+    stage: str | Stage | None = None,
+    *,
+    use_model: bool = True,
+) -> CheckReport:
+    """Analyse one draft. Raises :class:`nakanaori.errors.InputError` for empty or over-long text.
+
+    ``use_model=False`` gives the rules' judgement alone (for evaluation and training)."""
     validate_text(text)
     rel = parse_relationship(relationship) if relationship is not None else None
     stg = parse_stage(stage) if stage is not None else None
     analysis = analyze(text)
-    return report_from_analysis(analysis, rel, stg)
+    return report_from_analysis(analysis, rel, stg, use_model=use_model)
 
 
-def report_from_analysis(analysis: Analysis, rel: Relationship | None, stg: Stage | None) -> CheckReport:
+def report_from_analysis(
+    analysis: Analysis, rel: Relationship | None, stg: Stage | None, *, use_model: bool = True
+) -> CheckReport:
     mc: MessageChecks = load_message_checks()
     original = analysis.normalized.original
     register, _evidence = detect_register(analysis)
@@ -137,7 +186,7 @@ def report_from_analysis(analysis: Analysis, rel: Relationship | None, stg: Stag
             score=None,
             next_edits=[mc.no_japanese],
         )
-    findings = _findings(analysis, register)
+    findings = _findings(analysis, register, use_model)
     labels = sorted({f.label for f in findings}, key=LABELS.index)
     notes, expected, register_ok = mc.judge(analysis, register, findings, labels, rel, stg)
     score, edits = mc.compute_score(findings, labels, notes, stg)

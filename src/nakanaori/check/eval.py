@@ -75,8 +75,8 @@ class MessageEval:
             if gold_register != predicted_register:
                 self.errors.append({"id": item_id, "register": [gold_register, predicted_register]})
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def as_dict(self, *, errors: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "n": self.n,
             "macro_f1": round(self.macro_f1, 4),
             "register_accuracy": round(self.register_accuracy, 4),
@@ -92,8 +92,10 @@ class MessageEval:
                 }
                 for k, v in self.per_label.items()
             },
-            "errors": self.errors,
         }
+        if errors:
+            out["errors"] = self.errors
+        return out
 
 
 def evaluate_messages(rows: Iterable[dict[str, Any]]) -> MessageEval:
@@ -103,3 +105,52 @@ def evaluate_messages(rows: Iterable[dict[str, Any]]) -> MessageEval:
         report = check(row["text"], relationship=row.get("relationship"))
         ev.add(str(row.get("id", ev.n + 1)), row.get("labels", []), report.labels, row.get("register"), report.register)
     return ev
+
+
+@dataclass
+class ThreeWay:
+    """The same rows judged by the rules alone, the model alone and the two combined (the product)."""
+
+    rules: MessageEval
+    model: MessageEval
+    combined: MessageEval
+
+    def as_dict(self) -> dict[str, Any]:
+        out = self.combined.as_dict()
+        out["rules"] = self.rules.as_dict(errors=False)
+        out["model"] = self.model.as_dict(errors=False)
+        return out
+
+
+def evaluate_three_way(rows: Iterable[dict[str, Any]]) -> ThreeWay:
+    """Each row analysed once, then judged by the rules, the model and both (``check`` as the product runs).
+
+    The model alone reports a label where its most likely sentence reaches the label's threshold (0.5 for
+    a label the combiner never takes from the model)."""
+    from ..errors import validate_text
+    from ..labels import parse_relationship
+    from ..text.analysis import analyze
+    from .checker import report_from_analysis
+    from .learned.model import shipped_model
+    from .register import detect_register
+
+    model = shipped_model()
+    three = ThreeWay(MessageEval(), MessageEval(), MessageEval())
+    for row in rows:
+        text = row["text"]
+        validate_text(text)
+        rel = parse_relationship(row.get("relationship"))
+        analysis = analyze(text)
+        item_id = str(row.get("id", three.combined.n + 1))
+        gold, gold_reg = row.get("labels", []), row.get("register")
+        rules = report_from_analysis(analysis, rel, None, use_model=False)
+        combined = report_from_analysis(analysis, rel, None)
+        best: dict[str, float] = {}
+        for us in model.score(analysis) if analysis.japanese else []:
+            for j, label in enumerate(LABELS):
+                best[label] = max(best.get(label, 0.0), float(us.probs[j]))
+        alone = [x for x in LABELS if best.get(x, 0.0) >= model.thresholds.get(x, 0.5)]
+        three.rules.add(item_id, gold, rules.labels, gold_reg, rules.register)
+        three.model.add(item_id, gold, alone, gold_reg, detect_register(analysis)[0])
+        three.combined.add(item_id, gold, combined.labels, gold_reg, combined.register)
+    return three

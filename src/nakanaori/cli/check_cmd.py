@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -132,34 +132,38 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         show_errors: Annotated[bool, typer.Option("--errors", help="誤りのあったIDを表示")] = False,
     ) -> None:
         """ラベルごとの適合率・再現率・F1、マクロF1、文体の正解率を出します。"""
-        from ..check.eval import evaluate_messages
+        from ..check.eval import evaluate_three_way
 
         try:
             rows = [obj for _, obj, err in iter_jsonl(read_source_bytes(file)) if obj is not None and not err]
         except InputError as exc:
             fail(exc)
         rows = [r for r in rows if isinstance(r.get("text"), str) and r["text"].strip()]
-        result = evaluate_messages(rows)
-        data = result.as_dict()
+        data = evaluate_three_way(rows).as_dict()
         if as_json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
             return
-        table = Table(title=f"messages: {data['n']}")
-        for col in ("label", "precision", "recall", "F1", "tp", "fp", "fn"):
-            table.add_column(col, justify="right" if col != "label" else "left")
+        table = Table(title=f"messages: {data['n']}  (precision / recall / F1)")
+        for col in ("label", "rules", "model", "combined", "tp", "fp", "fn"):
+            table.add_column(col, justify="right" if col != "label" else "left", no_wrap=True)
+
+        def prf(s: dict[str, Any]) -> str:
+            return f"{s['precision']:.3f} / {s['recall']:.3f} / {s['f1']:.3f}"
+
         for label, s in data["labels"].items():
             table.add_row(
                 label,
-                f"{s['precision']:.3f}",
-                f"{s['recall']:.3f}",
-                f"{s['f1']:.3f}",
+                prf(data["rules"]["labels"][label]),
+                prf(data["model"]["labels"][label]),
+                prf(s),
                 str(s["tp"]),
                 str(s["fp"]),
                 str(s["fn"]),
             )
         console.print(table)
         console.print(
-            f"macro-F1: [bold]{data['macro_f1']:.4f}[/]   register accuracy: "
+            f"macro-F1: rules {data['rules']['macro_f1']:.4f} · model {data['model']['macro_f1']:.4f} · "
+            f"[bold]combined {data['macro_f1']:.4f}[/]   register accuracy: "
             f"[bold]{data['register_accuracy']:.4f}[/]   exact match: {data['exact_match']:.4f}"
         )
         if show_errors:

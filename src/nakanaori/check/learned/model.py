@@ -1,0 +1,122 @@
+"""The learned judgement at run time: a per-label linear model over hashed sentence features.
+
+The artefact (``artefact/model.npz`` + ``artefact/model.json``) is built by ``make train``
+(:mod:`nakanaori.learned.train`) and loaded once per process. Inference is numpy only: the feature
+strings of each sentence are hashed (CRC-32) into ``2**hash_bits`` buckets, L2-normalised, multiplied by
+the weight matrix, and turned into calibrated probabilities (Platt scaling fitted out of fold).
+A message's probability for a label is its most likely sentence's.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...labels import LABELS
+from ...text.analysis import Analysis
+from .features import FEATURE_VERSION, Unit, unit_features, units
+
+ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
+FORMAT = "nakanaori-model/1"
+
+
+class ModelError(RuntimeError):
+    """The model artefact is missing, corrupt, or does not match this code (the message names the file)."""
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    unit: Unit
+    probs: np.ndarray  # calibrated probability per label, in LABELS order
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: np.ndarray  # [buckets, labels] float32
+    bias: np.ndarray  # [labels]
+    platt_a: np.ndarray
+    platt_b: np.ndarray
+    thresholds: dict[str, float]  # a label with no threshold is never reported by the model
+    vetoes: dict[str, float]  # below this message probability, the rules' findings of the label are withdrawn
+    hash_bits: int
+    meta: dict[str, Any]
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.hash_bits) - 1
+
+    def featurize(self, feats: list[str]) -> np.ndarray:
+        m = self.mask
+        out: np.ndarray = np.fromiter((zlib.crc32(f.encode()) & m for f in feats), dtype=np.int64, count=len(feats))
+        return out
+
+    def logits(self, idx: np.ndarray) -> np.ndarray:
+        if idx.size == 0:
+            return self.bias.copy()
+        uniq, counts = np.unique(idx, return_counts=True)
+        values = counts.astype(np.float32)
+        values /= np.sqrt(float((values * values).sum()))
+        z: np.ndarray = values @ self.weights[uniq] + self.bias
+        return z
+
+    def probabilities(self, z: np.ndarray) -> np.ndarray:
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-(self.platt_a * z + self.platt_b)))
+        return p
+
+    def score(self, analysis: Analysis) -> list[UnitScore]:
+        us = units(analysis)
+        return [
+            UnitScore(u, self.probabilities(self.logits(self.featurize(unit_features(analysis, us, k)))))
+            for k, u in enumerate(us)
+        ]
+
+
+def load_model(directory: Path = ARTEFACT_DIR) -> Model:
+    npz, meta_path = directory / "model.npz", directory / "model.json"
+    for p in (npz, meta_path):
+        if not p.is_file():
+            raise ModelError(f"{p}: the model artefact is missing (run `make train`)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{meta_path}: unreadable model metadata ({exc})") from None
+    if meta.get("format") != FORMAT:
+        raise ModelError(f"{meta_path}: format {meta.get('format')!r}, this code reads {FORMAT!r}")
+    if meta.get("feature_version") != FEATURE_VERSION:
+        raise ModelError(
+            f"{meta_path}: built with features v{meta.get('feature_version')}, this code makes "
+            f"v{FEATURE_VERSION} (run `make train`)"
+        )
+    if tuple(meta.get("labels", ())) != LABELS:
+        raise ModelError(f"{meta_path}: the artefact's labels differ from this code's label set")
+    try:
+        with np.load(npz, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in ("weights", "bias", "platt_a", "platt_b")}
+    except Exception as exc:  # zip/npy errors of many kinds: one clear message
+        raise ModelError(f"{npz}: corrupt model weights ({type(exc).__name__}: {exc})") from None
+    bits = int(meta.get("hash_bits", 0))
+    w = arrays["weights"]
+    if w.shape != (1 << bits, len(LABELS)) or any(arrays[k].shape != (len(LABELS),) for k in arrays if k != "weights"):
+        raise ModelError(f"{npz}: weight shapes {w.shape} do not match the metadata in {meta_path.name}")
+    return Model(
+        weights=w.astype(np.float32),
+        bias=arrays["bias"].astype(np.float32),
+        platt_a=arrays["platt_a"].astype(np.float32),
+        platt_b=arrays["platt_b"].astype(np.float32),
+        thresholds={k: float(v) for k, v in meta.get("thresholds", {}).items()},
+        vetoes={k: float(v) for k, v in meta.get("vetoes", {}).items()},
+        hash_bits=bits,
+        meta=meta,
+    )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> Model:
+    """The model shipped in the package, loaded once per process."""
+    return load_model()

@@ -1,0 +1,148 @@
+"""The learned model: artefact loading (and its errors), reproducible training, findings it adds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nakanaori import check
+from nakanaori.check.learned.combine import model_texts
+from nakanaori.check.learned.features import unit_features, units
+from nakanaori.check.learned.model import ARTEFACT_DIR, ModelError, load_model, shipped_model
+from nakanaori.labels import LABELS
+from nakanaori.text.analysis import analyze
+
+
+@pytest.fixture
+def artefact_copy(tmp_path: Path) -> Path:
+    d = tmp_path / "artefact"
+    shutil.copytree(ARTEFACT_DIR, d)
+    return d
+
+
+def test_shipped_artefact_loads_and_is_small() -> None:
+    m = shipped_model()
+    assert m.weights.shape == (1 << m.hash_bits, len(LABELS))
+    assert sum(p.stat().st_size for p in ARTEFACT_DIR.iterdir()) <= 25 * 1024 * 1024
+    assert set(m.thresholds) <= set(LABELS)
+    assert all(0.0 < t < 1.0 for t in m.thresholds.values())
+
+
+def test_missing_artefact_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match=r"model\.npz.*missing"):
+        load_model(tmp_path)
+
+
+def test_corrupt_weights_name_the_file(artefact_copy: Path) -> None:
+    (artefact_copy / "model.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ModelError, match=r"model\.npz: corrupt"):
+        load_model(artefact_copy)
+
+
+def test_mismatched_features_are_refused(artefact_copy: Path) -> None:
+    meta_path = artefact_copy / "model.json"
+    meta = json.loads(meta_path.read_text())
+    meta["feature_version"] = -1
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=r"model\.json: built with features v-1"):
+        load_model(artefact_copy)
+
+
+def test_wrong_shapes_are_refused(artefact_copy: Path) -> None:
+    meta_path = artefact_copy / "model.json"
+    meta = json.loads(meta_path.read_text())
+    meta["hash_bits"] = meta["hash_bits"] - 1
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="do not match"):
+        load_model(artefact_copy)
+
+
+def test_probabilities_are_probabilities() -> None:
+    a = analyze("昨日は本当にごめん。でも残業で疲れてたんだよ。もう許してくれた?")
+    scores = shipped_model().score(a)
+    assert len(scores) == len(units(a)) == 3
+    for s in scores:
+        assert s.probs.shape == (len(LABELS),)
+        assert np.all(np.isfinite(s.probs)) and np.all((s.probs >= 0) & (s.probs <= 1))
+
+
+def test_features_see_scope_and_context() -> None:
+    a = analyze("「ごめん」って言えば済むと思ってた。本当にごめん")
+    us = units(a)
+    first, second = unit_features(a, us, 0), unit_features(a, us, 1)
+    assert any(f.startswith("1:«") for f in first)  # reported speech is marked
+    assert "pos:first" in first and "pos:last" in second
+    assert any(f.startswith("P:") for f in second) and any(f.startswith("N:") for f in first)
+
+
+def test_model_findings_carry_source_reason_and_register_hint() -> None:
+    """On the dev batch the model adds findings; each has its source, the label's reason, a hint in the
+    message's register, and a span that slices to its text (a whole sentence of the user's text)."""
+    from nakanaori.check.learned.corpus import load_split
+
+    texts = model_texts().labels
+    added = 0
+    for rec in load_split("dev")[:150]:
+        rep = check(rec.text, relationship=rec.relationship)
+        for f in rep.findings:
+            assert rep.text[f.start : f.end] == f.text
+            if f.rule != "model":
+                continue
+            added += 1
+            assert f.why == texts[f.label].why
+            if f.kind == "ng":
+                hint = texts[f.label].hint
+                assert hint is not None and f.hint == hint[rep.register]
+    assert added >= 10
+
+
+def test_use_model_false_is_rules_only() -> None:
+    text = "早めに返事ちょうだい"
+    assert all(f.rule != "model" for f in check(text, use_model=False).findings)
+
+
+def test_training_is_reproducible_on_a_small_corpus(tmp_path: Path) -> None:
+    from nakanaori.check.learned.train import train
+
+    corpus = tmp_path / "corpus"
+    (corpus / "data").mkdir(parents=True)
+    rows = []
+    samples = [
+        ("遅刻してごめん。次から気をつけるね", ["apology", "commitment", "responsibility"]),
+        ("もう許してくれた?", ["rushing"]),
+        ("話を聞いてくれてありがとう", ["gratitude"]),
+        ("でも電車が遅れてたから仕方ないよ", ["excuse"]),
+        ("返事はいつでもいいよ", ["patience"]),
+        ("ごめんごめん笑", ["apology", "levity"]),
+    ]
+    for k in range(60):
+        text, labels = samples[k % len(samples)]
+        text = text + ("" if k < 6 else "。" * (k % 3))
+        spans = {x: [[0, len(text)]] for x in labels}
+        rows.append(
+            {
+                "id": f"t-{k:03d}",
+                "text": text,
+                "relationship": "friend",
+                "register": "casual",
+                "labels": sorted(labels),
+                "spans": spans,
+            }
+        )
+    (corpus / "data" / "t.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    (corpus / "batches.yaml").write_text(
+        "batches:\n  - {name: t, path: corpus/data/t.jsonl, split: train, writer: test, brief: test,"
+        " date: 2026-12-03}\n"
+    )
+    a = train(tmp_path / "a", corpus=corpus, verbose=False, c_grid=(8.0,), folds=3)
+    b = train(tmp_path / "b", corpus=corpus, verbose=False, c_grid=(8.0,), folds=3)
+    assert a == b
+    wa, wb = np.load(tmp_path / "a" / "model.npz"), np.load(tmp_path / "b" / "model.npz")
+    assert all(np.array_equal(wa[k], wb[k]) for k in ("weights", "bias", "platt_a", "platt_b"))
+    m = load_model(tmp_path / "a")
+    probs = m.score(analyze("もう許してくれた?"))[0].probs
+    assert probs[LABELS.index("rushing")] > probs[LABELS.index("gratitude")]
