@@ -55,15 +55,26 @@ def _tok_key(t: Token) -> str:
     return lemma
 
 
-def _lemmas(analysis: Analysis, u: Unit) -> list[str]:
-    return [_tok_key(t) for t in analysis.tokens[u.start_token : u.end_token] if not t.pos_str.startswith(_SKIP_POS)]
+def message_features(analysis: Analysis) -> tuple[list[Unit], list[list[str]]]:
+    """The units of a message and the feature strings of each (every token's key computed once)."""
+    us = units(analysis)
+    tokens = analysis.tokens
+    toks_of = [[t for t in tokens[u.start_token : u.end_token] if not t.pos_str.startswith(_SKIP_POS)] for u in us]
+    keys_of = [[_tok_key(t) for t in toks] for toks in toks_of]
+    last = len(us) - 1
+    return us, [_features(toks_of[k], keys_of, k, last) for k in range(len(us))]
 
 
 def unit_features(analysis: Analysis, us: list[Unit], k: int) -> list[str]:
-    """The feature strings of unit *k* (duplicates kept out; order irrelevant)."""
-    u = us[k]
-    toks = [t for t in analysis.tokens[u.start_token : u.end_token] if not t.pos_str.startswith(_SKIP_POS)]
-    keys = [_tok_key(t) for t in toks]
+    """The feature strings of unit *k* of *us* (the units of *analysis*)."""
+    tokens = analysis.tokens
+    toks_of = [[t for t in tokens[u.start_token : u.end_token] if not t.pos_str.startswith(_SKIP_POS)] for u in us]
+    keys_of = [[_tok_key(t) for t in toks] for toks in toks_of]
+    return _features(toks_of[k], keys_of, k, len(us) - 1)
+
+
+def _features(toks: list[Token], keys_of: list[list[str]], k: int, last: int) -> list[str]:
+    keys = keys_of[k]
     feats: set[str] = set()
     add = feats.add
     n = len(keys)
@@ -73,6 +84,7 @@ def unit_features(analysis: Analysis, us: list[Unit], k: int) -> list[str]:
             add("2:" + keys[i] + "|" + keys[i + 1])
         if i + 2 < n:
             add("3:" + keys[i] + "|" + keys[i + 1] + "|" + keys[i + 2])
+    stretches: list[tuple[bool, str]] = []
     for t in toks:
         pos1 = t.pos_str.split(",", 1)[0]
         if pos1.startswith(_FUNCTION_POS):
@@ -81,10 +93,8 @@ def unit_features(analysis: Analysis, us: list[Unit], k: int) -> list[str]:
             add("req:" + (t.lemma or t.surface))
         if t.cform:
             add("c:" + t.cform.split("-", 1)[0])
-    # character n-grams per stretch of one scope: the sender's own words, or quoted/reported words
-    # (「ありがとうって言ってくれたのに」 must not read as the sender's thanks)
-    stretches: list[tuple[bool, str]] = []
-    for t in toks:
+        # character n-grams per stretch of one scope: the sender's own words, or quoted/reported words
+        # (「ありがとうって言ってくれたのに」 must not read as the sender's thanks)
         scoped = t.quote or t.reported
         if stretches and stretches[-1][0] == scoped:
             stretches[-1] = (scoped, stretches[-1][1] + t.surface)
@@ -97,14 +107,14 @@ def unit_features(analysis: Analysis, us: list[Unit], k: int) -> list[str]:
                 add(f"{tag}{size}:" + text[i : i + size])
     if k == 0:
         add("pos:first")
-    if k == len(us) - 1:
+    if k == last:
         add("pos:last")
     if n <= 3:
         add("len:short")
     if k > 0:
-        for key in _lemmas(analysis, us[k - 1]):
+        for key in keys_of[k - 1]:
             add("P:" + key)
-    if k + 1 < len(us):
-        for key in _lemmas(analysis, us[k + 1]):
+    if k < last:
+        for key in keys_of[k + 1]:
             add("N:" + key)
     return list(feats)

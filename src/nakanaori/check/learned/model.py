@@ -20,9 +20,11 @@ import numpy as np
 
 from ...labels import LABELS
 from ...text.analysis import Analysis
-from .features import FEATURE_VERSION, Unit, unit_features, units
+from .features import FEATURE_VERSION, Unit, message_features
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
+_HASHES: dict[str, int] = {}  # feature string -> CRC-32 (the same strings recur across messages)
+_HASH_CACHE_MAX = 300_000
 FORMAT = "nakanaori-model/1"
 
 
@@ -52,8 +54,15 @@ class Model:
         return (1 << self.hash_bits) - 1
 
     def featurize(self, feats: list[str]) -> np.ndarray:
-        m = self.mask
-        out: np.ndarray = np.fromiter((zlib.crc32(f.encode()) & m for f in feats), dtype=np.int64, count=len(feats))
+        cache = _HASHES
+        if len(cache) > _HASH_CACHE_MAX:
+            cache.clear()
+        hashes = [cache.get(f) for f in feats]
+        if None in hashes:
+            for i, h in enumerate(hashes):
+                if h is None:
+                    hashes[i] = cache[feats[i]] = zlib.crc32(feats[i].encode())
+        out: np.ndarray = np.array(hashes, dtype=np.int64) & self.mask
         return out
 
     def logits(self, idx: np.ndarray) -> np.ndarray:
@@ -70,11 +79,22 @@ class Model:
         return p
 
     def score(self, analysis: Analysis) -> list[UnitScore]:
-        us = units(analysis)
-        return [
-            UnitScore(u, self.probabilities(self.logits(self.featurize(unit_features(analysis, us, k)))))
-            for k, u in enumerate(us)
-        ]
+        """Calibrated probabilities for every unit of the message, in one pass of numpy calls."""
+        us, feats = message_features(analysis)
+        if not us:
+            return []
+        idx = self.featurize([f for fs in feats for f in fs])
+        unit_of = np.repeat(np.arange(len(us), dtype=np.int64), [len(fs) for fs in feats])
+        # the same values as training: per unit, bucket counts, L2-normalised
+        keys, counts = np.unique(unit_of << self.hash_bits | idx, return_counts=True)
+        unit_k, bucket = keys >> self.hash_bits, keys & self.mask
+        c = counts.astype(np.float32)
+        norms = np.sqrt(np.bincount(unit_k, weights=c * c, minlength=len(us))).astype(np.float32)
+        values = c / norms[unit_k]
+        starts = np.searchsorted(unit_k, np.arange(len(us)))  # keys are sorted: each unit's run
+        z = np.add.reduceat(self.weights[bucket] * values[:, None], starts, axis=0)
+        probs = self.probabilities(z + self.bias)
+        return [UnitScore(u, probs[k]) for k, u in enumerate(us)]
 
 
 def load_model(directory: Path = ARTEFACT_DIR) -> Model:

@@ -35,7 +35,7 @@ import numpy as np
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import analyze
 from .corpus import CORPUS, Record, load_split
-from .features import FEATURE_VERSION, unit_features, units
+from .features import FEATURE_VERSION, message_features
 from .model import ARTEFACT_DIR, FORMAT
 
 SEED = 20261203
@@ -70,9 +70,9 @@ def build_units(records: Sequence[Record], hash_bits: int = HASH_BITS) -> Units:
     spanned: list[bool] = []
     for ri, rec in enumerate(records):
         a = analyze(rec.text)
-        us = units(a)
+        us, feats_of = message_features(a)
         for k, u in enumerate(us):
-            feats = unit_features(a, us, k)
+            feats = feats_of[k]
             rows.append(np.fromiter((zlib.crc32(f.encode()) & mask for f in feats), dtype=np.int64, count=len(feats)))
             span = a.normalized.to_original(u.begin, u.end)
             y = []
