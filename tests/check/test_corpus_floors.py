@@ -1,0 +1,47 @@
+"""Floors on the corpus' dev and held-out batches (issue 10), for rules, model and the two combined.
+
+The held-out batches are scored here by tools that print figures only; nobody reads them. Their first
+figures (rules only, before the model) and the final model's first figures are in corpus/HELDOUT_LOG.md;
+these floors sit just under the latter so that a later change that loses ground fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+
+from nakanaori.check.eval import ThreeWay, evaluate_three_way
+from nakanaori.check.learned.corpus import load_batches, read_batch
+from nakanaori.labels import NG_LABELS
+
+_CACHE: dict[str, ThreeWay] = {}
+
+
+def _three(batch: str) -> ThreeWay:
+    if batch not in _CACHE:
+        [b] = [x for x in load_batches() if x.name == batch]
+        rows = [asdict(r) for r in read_batch(b)]
+        _CACHE[batch] = evaluate_three_way(rows)
+    return _CACHE[batch]
+
+
+@pytest.mark.parametrize(
+    ("batch", "combined", "rules"),
+    [("d01", 0.92, 0.83), ("h01", 0.915, 0.81), ("h02", 0.92, 0.80), ("legacy-mh-b", 0.90, 0.84)],
+)
+def test_macro_f1_floors(batch: str, combined: float, rules: float) -> None:
+    three = _three(batch)
+    assert three.combined.macro_f1 >= combined, round(three.combined.macro_f1, 4)
+    assert three.rules.macro_f1 >= rules, round(three.rules.macro_f1, 4)
+    assert three.combined.macro_f1 > three.rules.macro_f1  # the model must earn its place
+    assert three.combined.register_accuracy >= 0.97
+
+
+@pytest.mark.parametrize("batch", ["h01", "h02"])
+def test_ng_precision_stays_high_where_the_model_adds_recall(batch: str) -> None:
+    three = _three(batch)
+    for label in NG_LABELS:
+        rules, combined = three.rules.per_label[label], three.combined.per_label[label]
+        assert combined.recall >= rules.recall, label
+        assert combined.precision >= 0.83, (label, round(combined.precision, 3))
