@@ -152,7 +152,7 @@ def _will(p: Predicate, source: str, reg: RegisterName, k: int) -> str:
     w = will_clause(p, reg)
     ws = will_clause(p, reg, soft=True)
     if _ALREADY_PREFIXED.match(source):
-        return (ws if k == 1 else w) + "。"
+        return (ws if k == 1 and reg == "casual" else w) + "。"
     return phrases().will[reg][k].format(w=w, ws=ws)
 
 

@@ -94,6 +94,7 @@ def clean(text: str) -> str:
         t = _TRAILING_PUNCT.sub("", t)
         t = _APOLOGY_TAIL.sub("", t)
         t = _THANKS_TAIL.sub("", t)
+        t = _LEADING_APOLOGY.sub("", t) or t  # 遅れてすみません、次から気をつけます → 気をつけます
     return t
 
 
@@ -347,27 +348,60 @@ def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool =
     return p.head + tef + "しまい"
 
 
-def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -> str:
-    """A promise: かけるね (``soft``: かけるようにするね) / かけるようにします / かけるようにいたします.
+_HUMBLE_VERBS = {"いたす", "致す", "申す", "参る", "まいる", "伺う", "存じる", "申し上げる", "差し上げる"}
+_LEADING_APOLOGY = re.compile(
+    r"^.*(ごめん(なさい|ね)?|すみません|すいません|申し訳(ありません|ございません|ない))(でした)?[、,\s]+"
+    r"(次から|次回から|今後|これから)?(は)?[、,\s]*"
+)
 
-    Negatives always take ように (遅刻しないようにするね); a noun without する becomes
-    「〜を心がける」 (honorific: 〜に努めてまいります); an input that already says 〜ようにする keeps it.
+
+def _masu(p: Predicate) -> str:
+    """The plain promise in です・ます: 連絡します / 遅刻しません / 優しくします."""
+    if p.kind == "noun":
+        return p.head + p.core + "します"
+    if p.kind == "adjective":
+        return p.head + adj_stem(p.core) + ("くしません" if p.negative else "くします")
+    return p.head + renyou(p.core, p.ctype) + ("ません" if p.negative else "ます")
+
+
+def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -> str:
+    """A promise: かけるね (``soft``: かけるようにするね) / かけます / かけてまいります.
+
+    A promise is about what the user will do, so 〜ている is dropped (メモを取ってる → メモを取る) and an
+    apology in front of it (遅れてすみません、次から…) is left to the apology slot. casual negatives take
+    ように (遅刻しないようにするね); polite keeps or makes the ます form (努めます, 遅刻しません); honorific is
+    humble: 〜てまいります, 〜ないよう努めます, and an already humble verb is kept (ご報告いたします). A noun
+    without する becomes 「〜を心がける」 (honorific: 〜に努めてまいります); 〜ようにする is kept.
     """
     p = _pred(p)
+    if p.progressive:
+        p = Predicate(text=p.text, head=p.head, core=p.core, ctype=p.ctype, kind=p.kind, negative=p.negative)
     if p.kind == "noun" and not (p.suru_noun and not _ends_in_particle(p.head)):
         np = p.head + p.core
         return {"casual": f"{np}を心がけるね", "polite": f"{np}を心がけます", "honorific": f"{np}に努めてまいります"}[
             register
         ]
     if p.kind == "verb" and not p.negative and p.core in ("する", "為る") and p.head.endswith("ように"):
-        ends = {"casual": "するね", "polite": "します", "honorific": "いたします"}
-        return p.head + ends[register]
-    d = dictionary_form(p)
+        if register == "honorific":
+            return p.head[:-1] + "努めます"  # 〜ないように(する) → 〜ないよう努めます
+        return p.head + ("するね" if register == "casual" else "します")
     if register == "casual":
-        return d + ("ようにするね" if soft or p.negative else "ね")
+        return dictionary_form(p) + ("ようにするね" if soft or p.negative else "ね")
     if register == "polite":
-        return d + "ようにします"
-    return d + "ようにいたします"
+        return _masu(p)
+    suru = p.kind == "noun" or (p.kind == "verb" and p.core in ("する", "為る"))
+    stem = p.head + (p.core if p.kind == "noun" else "")
+    if p.negative:
+        return stem + "いたしません" if suru else dictionary_form(p) + "よう努めます"
+    if suru:
+        return stem + "いたします"  # 確認を徹底いたします: する → いたす
+    if p.kind == "verb" and p.core in _HUMBLE_VERBS:
+        return _masu(p)
+    if p.kind == "verb" and (p.core in _IKU or _group(p.core, p.ctype) == "kuru"):
+        return p.head + "参ります"  # 行く・来る → 参る
+    if p.kind == "adjective":
+        return p.head + adj_stem(p.core) + "くしてまいります"
+    return p.head + te(p.core, p.ctype) + "まいります"
 
 
 _GIVE = {"くれる": "くれる", "呉れる": "くれる", "くださる": "くださる", "下さる": "くださる"}
