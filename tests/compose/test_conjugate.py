@@ -6,6 +6,7 @@ import pytest
 
 from nakanaori.compose.conjugate import (
     ConjugationError,
+    Register,
     apology_clause,
     dictionary_form,
     mizen,
@@ -325,3 +326,31 @@ def test_phrase_forms() -> None:
 def test_unconjugatable_phrases_raise(phrase: str) -> None:
     with pytest.raises(ConjugationError):
         parse(phrase)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "register", "clause"),
+    [
+        ("返信忘れてた", "casual", "返信忘れてて"),  # not 忘れててしまって
+        ("既読スルーしてる", "casual", "既読スルーしてて"),
+        ("報告を忘れておりました", "polite", "報告を忘れており"),  # humble kept, not 忘れておってしまい
+        ("報告を忘れておりました", "honorific", "報告を忘れており"),
+        ("不手際がありました", "honorific", "不手際があり"),  # not あってしまい
+        ("ミスがあった", "casual", "ミスがあって"),
+        ("遅刻", "honorific", "遅刻してしまい"),  # not 遅刻により
+        ("無神経だった", "honorific", "無神経で"),
+        ("冷たくしてごめん", "casual", "冷たくしてしまって"),
+    ],
+)
+def test_apology_clause_shapes(phrase: str, register: Register, clause: str) -> None:
+    assert apology_clause(phrase, register) == clause
+
+
+@pytest.mark.parametrize("phrase", ["浮気した", "嘘ついた", "ひどいこと言っちゃった", "怒鳴った", "貯金を使い込んだ"])
+def test_no_playful_form_for_serious_acts(phrase: str) -> None:
+    assert "ちゃ" not in apology_clause(phrase, "casual", colloquial=True)
+    assert "じゃ" not in apology_clause(phrase, "casual", colloquial=True)
+
+
+def test_playful_form_kept_for_small_slips() -> None:
+    assert apology_clause("寝坊した", "casual", colloquial=True) == "寝坊しちゃって"

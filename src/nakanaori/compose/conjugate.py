@@ -40,8 +40,9 @@ _IKU = ("行く", "いく", "逝く")
 _BENEFACTIVE = {"くれる", "呉れる", "もらう", "貰う", "くださる", "下さる", "いただく", "頂く"}
 _COMPLETIVE_AUX = {"ちゃう", "じゃう", "ちまう", "じまう"}
 _SHIMAU = {"しまう", "仕舞う"}
-_IRU = {"いる", "居る"}
+_IRU = {"いる", "居る", "おる"}  # おる: the humble 〜ておる (忘れておりました)
 _OKU = {"おく", "置く"}
+_STATE_CORES = {"ある", "有る", "いる", "居る", "おる"}
 _CONTRACTED_IRU = {"てる", "でる", "とる", "どる"}  # 忘れてた / 読んでる / 忘れとった (〜ている, contracted or dialect)
 _THINK = {"思う", "考える"}
 # serious acts (infidelity, lies, hurtful words, violence, money): never the playful ちゃう form
@@ -77,6 +78,7 @@ class Predicate:
     giver: str = ""  # the benefactive verb's lemma (くれる / くださる / もらう / いただく)
     contracted: bool = False  # 〜てる / 〜てた (casual contraction of 〜ている)
     polite: bool = False  # the user wrote 〜ます (努めます)
+    humble: bool = False  # the user wrote the humble 〜ておる (忘れておりました): kept at every polite level
     act_noun: bool = False  # a する-noun naming an act (遅刻), not a state (確認不足, 迷惑: サ変形状詞可能)
 
 
@@ -108,7 +110,7 @@ def parse(text: str) -> Predicate:
     if not phrase:
         raise ConjugationError("empty phrase")
     toks = tokenize(phrase)
-    negative = progressive = benefactive = contracted = polite = False
+    negative = progressive = benefactive = contracted = polite = humble = False
     giver = ""
     # drop trailing symbols and sentence-final particles
     while toks and (toks[-1].pos[0] in ("補助記号", "空白") or toks[-1].pos[1] == "終助詞"):
@@ -153,6 +155,7 @@ def parse(text: str) -> Predicate:
             del toks[-2:]
         elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _IRU | _OKU:
             progressive = progressive or last.lemma in _IRU
+            humble = humble or last.lemma == "おる"
             del toks[-2:]
         elif (
             last.pos[0] == "名詞"
@@ -196,6 +199,7 @@ def parse(text: str) -> Predicate:
         giver=giver,
         contracted=contracted,
         polite=polite,
+        humble=humble,
     )
 
 
@@ -332,7 +336,7 @@ def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool =
         return p.head + adj_stem(p.core) + "くなってしまい"
     tef = te(p.core, p.ctype)
     if p.progressive:
-        if register == "honorific":
+        if register == "honorific" or (p.humble and register == "polite"):
             return p.head + tef + ("おらず" if p.negative else "おり")
         if register == "casual" and p.contracted:
             return p.head + tef + ("なくて" if p.negative else "て")
@@ -341,6 +345,8 @@ def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool =
         if register == "honorific":
             return p.head + mizen(p.core, p.ctype, for_zu=True) + "ず"
         return p.head + mizen(p.core, p.ctype) + "なくて"
+    if p.core in _STATE_CORES:  # ミスがあった → ミスがあって / ミスがあり: a state is not 〜てしまう
+        return p.head + (tef if register == "casual" else renyou(p.core, p.ctype))
     if register == "casual":
         if colloquial and not serious(p.text):
             return p.head + tef[:-1] + ("じゃって" if tef.endswith("で") else "ちゃって")
