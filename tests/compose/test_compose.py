@@ -72,7 +72,7 @@ def test_family_polite_for_in_laws() -> None:
 def test_work_promise_in_honorific() -> None:
     c = compose("work", "improve", did="報告が遅れた", will="毎朝進捗を報告する")
     assert len(c.variants) == 3
-    assert any("毎朝進捗を報告するようにいたします" in v.text for v in c.variants)
+    assert any("毎朝進捗を報告いたします" in v.text for v in c.variants)
 
 
 def test_fact_with_an_excuse_is_not_sent_silently() -> None:

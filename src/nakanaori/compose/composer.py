@@ -32,6 +32,7 @@ from ..labels import (
 from ..labels import parse_relationship as _parse_rel
 from ..labels import parse_stage as _parse_stage
 from .conjugate import ConjugationError, Predicate, apology_clause, parse, thanks_clause, will_clause
+from .guard import broken_join
 from .phrases import RegisterName, phrases
 
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
@@ -152,7 +153,7 @@ def _will(p: Predicate, source: str, reg: RegisterName, k: int) -> str:
     w = will_clause(p, reg)
     ws = will_clause(p, reg, soft=True)
     if _ALREADY_PREFIXED.match(source):
-        return (ws if k == 1 else w) + "。"
+        return (ws if k == 1 and reg == "casual" else w) + "。"
     return phrases().will[reg][k].format(w=w, ws=ws)
 
 
@@ -240,7 +241,7 @@ def compose(
     candidates: list[Variant] = []
     for ka, ko, kc in [(0, 0, 0), (1, 1, 1), (2, 2, 2), *product(range(3), repeat=3)]:
         text = _candidate(stg, cast(RegisterName, reg), parsed.get("did"), will_arg, parsed.get("thanks"), ka, ko, kc)
-        if not text or text in seen or _repeats_itself(text):
+        if not text or text in seen or _repeats_itself(text) or broken_join(text):
             continue
         seen.add(text)
         rep = check(text, relationship=rel.value, stage=stg.value)

@@ -40,13 +40,22 @@ _IKU = ("行く", "いく", "逝く")
 _BENEFACTIVE = {"くれる", "呉れる", "もらう", "貰う", "くださる", "下さる", "いただく", "頂く"}
 _COMPLETIVE_AUX = {"ちゃう", "じゃう", "ちまう", "じまう"}
 _SHIMAU = {"しまう", "仕舞う"}
-_IRU = {"いる", "居る"}
+_IRU = {"いる", "居る", "おる"}  # おる: the humble 〜ておる (忘れておりました)
 _OKU = {"おく", "置く"}
+_STATE_CORES = {"ある", "有る", "いる", "居る", "おる"}
+_CONTRACTED_IRU = {"てる", "でる", "とる", "どる"}  # 忘れてた / 読んでる / 忘れとった (〜ている, contracted or dialect)
+_THINK = {"思う", "考える"}
+# serious acts (infidelity, lies, hurtful words, violence, money): never the playful ちゃう form
+_SERIOUS = re.compile(
+    r"浮気|不倫|嘘|うそ|ウソ|騙|だま|裏切|怒鳴|どな|殴|叩|たた|蹴|暴力|手を上げ|手をあげ|使い込|着服|横領|借金|お金|金を|"
+    r"ひどいこと|酷いこと|悪口|暴言|傷つけ|冷たく|無視"
+)
 _APOLOGY_TAIL = re.compile(
     r"[、,\s]*(本当に|ほんとに|ほんとう?に|大変|誠に)?"
     r"(ごめん(なさい|ね)?|すみません(でした)?|すいません(でした)?|申し訳(ありません|ございません|ない)(でした)?)$"
 )
-_TRAILING_PUNCT = re.compile(r"[。．.!！?？、,…・〜~ー\s]+$")
+_THANKS_TAIL = re.compile(r"[、,\s]*(本当に|ほんとに)?(ありがとう(ございます|ございました)?)$")
+_TRAILING_PUNCT = re.compile(r"[。．.!！?？、,…・〜~\s]+$")
 
 
 class ConjugationError(ValueError):
@@ -66,6 +75,16 @@ class Predicate:
     progressive: bool = False  # 〜ている / 〜ていた
     benefactive: bool = False  # 〜てくれた / 〜てもらった / 〜てくださった / 〜ていただいた
     suru_noun: bool = False  # the noun takes する (確認, チェック)
+    giver: str = ""  # the benefactive verb's lemma (くれる / くださる / もらう / いただく)
+    contracted: bool = False  # 〜てる / 〜てた (casual contraction of 〜ている)
+    polite: bool = False  # the user wrote 〜ます (努めます)
+    humble: bool = False  # the user wrote the humble 〜ておる (忘れておりました): kept at every polite level
+    act_noun: bool = False  # a する-noun naming an act (遅刻), not a state (確認不足, 迷惑: サ変形状詞可能)
+
+
+def serious(text: str) -> bool:
+    """Whether the phrase names a serious act, which never takes the playful ちゃう form."""
+    return bool(_SERIOUS.search(text))
 
 
 def clean(text: str) -> str:
@@ -76,6 +95,8 @@ def clean(text: str) -> str:
         prev = t
         t = _TRAILING_PUNCT.sub("", t)
         t = _APOLOGY_TAIL.sub("", t)
+        t = _THANKS_TAIL.sub("", t)
+        t = _LEADING_APOLOGY.sub("", t) or t  # 遅れてすみません、次から気をつけます → 気をつけます
     return t
 
 
@@ -89,7 +110,8 @@ def parse(text: str) -> Predicate:
     if not phrase:
         raise ConjugationError("empty phrase")
     toks = tokenize(phrase)
-    negative = progressive = benefactive = False
+    negative = progressive = benefactive = contracted = polite = humble = False
+    giver = ""
     # drop trailing symbols and sentence-final particles
     while toks and (toks[-1].pos[0] in ("補助記号", "空白") or toks[-1].pos[1] == "終助詞"):
         toks.pop()
@@ -99,8 +121,22 @@ def parse(text: str) -> Predicate:
         last = toks[-1]
         prev = toks[-2] if len(toks) >= 2 else None
         ct = last.pos[4]
-        if last.pos[0] == "助動詞" and ct in ("助動詞-タ", "助動詞-マス", "助動詞-デス"):
+        if last.pos[0] == "助動詞" and ct in ("助動詞-タ", "助動詞-マス", "助動詞-デス", "助動詞-タイ"):
+            polite = polite or ct == "助動詞-マス"
             toks.pop()
+        elif last.pos[0] == "助動詞" and last.lemma in _CONTRACTED_IRU:
+            progressive = contracted = True
+            toks.pop()
+        elif (
+            last.pos[0] == "動詞"
+            and last.lemma in _THINK
+            and prev is not None
+            and prev.surface == "と"
+            and len(toks) >= 3
+            and toks[-3].pos[5].startswith("意志推量形")
+        ):  # 聞こうと思う → 聞く
+            del toks[-2:]
+            progressive = False
         elif last.pos[0] == "助動詞" and ct in ("助動詞-ナイ", "助動詞-ヌ"):
             negative = True
             toks.pop()
@@ -111,14 +147,19 @@ def parse(text: str) -> Predicate:
         elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _SHIMAU:
             del toks[-2:]
         elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _BENEFACTIVE:
+            if not benefactive:
+                # 心配してくれてた: the 〜ている is on the giving, not on the act
+                progressive = contracted = False
             benefactive = True
+            giver = giver or last.lemma
             del toks[-2:]
         elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _IRU | _OKU:
             progressive = progressive or last.lemma in _IRU
+            humble = humble or last.lemma == "おる"
             del toks[-2:]
         elif (
             last.pos[0] == "名詞"
-            and last.surface in ("こと", "事")
+            and last.surface in ("こと", "事", "つもり")
             and prev is not None
             and prev.pos[0] in ("動詞", "助動詞", "形容詞")
         ):
@@ -136,7 +177,13 @@ def parse(text: str) -> Predicate:
         kind, word = "adjective", core.lemma
     elif core.pos[0] in ("名詞", "形状詞", "代名詞", "接尾辞") and not negative:
         return Predicate(
-            text=phrase, head=head, core=core.surface, ctype="", kind="noun", suru_noun=core.pos[2].startswith("サ変")
+            text=phrase,
+            head=head,
+            core=core.surface,
+            ctype="",
+            kind="noun",
+            suru_noun=core.pos[2].startswith("サ変"),
+            act_noun=core.pos[2] == "サ変可能",
         )
     else:
         raise ConjugationError(f"cannot conjugate the end of {phrase!r} ({core.surface}: {core.pos[0]})")
@@ -149,6 +196,10 @@ def parse(text: str) -> Predicate:
         negative=negative,
         progressive=progressive,
         benefactive=benefactive,
+        giver=giver,
+        contracted=contracted,
+        polite=polite,
+        humble=humble,
     )
 
 
@@ -274,65 +325,129 @@ def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool =
     polite & honorific: 遅れてしまい / 連絡せず / 遅くなってしまい / 確認不足で (honorific: 確認不足により).
     """
     p = _pred(p)
+    if p.kind == "noun" and p.act_noun and not _ends_in_particle(p.head):
+        # 遅刻 → 遅刻してしまい: a する-noun is the act itself
+        p = Predicate(text=p.text, head=p.head + p.core, core="する", ctype="サ行変格", kind="verb")
     if p.kind == "noun":
-        return p.head + p.core + ("により" if register == "honorific" else "で")
+        return p.head + p.core + "で"
     if p.kind == "adjective":
         if register == "casual" or p.negative:
             return te_form(p)
         return p.head + adj_stem(p.core) + "くなってしまい"
     tef = te(p.core, p.ctype)
     if p.progressive:
-        if register == "honorific":
+        if register == "honorific" or (p.humble and register == "polite"):
             return p.head + tef + ("おらず" if p.negative else "おり")
+        if register == "casual" and p.contracted:
+            return p.head + tef + ("なくて" if p.negative else "て")
         return p.head + tef + ("いなくて" if p.negative else "いて")
     if p.negative:
-        if register == "casual":
-            return p.head + mizen(p.core, p.ctype) + "なくて"
-        return p.head + mizen(p.core, p.ctype, for_zu=True) + "ず"
+        if register == "honorific":
+            return p.head + mizen(p.core, p.ctype, for_zu=True) + "ず"
+        return p.head + mizen(p.core, p.ctype) + "なくて"
+    if p.core in _STATE_CORES:  # ミスがあった → ミスがあって / ミスがあり: a state is not 〜てしまう
+        return p.head + (tef if register == "casual" else renyou(p.core, p.ctype))
     if register == "casual":
-        if colloquial:
+        if colloquial and not serious(p.text):
             return p.head + tef[:-1] + ("じゃって" if tef.endswith("で") else "ちゃって")
         return p.head + tef + "しまって"
     return p.head + tef + "しまい"
 
 
-def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -> str:
-    """A promise: かけるね (``soft``: かけるようにするね) / かけるようにします / かけるようにいたします.
+_HUMBLE_VERBS = {"いたす", "致す", "申す", "参る", "まいる", "伺う", "存じる", "申し上げる", "差し上げる"}
+_LEADING_APOLOGY = re.compile(
+    r"^.*(ごめん(なさい|ね)?|すみません|すいません|申し訳(ありません|ございません|ない))(でした)?[、,\s]+"
+    r"(次から|次回から|今後|これから)?(は)?[、,\s]*"
+)
 
-    Negatives always take ように (遅刻しないようにするね); a noun without する becomes
-    「〜を心がける」 (honorific: 〜に努めてまいります); an input that already says 〜ようにする keeps it.
+
+def _masu(p: Predicate) -> str:
+    """The plain promise in です・ます: 連絡します / 遅刻しません / 優しくします."""
+    if p.kind == "noun":
+        return p.head + p.core + "します"
+    if p.kind == "adjective":
+        return p.head + adj_stem(p.core) + ("くしません" if p.negative else "くします")
+    return p.head + renyou(p.core, p.ctype) + ("ません" if p.negative else "ます")
+
+
+def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -> str:
+    """A promise: かけるね (``soft``: かけるようにするね) / かけます / かけてまいります.
+
+    A promise is about what the user will do, so 〜ている is dropped (メモを取ってる → メモを取る) and an
+    apology in front of it (遅れてすみません、次から…) is left to the apology slot. casual negatives take
+    ように (遅刻しないようにするね); polite keeps or makes the ます form (努めます, 遅刻しません); honorific is
+    humble: 〜てまいります, 〜ないよう努めます, and an already humble verb is kept (ご報告いたします). A noun
+    without する becomes 「〜を心がける」 (honorific: 〜に努めてまいります); 〜ようにする is kept.
     """
     p = _pred(p)
+    if p.progressive:
+        p = Predicate(text=p.text, head=p.head, core=p.core, ctype=p.ctype, kind=p.kind, negative=p.negative)
     if p.kind == "noun" and not (p.suru_noun and not _ends_in_particle(p.head)):
         np = p.head + p.core
         return {"casual": f"{np}を心がけるね", "polite": f"{np}を心がけます", "honorific": f"{np}に努めてまいります"}[
             register
         ]
     if p.kind == "verb" and not p.negative and p.core in ("する", "為る") and p.head.endswith("ように"):
-        ends = {"casual": "するね", "polite": "します", "honorific": "いたします"}
-        return p.head + ends[register]
-    d = dictionary_form(p)
+        if register == "honorific":
+            return p.head[:-1] + "努めます"  # 〜ないように(する) → 〜ないよう努めます
+        return p.head + ("するね" if register == "casual" else "します")
     if register == "casual":
-        return d + ("ようにするね" if soft or p.negative else "ね")
+        return dictionary_form(p) + ("ようにするね" if soft or p.negative else "ね")
     if register == "polite":
-        return d + "ようにします"
-    return d + "ようにいたします"
+        return _masu(p)
+    suru = p.kind == "noun" or (p.kind == "verb" and p.core in ("する", "為る"))
+    stem = p.head + (p.core if p.kind == "noun" else "")
+    if p.negative:
+        return stem + "いたしません" if suru else dictionary_form(p) + "よう努めます"
+    if suru:
+        return stem + "いたします"  # 確認を徹底いたします: する → いたす
+    if p.kind == "verb" and p.core in _HUMBLE_VERBS:
+        return _masu(p)
+    if p.kind == "verb" and (p.core in _IKU or _group(p.core, p.ctype) == "kuru"):
+        return p.head + "参ります"  # 行く・来る → 参る
+    if p.kind == "adjective":
+        return p.head + adj_stem(p.core) + "くしてまいります"
+    return p.head + te(p.core, p.ctype) + "まいります"
+
+
+_GIVE = {"くれる": "くれる", "呉れる": "くれる", "くださる": "くださる", "下さる": "くださる"}
+_RECEIVE = {"もらう": "もらう", "貰う": "もらう", "いただく": "いただく", "頂く": "いただく"}
+
+
+def _benefit(giver: str, register: Register) -> str:
+    """The giving verb after 〜て, at the register, never below what the user wrote."""
+    g = _GIVE.get(giver) or _RECEIVE.get(giver) or ""
+    if register == "honorific":
+        return "くださり" if g == "くださる" else "いただき"
+    if register == "polite":
+        return {"もらう": "もらって", "いただく": "いただいて"}.get(g, "くださって")
+    return {"もらう": "もらって", "いただく": "いただいて", "くださる": "くださって"}.get(g, "くれて")
 
 
 def thanks_clause(p: Predicate | str, register: Register) -> str:
-    """What I'm thankful for, ready for ありがとう: 聞いてくれて / 聞いていただき / アドバイスを(いただき)."""
+    """What I'm thankful for, ready for ありがとう: 聞いてくれて / 聞いてくださって / 聞いていただき / プレゼント."""
     p = _pred(p)
     if p.kind == "noun":
-        return p.head + p.core + ("をいただき" if register == "honorific" else "を")
-    if p.kind == "verb" and p.core in ("くれる", "呉れる", "くださる", "下さる") and not p.negative:
-        # 「時間をくれた」: くれる is the giving itself, not 〜てくれる
-        return p.head + ("いただき" if register == "honorific" else "くれて")
+        np = p.head + p.core
+        if register == "casual":
+            return np
+        prefixed = p.head.endswith(("ご", "お", "御")) or p.core.startswith(("ご", "お", "御"))
+        obj = "" if p.suru_noun and prefixed else "を"  # ご協力いただき / お祝いをいただき
+        return np + obj + ("いただき" if register == "honorific" else "いただいて")
+    if p.kind == "verb" and not p.negative and not p.benefactive and p.core in _GIVE | _RECEIVE:
+        # 「時間をくれた」「お土産をいただいた」: the verb is the giving itself, not 〜てくれる
+        if p.core in _GIVE:
+            return p.head + _benefit(p.core, register)
+        own = _RECEIVE[p.core]
+        if register == "honorific":
+            return p.head + "いただき"
+        return p.head + ("いただいて" if own == "いただく" or register == "polite" else "もらって")
     if p.kind == "adjective":
         base = p.head + adj_stem(p.core) + "くして"
     elif p.negative:
         base = p.head + mizen(p.core, p.ctype) + "ないで"
     elif p.progressive:
-        base = p.head + te(p.core, p.ctype) + "いて"
+        base = p.head + te(p.core, p.ctype) + ("" if p.contracted and register == "casual" else "い") + "て"
     else:
         base = p.head + te(p.core, p.ctype)
-    return base + ("いただき" if register == "honorific" else "くれて")
+    return base + _benefit(p.giver, register)
