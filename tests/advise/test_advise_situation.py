@@ -201,6 +201,13 @@ def test_no_person_and_no_act_is_refused(text: str) -> None:
         ("うちの人に謝ったけど、口きいてくれない", "partner", "cold"),
         ("取引先に謝罪したが、今後のお取引はお断りしますと言われた", "work", "rejected"),
         ("同僚に謝ったら、しばらくは別の人を通してやり取りしたいと言われた", "work", "distance"),
+        ("課長に謝罪しましたが、それ以来必要なこと以外話しかけてきません", "work", "cold"),
+        ("友達に謝ったけど、向こうも言い過ぎだったと思う", "friend", "not_my_fault"),
+        ("彼氏に謝ったら許してくれたけど、なんとなく距離がある", "partner", "awkward"),
+        ("兄に謝ったけど、しばらく口聞きたくないって言われた", "family", "distance"),
+        ("友達に謝ったけど、既読ついたまま2日", "friend", "no_reply"),
+        ("上司に謝ったけど、本当は上司の確認漏れが原因", "work", "not_my_fault"),
+        ("妹に謝ったのに無言", "family", "no_reply"),
     ],
 )
 def test_general_readings(text: str, relationship: str, stage: str) -> None:
