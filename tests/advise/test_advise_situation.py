@@ -208,6 +208,8 @@ def test_no_person_and_no_act_is_refused(text: str) -> None:
         ("友達に謝ったけど、既読ついたまま2日", "friend", "no_reply"),
         ("上司に謝ったけど、本当は上司の確認漏れが原因", "work", "not_my_fault"),
         ("妹に謝ったのに無言", "family", "no_reply"),
+        ("友達に謝ったけど、他の子には普通なのに私にだけ冷たい", "friend", "cold"),
+        ("サークルの同期に謝ったけど、返事が『ふーん』だけ", "friend", "cold"),
     ],
 )
 def test_general_readings(text: str, relationship: str, stage: str) -> None:
