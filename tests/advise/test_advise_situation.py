@@ -160,3 +160,58 @@ def test_bad_input() -> None:
         read_situation("彼氏に謝った", stage="angry")
     with pytest.raises(InputError):
         read_situation(None, relationship="partner")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "陰口を言ったのは別の人なのに、私が言ったことにされてる",
+        "陰口を言ったのは別の人",
+        "田中さんを怒らせてしまった",
+        "山田くん",
+        "あの人",
+        "約束をすっぽかした",
+        "誕生日を忘れてた",
+        "遅刻した",
+        "喧嘩した",
+    ],
+)
+def test_a_person_or_an_act_is_never_refused(text: str) -> None:
+    """Issue 10 §4: a description that names a person or an act is read, with the one question asked."""
+    s = read_situation(text, today=TODAY)
+    assert s.question is not None
+
+
+@pytest.mark.parametrize("text", ["こんにちは", "ありがとう", "はい", "テスト", "ああああ"])
+def test_no_person_and_no_act_is_refused(text: str) -> None:
+    with pytest.raises(InputError) as e:
+        read_situation(text, today=TODAY)
+    assert e.value.code == "no_situation"
+
+
+@pytest.mark.parametrize(
+    ("text", "relationship", "stage"),
+    [
+        ("陰口を言ったのは別の人なのに、私が言ったことにされてる", "friend", "not_my_fault"),
+        ("友達の悪口を書いたのは別の子なのに、私だと思われてる。一応謝った", "friend", "not_my_fault"),
+        ("上司に謝ったけど、ミスしたのは先輩の方なんだよね", "work", "not_my_fault"),
+        ("彼に謝ったけど、返事がないわけじゃない。ただ全部そっけない", "partner", "cold"),
+        ("母に謝ったけど、まだ許してへんって言われた", "family", "not_forgiven"),
+        ("友達に謝ったら未読無視。ブロックされたかどうかは分からない", "friend", "no_reply"),
+        ("うちの人に謝ったけど、口きいてくれない", "partner", "cold"),
+        ("取引先に謝罪したが、今後のお取引はお断りしますと言われた", "work", "rejected"),
+        ("同僚に謝ったら、しばらくは別の人を通してやり取りしたいと言われた", "work", "distance"),
+        ("課長に謝罪しましたが、それ以来必要なこと以外話しかけてきません", "work", "cold"),
+        ("友達に謝ったけど、向こうも言い過ぎだったと思う", "friend", "not_my_fault"),
+        ("彼氏に謝ったら許してくれたけど、なんとなく距離がある", "partner", "awkward"),
+        ("兄に謝ったけど、しばらく口聞きたくないって言われた", "family", "distance"),
+        ("友達に謝ったけど、既読ついたまま2日", "friend", "no_reply"),
+        ("上司に謝ったけど、本当は上司の確認漏れが原因", "work", "not_my_fault"),
+        ("妹に謝ったのに無言", "family", "no_reply"),
+        ("友達に謝ったけど、他の子には普通なのに私にだけ冷たい", "friend", "cold"),
+        ("サークルの同期に謝ったけど、返事が『ふーん』だけ", "friend", "cold"),
+    ],
+)
+def test_general_readings(text: str, relationship: str, stage: str) -> None:
+    s = read_situation(text, today=TODAY)
+    assert (s.relationship.value, s.stage.value) == (relationship, stage)

@@ -256,6 +256,9 @@ class SituationLexicon(BaseModel):
     channels: dict[Literal["line", "sns", "email", "phone", "in_person"], list[str]]
     severity: Severities
     questions: Questions
+    # words that name somebody without saying who (あの人, 別の人, 相手): with a person's name or an act they
+    # make a description one to ask about rather than refuse (issue 10 §4)
+    anyone: list[str] = Field(default_factory=list)
     decision: Decision
     relationship_scoring: RelationshipScoring
 

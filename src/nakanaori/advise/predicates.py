@@ -46,11 +46,13 @@ def negated_after(analysis: Analysis, a: int, b: int) -> bool:
             return False
         lemma, pos1 = t.m.lemma, t.m.pos[0]
         if lemma in NEG_LEMMAS or t.m.norm in NEG_LEMMAS:
-            return True
+            return not _denied_denial(toks, j)
         if t.surface in ("ん", "ず", "ねえ") and pos1 == "助動詞":
             return True
-        # Kansai negation: 許さへん / 行かひん / 来えへん (けえ+へん, split oddly by Sudachi)
-        after_verb = j > b and toks[j - 1].m.pos[0] in ("動詞", "接尾辞", "助動詞")
+        # Kansai negation: 許さへん / 行かひん / 来えへん (けえ+へん, split oddly by Sudachi), 許してへん
+        after_verb = j > b and (
+            toks[j - 1].m.pos[0] in ("動詞", "接尾辞", "助動詞") or toks[j - 1].surface in ("て", "で")
+        )
         if t.surface in KANSAI_NEG and (pos1 == "助動詞" or after_verb):
             return True
         if lemma in PASS_LEMMAS:
@@ -64,6 +66,20 @@ def negated_after(analysis: Analysis, a: int, b: int) -> bool:
         if pos1 == "形容詞" and t.m.pos[1] == "非自立可能":
             continue
         return False
+    return False
+
+
+def _denied_denial(toks: list[Token], j: int) -> bool:
+    """The negation at *j* is itself denied: 返事がないわけじゃない / 許せないことはない (a double negative)."""
+    k = j + 1
+    if k < len(toks) and toks[k].sent == toks[j].sent and toks[k].m.lemma in ("わけ", "訳", "こと"):
+        for t in toks[k + 1 : k + 4]:
+            if t.sent != toks[j].sent:
+                return False
+            if t.m.lemma in NEG_LEMMAS:
+                return True
+            if t.m.pos[0] not in ("助動詞", "助詞"):
+                return False
     return False
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "cue_hits",
     "load_situation_lexicon",
     "load_situation_lexicon_from",
+    "names_person_or_act",
     "read_situation",
 ]
 
@@ -65,6 +66,57 @@ def cue_hits(analysis: Analysis, lex: SituationLexicon) -> dict[str, list[RawMat
 
 
 # ---------------------------------------------------------------- entry point
+
+
+# verbs that name no act on their own (する and the helpers of a verb chain)
+_AUXILIARY_VERBS = frozenset(
+    (
+        "する",
+        "為る",
+        "いる",
+        "居る",
+        "ある",
+        "有る",
+        "なる",
+        "成る",
+        "くる",
+        "来る",
+        "いく",
+        "行く",
+        "しまう",
+        "おく",
+        "みる",
+        "くれる",
+        "もらう",
+        "あげる",
+        "やる",
+        "ちゃう",
+        "じゃう",
+        "てる",
+        "できる",
+        "出来る",
+    )
+)
+
+
+def names_person_or_act(analysis: Analysis, lex: SituationLexicon) -> bool:
+    """The text names somebody (a name, 〜さん, あの人, 別の人) or an act (怒らせた, 遅刻した, 嘘がばれた):
+    enough to ask the one question rather than refuse."""
+    toks = analysis.tokens
+    anyone = set(lex.anyone)
+    for k, t in enumerate(toks):
+        pos = t.m.pos
+        if pos[0] == "動詞" and (pos[1] == "一般" or t.m.lemma not in _AUXILIARY_VERBS):
+            return True  # an act: 怒らせた, 忘れてた
+        if pos[:3] == ("名詞", "固有名詞", "人名") or t.surface in anyone or t.m.lemma in anyone:
+            return True  # a person
+        if pos[0] == "名詞" and k + 1 < len(toks):
+            nxt = toks[k + 1]
+            if nxt.m.pos[0] == "接尾辞" and nxt.surface in ("さん", "くん", "君", "ちゃん", "様", "氏", "先輩", "殿"):
+                return True  # 〜さん: a person
+            if nxt.m.lemma == "する":
+                return True  # 遅刻した: an act
+    return False
 
 
 def no_japanese_error() -> InputError:
@@ -119,7 +171,7 @@ def read_situation(
     rel, rel_conf, rel_ev = read_relationship(spans, lex)
     scores, st_ev = score_stages(spans, lex.stage_rules, lex.decision, hits)
     nothing = not rel_ev and not st_ev and not facts.mentions_apology and facts.days_since_apology is None
-    if nothing and rel_given is None and stage_given is None:
+    if nothing and rel_given is None and stage_given is None and not names_person_or_act(analysis, lex):
         raise InputError(
             "no_situation",
             "状況が読み取れませんでした。誰に謝ったか、そのあと相手がどうしているかを書いてください"
