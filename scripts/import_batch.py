@@ -14,22 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-LABELS = [
-    "apology",
-    "responsibility",
-    "empathy",
-    "gratitude",
-    "commitment",
-    "patience",
-    "forward",
-    "excuse",
-    "blame_shift",
-    "rushing",
-    "entitlement",
-    "levity",
-    "conditional",
-    "minimization",
-]
+from nakanaori.labels import LABELS
 
 
 def convert(rec: dict, where: str) -> dict:

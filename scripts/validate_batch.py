@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Format check for a corpus batch file (JSONL). Usage: python3 validate.py FILE [FILE...]
 
+Standalone on purpose (no nakanaori import): writers run it without seeing the project's code.
 Checks only the record format, never the judgement: fields, allowed values, ids unique,
 every label has at least one span, every span string occurs in the text exactly once.
 """
