@@ -6,7 +6,9 @@ Checks only the record format, never the judgement: fields, allowed values, ids 
 every label has at least one span, every span string occurs in the text exactly once.
 """
 
-import json, sys, collections
+import collections
+import json
+import sys
 
 LABELS = {
     "apology",
