@@ -11,7 +11,7 @@ import pytest
 
 from nakanaori import check
 from nakanaori.check.learned.combine import model_texts
-from nakanaori.check.learned.features import unit_features, units
+from nakanaori.check.learned.features import message_features, units
 from nakanaori.check.learned.model import ARTEFACT_DIR, ModelError, load_model, shipped_model
 from nakanaori.labels import LABELS
 from nakanaori.text.analysis import analyze
@@ -72,8 +72,8 @@ def test_probabilities_are_probabilities() -> None:
 
 def test_features_see_scope_and_context() -> None:
     a = analyze("「ごめん」って言えば済むと思ってた。本当にごめん")
-    us = units(a)
-    first, second = unit_features(a, us, 0), unit_features(a, us, 1)
+    _us, feats = message_features(a)
+    first, second = feats[0], feats[1]
     assert any(f.startswith("1:«") for f in first)  # reported speech is marked
     assert "pos:first" in first and "pos:last" in second
     assert any(f.startswith("P:") for f in second) and any(f.startswith("N:") for f in first)

@@ -65,14 +65,6 @@ def message_features(analysis: Analysis) -> tuple[list[Unit], list[list[str]]]:
     return us, [_features(toks_of[k], keys_of, k, last) for k in range(len(us))]
 
 
-def unit_features(analysis: Analysis, us: list[Unit], k: int) -> list[str]:
-    """The feature strings of unit *k* of *us* (the units of *analysis*)."""
-    tokens = analysis.tokens
-    toks_of = [[t for t in tokens[u.start_token : u.end_token] if not t.pos_str.startswith(_SKIP_POS)] for u in us]
-    keys_of = [[_tok_key(t) for t in toks] for toks in toks_of]
-    return _features(toks_of[k], keys_of, k, len(us) - 1)
-
-
 def _features(toks: list[Token], keys_of: list[list[str]], k: int, last: int) -> list[str]:
     keys = keys_of[k]
     feats: set[str] = set()

@@ -65,15 +65,6 @@ class Model:
         out: np.ndarray = np.array(hashes, dtype=np.int64) & self.mask
         return out
 
-    def logits(self, idx: np.ndarray) -> np.ndarray:
-        if idx.size == 0:
-            return self.bias.copy()
-        uniq, counts = np.unique(idx, return_counts=True)
-        values = counts.astype(np.float32)
-        values /= np.sqrt(float((values * values).sum()))
-        z: np.ndarray = values @ self.weights[uniq] + self.bias
-        return z
-
     def probabilities(self, z: np.ndarray) -> np.ndarray:
         p: np.ndarray = 1.0 / (1.0 + np.exp(-(self.platt_a * z + self.platt_b)))
         return p
