@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint setup system-deps clean train compare-models
+.PHONY: run test bench lint setup system-deps js-deps clean train compare-models
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,10 +16,18 @@ setup: $(STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
+# axe-core for the accessibility browser tests (test-only; pinned in package.json + package-lock.json)
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(AXE)
+
+js-deps: system-deps $(AXE)
+
 run: $(STAMP)
 	$(BIN)/nakanaori serve
 
-test: $(STAMP) system-deps
+test: $(STAMP) js-deps
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

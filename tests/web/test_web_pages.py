@@ -50,13 +50,13 @@ class MarkCollector(HTMLParser):
         a = dict(attrs)
         if a.get("id") == "draft":
             self._in_draft = 1
-        elif self._in_draft and tag == "a":
+        elif self._in_draft and tag == "mark":
             self._stack.append([int(x) for x in (a.get("data-findings") or "").split()])
 
     def handle_endtag(self, tag: str) -> None:
-        if self._in_draft and tag == "a" and self._stack:
+        if self._in_draft and tag == "mark" and self._stack:
             self._stack.pop()
-        elif self._in_draft and tag == "p":
+        elif self._in_draft and tag == "div":
             self._in_draft = 0
 
     def handle_data(self, data: str) -> None:
@@ -81,13 +81,19 @@ def test_check_page_highlights_each_finding_in_place(client: TestClient) -> None
     assert report.findings
     parser = MarkCollector()
     parser.feed(r.text)
-    assert parser.draft_text == DRAFT  # the whole draft, emoji included, exactly once
+    # the highlight layer behind the textarea: the whole draft, emoji included, exactly once (+ one
+    # trailing space that keeps a final newline's height)
+    assert parser.draft_text == DRAFT + " "
     for i, f in enumerate(report.findings):
         assert parser.by_finding.get(i) == f.text, (i, f.label)
-    data = json.loads(re.search(r'id="findings-data">(.*?)</script>', r.text, re.S).group(1))
-    assert [d["text"] for d in data] == [f.text for f in report.findings]
+    data = json.loads(re.search(r'id="report-data">(.*?)</script>', r.text, re.S).group(1))
+    assert [d["text"] for d in data["findings"]] == [f.text for f in report.findings]
     assert f'data-testid="score">{report.score}<' in r.text
-    for label in report.good:  # the seven-element chart marks the present ones
+    # the verdict leads; the good findings fold away under <details>
+    assert r.text.index('id="verdict-headline"') < r.text.index('class="checklist"')
+    assert report.verdict.headline in r.text
+    assert f"直すところ <strong>{report.verdict.fix_count}</strong> つ" in r.text
+    for label in report.good:  # the seven-element checklist marks the present ones
         assert f'class="on" data-label="{label}"' in r.text
     assert r.text.count('<li class="on"') == len(set(report.good))
 
@@ -296,10 +302,10 @@ def test_compose_page_gives_variants_that_post_to_check(client: TestClient) -> N
         },
     )
     assert r.status_code == 200
-    variants = re.findall(r'<p id="v-\d">(.*?)</p>', r.text)
+    variants = re.findall(r'<p class="msg" id="v-\d">(.*?)</p>', r.text)
     assert variants
     forms = re.findall(
-        r'<form method="post" action="/check">\s*<input type="hidden" name="text" value="([^"]*)"', r.text
+        r'<form method="post" action="/check#result">\s*<input type="hidden" name="text" value="([^"]*)"', r.text
     )
     assert len(forms) == len(variants)
     bad = client.post("/compose", data={"relationship": "friend"})
@@ -310,9 +316,9 @@ def test_consult_page_gives_guidance_timeline_and_templates_that_post_to_check(c
     r = client.post("/consult", data={"text": "3日前に彼女に謝ったけど、まだ返事がない"})
     assert r.status_code == 200
     assert 'id="advice"' in r.text and 'id="timeline"' in r.text
-    templates = re.findall(r'<p id="tpl-\d+">(.*?)</p>', r.text)
+    templates = re.findall(r'<p class="msg" id="tpl-\d+">(.*?)</p>', r.text)
     assert templates
-    assert r.text.count('action="/check"') >= len(templates)
+    assert r.text.count('action="/check#result"') >= len(templates)
     r = client.post("/consult", data={"relationship": "friend", "stage": "awkward", "apologized_on": "2026-11-20"})
     assert r.status_code == 200 and 'class="when"' in r.text
     r = client.post("/consult", data={})

@@ -26,6 +26,7 @@ from .errors import error_response, http_error_response
 from .limits import BodySizeLimit
 from .privacy import install_access_log_filter
 from .security import SecurityHeaders
+from .share import line_share_url
 
 HERE = Path(__file__).parent
 
@@ -68,6 +69,7 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
     app.state.session_factory = make_session_factory(engine)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
+    templates.env.filters["line_share"] = line_share_url
     app.state.templates = templates
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from ...errors import InputError
 from ...journal import today_tokyo
+from ...labels import RELATIONSHIP_JA, STAGE_JA
 from ...plan.planner import plan
 from ..common import date_or_error, relationship_or_error, stage_or_error
 from ..render import OptStr, render
@@ -61,4 +62,34 @@ def consult_post(
         ctx["error"] = exc.message_ja
         return render(request, "consult.html", ctx, status=413 if exc.code == "too_long" else 422)
     ctx["advice"] = advice
+    ctx["guess"] = _guess(advice)
+    # what was read pre-fills the selectors, so a second try starts from it
+    form["relationship"] = advice.relationship.value
+    form["stage"] = advice.stage.value
     return render(request, "consult.html", ctx)
+
+
+def _guess(advice: Any) -> dict[str, Any] | None:
+    """When the reading is unsure: the guess, and one-tap answers for the less certain half."""
+    if advice.question is None:
+        return None
+    ask_relationship = not advice.relationship_given and (
+        advice.stage_given or advice.relationship_confidence <= advice.stage_confidence
+    )
+    if ask_relationship:
+        return {
+            "field": "relationship",
+            "prompt": "謝った相手は、どなたですか?近いものを選んでください。",
+            "choices": list(RELATIONSHIP_JA.items()),
+            "current": advice.relationship.value,
+            "current_ja": advice.relationship_ja,
+        }
+    if advice.stage_given:
+        return None
+    return {
+        "field": "stage",
+        "prompt": "いまの状況に、いちばん近いものを選んでください。",
+        "choices": list(STAGE_JA.items()),
+        "current": advice.stage.value,
+        "current_ja": advice.stage_ja,
+    }

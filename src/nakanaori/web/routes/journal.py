@@ -46,6 +46,7 @@ def journal_page(request: Request, db: DB) -> Response:
             "csrf": csrf,
             "cases": user.cases if user else [],
             "today": today_tokyo().isoformat(),
+            "notice": "記録を1件削除しました。" if request.query_params.get("deleted") == "1" else None,
         },
         response=cookie,
     )
@@ -217,7 +218,7 @@ def journal_delete_case(request: Request, db: DB, case_id: int, csrf: OptStr = N
     user = require_csrf(user, csrf)
     Journal(db, user).delete_case(case)
     db.commit()
-    return see_other("/journal")
+    return see_other("/journal?deleted=1")
 
 
 @router.get("/journal/cases/{case_id}/plan.ics")
