@@ -1,15 +1,19 @@
 """Real Debian chromium (Playwright for Python) against the app served by a real uvicorn.
 
-Screenshots of every page at a 390×844 phone viewport go to ``artifacts/screenshots/``.
+The チェック editor (live check, 「反映」 and undo, コピー, 「LINEで送る」, the keyboard path to the
+result), the other pages' send buttons, and the journal. Screenshots of every page at 390×844 and
+1280×800 go to ``artifacts/screenshots/``. Accessibility (axe-core) is in ``test_a11y.py``.
+Every wait is for a DOM state, never for time.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -27,16 +31,21 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "locale": "ja-JP",
-    "timezone_id": "Asia/Tokyo",
-    "accept_downloads": True,
-}
+COMMON = {"locale": "ja-JP", "timezone_id": "Asia/Tokyo", "accept_downloads": True}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, **COMMON}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1, **COMMON}
 EMOJI_DRAFT = (
     "昨日はごめんね😢🙏 話を聞いてくれてありがとう👨‍👩‍👧 でも忙しかったから仕方なかった。これからもよろしくね✨"
 )
+# an excuse to delete and a question that rushes (its suggestion replaces it), with an emoji before both
+FIX_DRAFT = "昨日はごめん😢 でも忙しかったから仕方なかった。許してくれるよね?次からは気をつける。"
+
+
+def line_text(href: str) -> str:
+    """The message a LINE share link carries."""
+    parts = urlsplit(href)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "line.me", "/R/share"), href
+    return parse_qs(parts.query, keep_blank_values=True)["text"][0]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -58,97 +67,326 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def _context(browser: Any, options: dict[str, Any]) -> Any:
+    ctx = browser.new_context(**options)
+    # LINE's share page is another site: answer it locally so a click never leaves the machine
+    ctx.route("https://line.me/**", lambda route: route.fulfill(status=200, content_type="text/html", body="LINE"))
+    return ctx
+
+
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    ctx = browser.new_context(**PHONE)
+def page(browser: Any) -> Iterator[Any]:
+    ctx = _context(browser, PHONE)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    ctx.close()
+    assert not errors, errors
+
+
+@pytest.fixture
+def desktop(browser: Any) -> Iterator[Any]:
+    ctx = _context(browser, DESKTOP)
     pg = ctx.new_page()
     yield pg
     ctx.close()
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
     page.evaluate("window.scrollTo(0, 0)")  # the sticky tab bar would otherwise land mid-page
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{name}: the page is {overflow}px wider than the phone screen"
+    assert overflow <= 0, f"{name}: the page is {overflow}px wider than the screen"
 
 
-def test_check_highlights_line_up_with_emoji(page, server: str) -> None:  # type: ignore[no-untyped-def]
+def wait_checked(page: Any, text: str) -> None:
+    """Until the result panel shows the check of exactly *text* (the live check has answered)."""
+    page.wait_for_function(
+        "t => { const r = document.getElementById('result');"
+        " return r && r.dataset.text === t && !r.hasAttribute('aria-busy') && document.getElementById('verdict'); }",
+        arg=text,
+    )
+
+
+def report_of(page: Any, text: str) -> Any:
+    """The API's report for *text* with the page's relationship and stage, fetched inside the page."""
+    return page.evaluate(
+        """async (t) => {
+             const f = document.getElementById('check-form');
+             const body = {text: t};
+             for (const k of ['relationship', 'stage']) { const v = f.elements[k].value; if (v) body[k] = v; }
+             const r = await fetch('/api/check', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                                                  body: JSON.stringify(body)});
+             return r.json();
+           }""",
+        text,
+    )
+
+
+def test_live_check_draws_marks_behind_the_text_with_emoji(page: Any, server: str) -> None:
     page.goto(server + "/")
     shot(page, "01-check-empty")
-    page.fill("textarea[name=text]", EMOJI_DRAFT)
     page.select_option("select[name=relationship]", "partner")
-    page.click("#check-form button[type=submit]")
-    page.wait_for_selector("#draft")
-    findings = json.loads(page.inner_text("#findings-data"))
-    assert findings, "the analyser should find the apology and the thanks"
-    assert page.inner_text("#draft") == EMOJI_DRAFT
-    for f in findings:
-        # what the browser highlights for this finding, read back from the DOM
+    page.fill("#draft-input", EMOJI_DRAFT)  # an input event: the live check runs, no page load
+    wait_checked(page, EMOJI_DRAFT)
+    assert page.url.rstrip("/") == server  # still the same page
+    report = report_of(page, EMOJI_DRAFT)
+    assert report["findings"], "the analyser should find the apology and the thanks"
+    # the highlight layer holds the same text as the textarea (+ the space that keeps a last newline)
+    assert page.inner_text("#draft") == EMOJI_DRAFT + " "
+    for i, f in enumerate(report["findings"]):
         marked = page.evaluate(
-            """(i) => Array.from(document.querySelectorAll('#draft a.hl'))
-                 .filter(a => a.dataset.findings.split(' ').includes(String(i)))
-                 .map(a => a.textContent).join('')""",
-            f["i"],
+            """(i) => Array.from(document.querySelectorAll('#draft mark.hl'))
+                 .filter(m => m.dataset.findings.split(' ').includes(String(i)))
+                 .map(m => m.textContent).join('')""",
+            i,
         )
         assert marked == f["text"], f
-        # and the API's UTF-16 offsets slice the same text in JavaScript
-        sliced = page.evaluate("([s, a, b]) => s.slice(a, b)", [EMOJI_DRAFT, f["start_utf16"], f["end_utf16"]])
+        # the API's UTF-16 offsets slice the textarea's value to the same words
+        sliced = page.evaluate(
+            "([a, b]) => document.getElementById('draft-input').value.slice(a, b)", [f["start_utf16"], f["end_utf16"]]
+        )
         assert sliced == f["text"], f
-    kinds = {f["kind"] for f in findings}
-    if "ng" in kinds:
-        color_ng = page.eval_on_selector("#draft a.hl-ng", "a => getComputedStyle(a).backgroundColor")
-        color_good = page.eval_on_selector("#draft a.hl-good", "a => getComputedStyle(a).backgroundColor")
-        assert color_ng != color_good
-    first = page.locator("#draft a.hl").first
-    first.click()  # progressive enhancement: the reason appears under the draft
-    assert page.locator(".popover").is_visible()
-    assert page.inner_text(".popover").strip()
-    shot(page, "02-check-result")
+    # the layer lines up with the textarea: the same box, the same wrapping
+    boxes = page.evaluate(
+        """() => ['draft', 'draft-input'].map(id => {
+             const r = document.getElementById(id).getBoundingClientRect(); return [r.left, r.top, r.width]; })"""
+    )
+    assert boxes[0] == boxes[1]
+    # problems and good words differ by more than colour: wavy vs dotted underline
+    styles = {
+        kind: page.eval_on_selector(f"#draft mark.hl-{kind}", "m => getComputedStyle(m).textDecorationStyle")
+        for kind in ("ng", "good")
+    }
+    assert styles == {"ng": "wavy", "good": "dotted"}
+    # the result leads with the verdict; the good findings are folded away
+    assert page.inner_text("#verdict-headline") == report["verdict"]["headline"]
+    fix_count = str(report["verdict"]["fix_count"])
+    assert page.inner_text("[data-testid=fix-count]").split() == ["直すところ", fix_count, "つ"]
+    assert page.locator("details#goods").get_attribute("open") is None
+    # each suggestion appears once on the page
+    for f in report["findings"]:
+        if f["suggestion"]:
+            assert page.locator("#result").inner_text().count(f["suggestion"]) == 1
+    shot(page, "02-check-live")
 
 
-def test_consult_template_to_check(page, server: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_check_never_overwrites_a_newer_one(page: Any, server: str) -> None:
+    page.goto(server + "/")
+    first, second = "ごめんね。でも忙しかったから仕方なかった。", "ごめんね。話を聞いてくれてありがとう。"
+    page.fill("#draft-input", first)
+    page.fill("#draft-input", second)  # before the first answer: its request is aborted or ignored
+    wait_checked(page, second)
+    assert page.locator("#result").get_attribute("data-text") == second
+    assert page.inner_text("#draft") == second + " "
+    assert "言い訳" not in page.inner_text("#result")
+
+
+def test_apply_a_suggestion_then_undo_with_the_button_and_with_ctrl_z(page: Any, server: str) -> None:
+    page.goto(server + "/")
+    page.select_option("select[name=relationship]", "partner")
+    page.fill("#draft-input", FIX_DRAFT)
+    wait_checked(page, FIX_DRAFT)
+    report = report_of(page, FIX_DRAFT)
+    fixes = {f["label"]: (i, f) for i, f in enumerate(report["findings"]) if f["kind"] == "ng"}
+    assert {"excuse", "rushing"} <= fixes.keys(), fixes.keys()
+    i, rushing = fixes["rushing"]
+    assert rushing["suggestion"]
+    page.click(f"#f-{i} button[data-apply]")
+    # the question mark that ended the sentence becomes a full stop after the new words
+    replaced = FIX_DRAFT.replace(rushing["text"], rushing["suggestion"] + "。")
+    wait_checked(page, replaced)  # applied in the text box, then re-checked
+    assert page.input_value("#draft-input") == replaced
+    assert "rushing" not in [f["label"] for f in report_of(page, replaced)["findings"]]
+
+    report = report_of(page, replaced)
+    i, excuse = next((i, f) for i, f in enumerate(report["findings"]) if f["label"] == "excuse")
+    assert excuse["suggestion"] == ""  # "" means: delete these words
+    page.click(f"#f-{i} button[data-apply]")
+    deleted = page.input_value("#draft-input")
+    assert excuse["text"] not in deleted and "。。" not in deleted
+    assert deleted.startswith("昨日はごめん😢 ")  # the emoji before the span survived the UTF-16 arithmetic
+    wait_checked(page, deleted)
+    shot(page, "03-check-applied")
+
+    page.click("#undo-btn")  # our own stack, one step at a time
+    wait_checked(page, replaced)
+    page.click("#undo-btn")
+    wait_checked(page, FIX_DRAFT)
+    assert page.locator("#undo-btn").is_disabled()
+
+    # the browser's own undo stays sane: 反映 went through the editing commands
+    report = report_of(page, FIX_DRAFT)
+    i = next(i for i, f in enumerate(report["findings"]) if f["label"] == "rushing")
+    page.click(f"#f-{i} button[data-apply]")
+    wait_checked(page, replaced)
+    page.focus("#draft-input")
+    page.keyboard.press("Control+z")
+    assert page.input_value("#draft-input") == FIX_DRAFT
+    wait_checked(page, FIX_DRAFT)
+
+
+def test_copy_puts_the_current_text_on_the_clipboard(browser: Any, server: str) -> None:
+    ctx = _context(browser, PHONE)
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    pg = ctx.new_page()
+    pg.goto(server + "/")
+    pg.fill("#draft-input", EMOJI_DRAFT)
+    pg.click("#copy-btn")
+    pg.wait_for_selector("#copy-btn.copied")
+    assert pg.evaluate("navigator.clipboard.readText()") == EMOJI_DRAFT
+    ctx.close()
+
+
+def test_line_links_carry_the_exact_text(page: Any, server: str) -> None:
+    page.goto(server + "/")
+    text = "ごめんね😢 & 100% 大丈夫?#タグ\n次は気をつける"
+    page.fill("#draft-input", text)
+    href = page.get_attribute("#line-btn", "href")
+    assert href == "https://line.me/R/share?text=" + re.sub(
+        "%[0-9a-f]{2}", lambda m: m.group(0).upper(), page.evaluate("t => encodeURIComponent(t)", text)
+    ).replace("!", "%21")
+    assert line_text(href) == text
+    assert page.get_attribute("#line-btn", "target") == "_blank"
+    assert "noopener" in page.get_attribute("#line-btn", "rel")
+    # after a full-page submit the link is the server's, for the same text
+    page.select_option("select[name=relationship]", "partner")
+    page.click("#check-submit")
+    page.wait_for_selector("#verdict")
+    assert line_text(page.get_attribute("#line-btn", "href")) == text
+    # clicking opens LINE's page in a new tab; nothing goes through our server
+    with page.context.expect_page() as popup:
+        page.click("#line-btn")
+    assert line_text(popup.value.url) == text
+
+
+def test_keyboard_path_to_the_result(page: Any, server: str) -> None:
+    page.goto(server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "draft-input"
+    page.keyboard.type("昨日は遅れてごめんね。待っててくれてありがとう。")
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")  # a full-page submit
+    page.wait_for_selector("#verdict")
+    assert page.evaluate("document.activeElement.id") == "result"
+    assert page.evaluate(
+        "() => { const r = document.getElementById('result').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight; }"
+    )
+    # the focus ring is solid and visible
+    ring = page.eval_on_selector("#result", "r => [getComputedStyle(r).outlineStyle, getComputedStyle(r).outlineWidth]")
+    assert ring == ["solid", "3px"]
+    shot(page, "04-check-submitted")
+
+
+def test_the_form_works_without_javascript(browser: Any, server: str) -> None:
+    ctx = browser.new_context(**PHONE, java_script_enabled=False)
+    pg = ctx.new_page()
+    pg.goto(server + "/")
+    pg.fill("#draft-input", FIX_DRAFT)
+    pg.click("#check-submit")
+    pg.wait_for_selector("#verdict")
+    assert "直すところ" in pg.inner_text("#verdict")
+    assert pg.inner_text("#draft") == FIX_DRAFT + " "
+    assert not pg.locator("button[data-apply]").first.is_visible()  # script-only buttons stay hidden
+    assert line_text(pg.get_attribute("#line-btn", "href")) == FIX_DRAFT
+    shot(pg, "05-check-no-js")
+    ctx.close()
+
+
+def test_desktop_puts_the_result_beside_the_editor(desktop: Any, server: str) -> None:
+    desktop.goto(server + "/")
+    shot(desktop, "01-check-empty")
+    desktop.select_option("select[name=relationship]", "partner")
+    desktop.select_option("select[name=stage]", "just_apologized")
+    desktop.fill("#draft-input", FIX_DRAFT)
+    wait_checked(desktop, FIX_DRAFT)
+    editor = desktop.locator(".editor-card").bounding_box()
+    result = desktop.locator("#result").bounding_box()
+    assert result["x"] >= editor["x"] + editor["width"]  # beside, not below
+    assert result["y"] < editor["y"] + editor["height"]
+    shot(desktop, "02-check-live")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_consult_compose_guide_pages(browser: Any, server: str, viewport: str) -> None:
+    ctx = _context(browser, PHONE if viewport == "phone" else DESKTOP)
+    page = ctx.new_page()
     page.goto(server + "/consult")
+    shot(page, "06-consult-empty")
     page.fill("textarea[name=text]", "3日前に彼女に謝ったけど、まだ返事がない")
     page.click("#consult-form button[type=submit]")
     page.wait_for_selector("#templates")
-    shot(page, "03-consult")
-    template_text = page.inner_text("#tpl-1").strip()
-    page.locator("#templates form button").first.click()
-    page.wait_for_selector("#draft")
-    assert page.input_value("textarea[name=text]") == template_text
-    assert page.inner_text("#draft") == template_text
+    # what was read pre-fills the selectors; the examples come before the folded guidance
     assert page.input_value("select[name=relationship]") == "partner"
-    shot(page, "04-consult-to-check")
+    assert page.input_value("select[name=stage]") == "no_reply"
+    order = page.evaluate(
+        "() => ['templates', 'guidance'].map(id => document.getElementById(id).getBoundingClientRect().top)"
+    )
+    assert order[0] < order[1]
+    assert page.locator("#guidance details").get_attribute("open") is None
+    for i in range(page.locator("#templates .template").count()):
+        text = page.inner_text(f"#tpl-{i + 1}")
+        assert line_text(page.locator("#templates a.line").nth(i).get_attribute("href")) == text
+    shot(page, "07-consult")
 
+    # unsure: the guess with one-tap answers
+    page.fill("textarea[name=text]", "謝ったけど")
+    page.select_option("select[name=relationship]", "")
+    page.select_option("select[name=stage]", "")
+    page.click("#consult-form button[type=submit]")
+    page.wait_for_selector("#guess")
+    shot(page, "08-consult-guess")
+    page.locator("#guess button", has_text="職場・取引先").click()
+    page.wait_for_selector("#advice")
+    assert "職場" in page.inner_text("#situation-title")
+    assert page.input_value("select[name=relationship]") == "work"
 
-def test_compose_and_guide_pages(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#templates form button").first.click()
+    page.wait_for_selector("#verdict")
+    assert page.evaluate("document.activeElement.id") == "result"
+
     page.goto(server + "/compose")
+    shot(page, "09-compose-empty")
     page.select_option("select[name=relationship]", "friend")
     page.select_option("select[name=stage]", "days_later")
     page.fill("input[name=did]", "約束をすっぽかした")
     page.fill("input[name=will]", "予定をすぐメモする")
     page.click("form.stack button[type=submit]")
     page.wait_for_selector("#variants")
-    assert page.locator(".variant").count() >= 1
-    shot(page, "05-compose")
+    variants = page.locator(".variant")
+    assert variants.count() >= 1
+    for i in range(variants.count()):
+        text = page.inner_text(f"#v-{i + 1}")
+        assert line_text(variants.nth(i).locator("a.line").get_attribute("href")) == text
+        # the chips sit on one baseline: no pre-wrap gaps from the template's own line breaks
+        assert variants.nth(i).locator(".variant-meta").evaluate("p => getComputedStyle(p).whiteSpace") == "normal"
+    shot(page, "10-compose")
     for url, name in (
-        ("/guide", "06-guide"),
-        ("/guide/stage/no_reply", "07-guide-stage"),
-        ("/guide/relationship/work", "08-guide-work"),
-        ("/guide/dont", "09-guide-dont"),
+        ("/guide", "11-guide"),
+        ("/guide/stage/no_reply", "12-guide-stage"),
+        ("/guide/relationship/work", "13-guide-work"),
+        ("/guide/dont", "14-guide-dont"),
     ):
         page.goto(server + url)
         assert page.locator("h1").inner_text().strip()
         shot(page, name)
+    ctx.close()
 
 
-def test_journal_case_step_ics_and_privacy(browser, server: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    ctx = browser.new_context(**PHONE)
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_journal_case_step_ics_and_privacy(browser: Any, server: str, tmp_path: Path, viewport: str) -> None:
+    ctx = _context(browser, PHONE if viewport == "phone" else DESKTOP)
     page = ctx.new_page()
     page.goto(server + "/journal")
-    shot(page, "10-journal-empty")
+    shot(page, "15-journal-empty")
     page.fill("input[name=title]", "ゆいとのこと🌙")
     page.select_option("#new-case select[name=relationship]", "partner")
     page.select_option("#new-case select[name=stage]", "no_reply")
@@ -160,15 +398,22 @@ def test_journal_case_step_ics_and_privacy(browser, server: str, tmp_path: Path)
     assert re.search(r"/journal/cases/\d+$", case_url)
     steps = page.locator("li.step")
     assert steps.count() > 0
-    first = steps.first
-    first_id = first.get_attribute("id")
-    first.locator("button.tick").click()
-    page.wait_for_selector(f"#{first_id}.done")
-    assert page.locator(f"#{first_id} button.tick").get_attribute("aria-pressed") == "true"
+    last = steps.last
+    last_id = last.get_attribute("id")
+    last.locator("button.tick").click()
+    page.wait_for_selector(f"#{last_id}.done")
+    assert page.locator(f"#{last_id} button.tick").get_attribute("aria-pressed") == "true"
+    # the ticked step is in view, below the sticky tab bar
+    tabs_bottom = page.eval_on_selector("nav.tabs", "n => n.getBoundingClientRect().bottom")
+    top = page.eval_on_selector(f"#{last_id}", "s => s.getBoundingClientRect().top")
+    assert tabs_bottom <= top < page.viewport_size["height"]
+    for a in page.locator("#steps a.line").all():
+        step_text = a.evaluate("a => a.closest('.template').querySelector('.msg').textContent")
+        assert line_text(a.get_attribute("href")) == step_text
     page.fill("#messages textarea[name=text]", "遅れてごめんね。待っててくれてありがとう。")
     page.click("#messages button[type=submit]")
     page.wait_for_selector("#messages .bubble")
-    shot(page, "11-journal-case")
+    shot(page, "16-journal-case")
     with page.expect_download() as dl:
         page.click("#ics-link")
     ics_path = tmp_path / "plan.ics"
@@ -178,16 +423,29 @@ def test_journal_case_step_ics_and_privacy(browser, server: str, tmp_path: Path)
     assert ics.count("BEGIN:VEVENT") == steps.count()
     assert "✓" in ics  # the step marked done
     page.goto(server + "/journal")
-    shot(page, "12-journal-list")
+    shot(page, "17-journal-list")
     assert "ゆいとのこと🌙" in page.inner_text("#case-list")
 
-    other = browser.new_context(**PHONE)
+    other = browser.new_context(**(PHONE if viewport == "phone" else DESKTOP))
     stranger = other.new_page()
     stranger.goto(server + "/journal")
     assert "ゆいとのこと" not in stranger.content()
     resp = stranger.goto(case_url)
     assert resp is not None and resp.status == 404
     assert "見つかりません" in stranger.inner_text("h1")
-    shot(stranger, "13-other-browser-404")
+    shot(stranger, "18-other-browser-404")
     other.close()
+
+    # deleting asks first, naming the case; then says it is done
+    page.goto(case_url)
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.click("form.confirm button.danger")
+    assert asked and "ゆいとのこと🌙" in asked[0]
+    assert page.url == case_url  # dismissed: nothing happened
+    page.once("dialog", lambda d: d.accept())
+    with page.expect_navigation():
+        page.click("form.confirm button.danger")
+    assert page.inner_text("#page-notice") == "記録を1件削除しました。"
+    shot(page, "19-journal-deleted")
     ctx.close()

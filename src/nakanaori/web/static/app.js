@@ -365,11 +365,17 @@
         var prev = s === 0 ? "" : text.charAt(s - 1);
         if ((s === 0 || "。、!?!?\n ".indexOf(prev) >= 0) && "。、,!?!?".indexOf(text.charAt(e)) >= 0) e += 1;
       }
+      var repl = f.suggestion;
+      // the words replaced ended a sentence (「…よね?」): the new words end it too, as a statement
+      var last = f.text.slice(-1);
+      if (repl && "。!?!?".indexOf(last) >= 0 && "。!?!?".indexOf(repl.slice(-1)) < 0) {
+        repl += last === "!" || last === "!" ? last : "。";
+      }
       undo.push({ value: text, start: ta.selectionStart, end: ta.selectionEnd });
-      replaceRange(s, e, f.suggestion);
+      replaceRange(s, e, repl);
       autosize();
       syncSide();
-      announce(f.suggestion ? "「" + f.text + "」を「" + f.suggestion + "」に直しました" : "「" + f.text + "」を削りました");
+      announce(repl ? "「" + f.text + "」を「" + repl + "」に直しました" : "「" + f.text + "」を削りました");
       runCheck();
     }
 
