@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_browser import DESKTOP, FIX_DRAFT, PHONE, _context, browser, server, wait_checked  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -42,8 +41,9 @@ def assert_no_violations(page: Any, axe_source: str, state: str) -> None:
     results = page.evaluate(
         """async () => {
              const r = await axe.run(document, {rules: {'target-size': {enabled: true}}, resultTypes: ['violations']});
-             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                           nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+             return r.violations.map(v => ({
+               id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
            }"""
     )
     assert results == [], f"{state} @ {page.viewport_size['width']}px:\n" + json.dumps(
