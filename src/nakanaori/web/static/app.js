@@ -159,7 +159,7 @@
 
     function autosize() {
       ta.style.height = "auto";
-      ta.style.height = Math.max(ta.scrollHeight, 160) + "px";
+      ta.style.height = Math.max(ta.scrollHeight, 120) + "px";
     }
 
     // The highlight layer: the same text, cut at every finding boundary (UTF-16 offsets, like the textarea).
