@@ -204,6 +204,7 @@ class StepSent(BaseModel):
     summary="予定の文面を「LINEで送る」で送った(その予定を済みにします)",
     responses={
         404: {"model": ErrorBody, "description": "このブラウザの記録にない予定(not_found)"},
+        422: {"model": ErrorBody, "description": "予定の番号が整数でない(invalid_request)"},
         **FORBIDDEN,
     },
 )
