@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from ..labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA
 from .core import JST, AdviceView
@@ -50,6 +51,24 @@ def postback_action(label: str, data: str, display: str | None = None) -> Msg:
     if display:
         action["displayText"] = display
     return action
+
+
+SHARE_LABEL = "LINEで送る"
+SHARE_BASE = "https://line.me/R/share?text="  # LINE's own share screen: the text goes from the phone
+MAX_URI = 1000  # LINE's limit for a URI action's uri
+
+
+def share_uri(body: str) -> str | None:
+    """LINE's share URL for *body* (URL-encoded), or None when it would not fit in a URI action."""
+    uri = SHARE_BASE + quote(body, safe="")
+    return uri if len(uri) <= MAX_URI else None
+
+
+def share_action(body: str, label: str = SHARE_LABEL) -> Msg | None:
+    """「LINEで送る」: opens LINE's share screen with *body* on the user's phone — nothing passes
+    through our server. None when the text is too long for LINE's URL."""
+    uri = share_uri(body)
+    return {"type": "uri", "label": _clip(label, 20), "uri": uri} if uri else None
 
 
 def quick_reply(actions: list[Msg]) -> Msg:
@@ -220,11 +239,15 @@ def advice_message(view: AdviceView) -> Msg:
     ]
     bubbles = [_bubble(view.title or "アドバイス", body, footer, sub="今のあなたへのアドバイス")]
     for i, tpl in enumerate(view.templates[:3]):
+        buttons = [_button(postback_action("この文面でチェック", f"a=tpl&i={i}", "この文面でチェック"))]
+        share = share_action(tpl)
+        if share:
+            buttons.append(_button(share, primary=False))
         bubbles.append(
             _bubble(
                 f"文面の例 {i + 1}",
                 [_t(tpl, size="md"), _t(OWN_WORDS, size="xs", color=MUTED, margin="lg")],
-                [_button(postback_action("この文面でチェック", f"a=tpl&i={i}", "この文面でチェック"))],
+                buttons,
             )
         )
     alt = f"{view.title}のアドバイスと文面の例" if view.title else "アドバイスと文面の例"
@@ -234,8 +257,10 @@ def advice_message(view: AdviceView) -> Msg:
 # ---------------------------------------------------------------- draft check
 
 
-def check_message(report: Any) -> Msg:
-    """Findings of ``check``: what is good, what to change and why, and the suggested wording."""
+def check_message(report: Any, footer: list[Msg] | None = None) -> Msg:
+    """Findings of ``check``: what is good, what to change and why, and the suggested wording.
+    *footer*: the feedback buttons (``nakanaori.line.feedback``); the quick replies offer
+    「LINEで送る」 with the checked text."""
     goods = [f for f in report.findings if f.kind == "good"]
     ngs = [f for f in report.findings if f.kind == "ng"]
     body: list[Msg] = []
@@ -271,8 +296,11 @@ def check_message(report: Any) -> Msg:
         body.extend(_bullets(tips, 2))
     ng_names = "・".join(dict.fromkeys(LABEL_JA.get(x, x) for x in report.ng))
     alt = f"下書きチェック:直したいところ({ng_names})" if ng_names else "下書きチェック:気になる表現はなし"
-    quick = quick_reply([message_action("もう一度チェック", MENU_CHECK), message_action(MENU_CONSULT)])
-    return flex(alt, _bubble("下書きチェックの結果", body), quick=quick)
+    actions = [message_action("もう一度チェック", MENU_CHECK), message_action(MENU_CONSULT)]
+    share = share_action(report.text)
+    if share:
+        actions.insert(0, share)
+    return flex(alt, _bubble("下書きチェックの結果", body, footer), quick=quick_reply(actions))
 
 
 # ---------------------------------------------------------------- reminders
