@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,12 +50,22 @@ def line_text(href: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser") / "browser.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def server(db_file: Path) -> Iterator[str]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail("Debian chromium is missing: run `make system-deps`")
-    tmp = tmp_path_factory.mktemp("browser")
-    with live_server(f"sqlite:///{tmp / 'browser.sqlite3'}", log_path=tmp / "uvicorn.log") as base:
+    with live_server(f"sqlite:///{db_file}", log_path=db_file.with_suffix(".log")) as base:
         yield base
+
+
+def rows(db_file: Path, sql: str) -> list[tuple[Any, ...]]:
+    """What the store holds, read from the server's SQLite file."""
+    with sqlite3.connect(db_file) as conn:
+        return conn.execute(sql).fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -449,3 +460,76 @@ def test_journal_case_step_ics_and_privacy(browser: Any, server: str, tmp_path: 
     assert page.inner_text("#page-notice") == "記録を1件削除しました。"
     shot(page, "19-journal-deleted")
     ctx.close()
+
+
+FEEDBACK_SQL = (
+    "SELECT kind, label, source, register, relationship, text, span_start, span_end FROM feedback ORDER BY id"
+)
+
+
+def test_feedback_only_after_yes_and_the_text_only_when_ticked(page: Any, server: str, db_file: Path) -> None:
+    before = len(rows(db_file, FEEDBACK_SQL))
+    page.goto(server + "/")
+    page.select_option("select[name=relationship]", "partner")
+    page.fill("#draft-input", FIX_DRAFT)
+    wait_checked(page, FIX_DRAFT)
+    report = report_of(page, FIX_DRAFT)
+    i, excuse = next((i, f) for i, f in enumerate(report["findings"]) if f["label"] == "excuse")
+
+    # 「この指摘は違う」, then 「やめる」: nothing is stored
+    page.click(f"#f-{i} button[data-dispute]")
+    page.wait_for_selector("#dispute-panel")
+    assert not page.is_checked("#dispute-panel-text")  # the text box starts unticked
+    page.click("#dispute-panel [data-fb-cancel]")
+    page.wait_for_selector("#dispute-panel", state="detached")
+    assert len(rows(db_file, FEEDBACK_SQL)) == before
+
+    # yes, without the text: the label, the rule and the register only
+    page.click(f"#f-{i} button[data-dispute]")
+    page.click("#dispute-panel [data-fb-send]")
+    page.wait_for_selector(".fb-done")
+    assert "文面は送っていません" in page.inner_text(".fb-done")
+    stored = rows(db_file, FEEDBACK_SQL)[before:]
+    assert stored == [("dispute", "excuse", excuse["rule"], report["register"], "partner", None, None, None)]
+
+    # 「見落としを報告」: pick a label, select the words, tick the text box, yes
+    words = "次からは気をつける"
+    a = FIX_DRAFT.index(words)  # code points (the draft has an emoji before it: UTF-16 differs)
+    page.evaluate(
+        """([a, b]) => { const t = document.getElementById('draft-input'); t.focus(); t.setSelectionRange(a, b);
+             t.dispatchEvent(new Event('select')); }""",
+        [len(FIX_DRAFT[:a].encode("utf-16-le")) // 2, len(FIX_DRAFT[: a + len(words)].encode("utf-16-le")) // 2],
+    )
+    page.click("#missed-btn")
+    page.select_option("#missed-label", "commitment")
+    page.click("#missed-pick")
+    assert page.inner_text("#missed-words") == f"語句: 「{words}」"
+    page.check("#missed-panel-text")
+    page.click("#missed-panel [data-fb-send]")
+    page.wait_for_selector("#missed-panel .fb-done")
+    assert "文面と一緒に" in page.inner_text("#missed-panel .fb-done")
+    stored = rows(db_file, FEEDBACK_SQL)[before + 1 :]
+    assert stored == [("missed", "commitment", None, report["register"], "partner", FIX_DRAFT, a, a + len(words))]
+    # the browser's own export holds both, the text only in the second
+    export = page.evaluate("fetch('/journal/export.json').then(r => r.json())")
+    assert [f.get("text") for f in export["feedback"]][-2:] == [None, FIX_DRAFT]
+
+
+def test_sending_a_plan_step_through_line_marks_it_sent(page: Any, server: str, db_file: Path) -> None:
+    page.goto(server + "/journal")
+    page.fill("input[name=title]", "母(誕生日を忘れた件)")
+    page.select_option("#new-case select[name=relationship]", "family")
+    page.select_option("#new-case select[name=stage]", "no_reply")
+    page.fill("input[name=apologized_on]", "2026-11-20")
+    page.click("#new-case button[type=submit]")
+    page.wait_for_selector("#case-title")
+    link = page.locator("#steps a[data-step-sent]").first
+    step_id = link.get_attribute("data-step-sent")
+    with page.context.expect_page() as popup:
+        link.click()
+    assert line_text(popup.value.url) == link.evaluate("a => a.closest('.template').querySelector('.msg').textContent")
+    page.wait_for_selector(f"#step-{step_id}.sent")
+    assert rows(db_file, f"SELECT sent_at IS NOT NULL, done FROM planned_steps WHERE id = {int(step_id)}") == [(1, 1)]
+    page.reload()
+    assert "LINEで送った" in page.inner_text(f"#step-{step_id}")
+    shot(page, "20-journal-step-sent")
