@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import DESKTOP, FIX_DRAFT, PHONE, _context, browser, server, wait_checked  # noqa: F401
+from test_browser import DESKTOP, FIX_DRAFT, PHONE, _context, browser, db_file, server, wait_checked  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

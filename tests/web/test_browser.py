@@ -8,6 +8,7 @@ Every wait is for a DOM state, never for time.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import sqlite3
@@ -183,6 +184,23 @@ def test_live_check_draws_marks_behind_the_text_with_emoji(page: Any, server: st
         if f["suggestion"]:
             assert page.locator("#result").inner_text().count(f["suggestion"]) == 1
     shot(page, "02-check-live")
+    # typing moves the marks with the text at once (synchronously, before any answer): a word
+    # inserted at the start shifts every mark, and each still covers its own words
+    marks = page.evaluate(
+        """() => { const t = document.getElementById('draft-input');
+             t.setRangeText('ねえ、', 0, 0, 'end'); t.dispatchEvent(new Event('input'));
+             return Array.from(document.querySelectorAll('#draft mark.hl')).map(m => m.textContent); }"""
+    )
+    assert "".join(marks) == "".join(
+        EMOJI_DRAFT[a:b] for a, b in _pieces(EMOJI_DRAFT, [(f["start"], f["end"]) for f in report["findings"]])
+    )
+    wait_checked(page, "ねえ、" + EMOJI_DRAFT)
+
+
+def _pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of *text* covered by any span, cut at every boundary (what the layer marks)."""
+    cuts = sorted({0, len(text), *(x for s in spans for x in s)})
+    return [(a, b) for a, b in itertools.pairwise(cuts) if any(s <= a and b <= e for s, e in spans)]
 
 
 def test_a_stale_check_never_overwrites_a_newer_one(page: Any, server: str) -> None:

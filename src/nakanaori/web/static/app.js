@@ -163,24 +163,41 @@
     }
 
     // The highlight layer: the same text, cut at every finding boundary (UTF-16 offsets, like the textarea).
-    function drawMarks(text, findings) {
+    // spans: [{i: index in report.findings, kind, s, e}]
+    var shown = { text: "", spans: [] };
+    function spansOf(findings) {
+      return findings.map(function (f, i) { return { i: i, kind: f.kind, s: f.start_utf16, e: f.end_utf16 }; });
+    }
+    function drawMarks(text, spans) {
+      shown = { text: text, spans: spans };
       var cuts = [0, text.length];
-      findings.forEach(function (f) {
-        if (f.start_utf16 < f.end_utf16 && f.end_utf16 <= text.length) cuts.push(f.start_utf16, f.end_utf16);
-      });
+      spans.forEach(function (m) { if (m.s < m.e && m.e <= text.length) cuts.push(m.s, m.e); });
       cuts = Array.from(new Set(cuts)).sort(function (a, b) { return a - b; });
       backdrop.textContent = "";
       for (var k = 0; k + 1 < cuts.length; k++) {
         var a = cuts[k], b = cuts[k + 1], ids = [], ng = false;
-        findings.forEach(function (f, i) {
-          if (f.start_utf16 <= a && b <= f.end_utf16 && f.start_utf16 < f.end_utf16) { ids.push(i); if (f.kind === "ng") ng = true; }
+        spans.forEach(function (m) {
+          if (m.s <= a && b <= m.e && m.s < m.e) { ids.push(m.i); if (m.kind === "ng") ng = true; }
         });
         var piece = text.slice(a, b);
         if (ids.length) backdrop.appendChild(el("mark", { class: "hl hl-" + (ng ? "ng" : "good"), "data-findings": ids.join(" ") }, [piece]));
         else backdrop.appendChild(document.createTextNode(piece));
       }
       backdrop.appendChild(document.createTextNode(" ")); // a trailing newline keeps its height
-      box.classList.remove("stale");
+    }
+    // While the user types, the marks follow the text: those before the edit stay, those after it
+    // move with it, those it touched go until the next check answers.
+    function followEdit(text) {
+      var old = shown.text, p = 0, q = 0;
+      while (p < old.length && p < text.length && old.charCodeAt(p) === text.charCodeAt(p)) p++;
+      while (q < old.length - p && q < text.length - p && old.charCodeAt(old.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
+      var editEnd = old.length - q, delta = text.length - old.length;
+      var spans = [];
+      shown.spans.forEach(function (m) {
+        if (m.e <= p) spans.push(m);
+        else if (m.s >= editEnd) spans.push({ i: m.i, kind: m.kind, s: m.s + delta, e: m.e + delta });
+      });
+      drawMarks(text, spans);
     }
 
     function syncSide() {
@@ -303,7 +320,7 @@
       clearTimeout(timer);
       if (inflight) inflight.abort();
       var text = ta.value;
-      if (!text.trim()) { report = null; inflight = null; drawMarks("", []); showEmpty(); return; }
+      if (!text.trim()) { report = null; inflight = null; drawMarks(text, []); showEmpty(); return; }
       var ctl = new AbortController();
       inflight = ctl;
       result.setAttribute("aria-busy", "true");
@@ -321,9 +338,9 @@
       }).then(function (out) {
         if (ctl.signal.aborted || ta.value !== text) return; // a newer request is on its way
         inflight = null;
-        if (!out.ok) { report = null; drawMarks("", []); showError(out.data.message || "チェックできませんでした。"); return; }
+        if (!out.ok) { report = null; drawMarks(text, []); showError(out.data.message || "チェックできませんでした。"); return; }
         report = out.data;
-        drawMarks(report.text, report.findings);
+        drawMarks(report.text, spansOf(report.findings));
         renderResult(report);
         activateAtCaret();
         announce(report.verdict.headline + (report.verdict.level !== "none" ? "。直すところ " + report.verdict.fix_count + " つ" : ""));
@@ -334,7 +351,7 @@
     }
 
     function schedule() {
-      box.classList.add("stale");
+      followEdit(ta.value);
       clearTimeout(timer);
       timer = setTimeout(runCheck, DEBOUNCE_MS);
     }
@@ -517,7 +534,7 @@
 
     autosize();
     syncSide();
-    if (report) drawMarks(report.text, report.findings);
+    if (report) drawMarks(report.text, spansOf(report.findings));
     else if (ta.value.trim()) runCheck();
     if (result.hasAttribute("autofocus")) result.focus();
   }
