@@ -523,6 +523,7 @@ def test_feedback_only_after_yes_and_the_text_only_when_ticked(page: Any, server
     page.click("#missed-pick")
     assert page.inner_text("#missed-words") == f"語句: 「{words}」"
     page.check("#missed-panel-text")
+    shot(page, "21-check-feedback")
     page.click("#missed-panel [data-fb-send]")
     page.wait_for_selector("#missed-panel .fb-done")
     assert "文面と一緒に" in page.inner_text("#missed-panel .fb-done")

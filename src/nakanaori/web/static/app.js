@@ -439,7 +439,7 @@
       var panel = el("div", { class: "fb-panel", id: id, role: "group", "aria-labelledby": id + "-intro" }, [
         el("p", { id: id + "-intro", text: intro })
       ].concat(extra).concat([
-        el("p", { class: "small muted", text: "送るのは指摘の種類・出どころ・文体だけです。文面は、下にチェックを入れたときだけ一緒に送ります。" }),
+        el("p", { class: "small muted", text: "送るのは、指摘の種類と出どころ、文体、選んだ関係と状況だけです。文面(と語句の位置)は、下にチェックを入れたときだけ一緒に送ります。" }),
         el("label", { class: "check", for: id + "-text" }, [include, el("span", { text: "文面も一緒に送る(分析の改善のために、担当者が読みます)" })]),
         el("div", { class: "actions" }, [yes, no]),
         msg
