@@ -324,7 +324,9 @@ def test_the_form_works_without_javascript(browser: Any, server: str) -> None:
     pg.wait_for_selector("#verdict")
     assert "直すところ" in pg.inner_text("#verdict")
     assert pg.inner_text("#draft") == FIX_DRAFT + " "
-    assert not pg.locator("button[data-apply]").first.is_visible()  # script-only buttons stay hidden
+    for hidden in ("button[data-apply]", "#missed-btn", "#copy-btn", "#undo-btn"):
+        assert not pg.locator(hidden).first.is_visible(), hidden  # script-only controls stay hidden
+    assert pg.locator("#line-btn").is_visible()  # a plain link: it works without a script
     assert line_text(pg.get_attribute("#line-btn", "href")) == FIX_DRAFT
     shot(pg, "05-check-no-js")
     ctx.close()
