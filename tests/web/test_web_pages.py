@@ -323,3 +323,42 @@ def test_consult_page_gives_guidance_timeline_and_templates_that_post_to_check(c
     assert r.status_code == 200 and 'class="when"' in r.text
     r = client.post("/consult", data={})
     assert r.status_code == 422 and "選んでください" in r.text
+
+
+def test_consult_prefills_what_it_read_and_asks_with_one_tap_answers(client: TestClient) -> None:
+    r = client.post("/consult", data={"text": "3日前に彼女に謝ったけど、まだ返事がない"})
+    assert '<option value="partner" selected>' in r.text and '<option value="no_reply" selected>' in r.text
+    assert 'id="guess"' not in r.text  # sure enough: no question
+    assert r.text.index('id="templates"') < r.text.index('id="guidance"')  # examples before the guidance
+    r = client.post("/consult", data={"text": "謝ったけど"})
+    assert r.status_code == 200
+    guess = r.text[r.text.index('id="guess"') : r.text.index('id="guess-current"')]
+    answers = re.findall(r'name="relationship" value="(\w+)"', guess)
+    assert sorted(answers) == ["family", "friend", "partner", "work"]
+    assert "でしょうか" in r.text[r.text.index('id="situation-title"') :][:200]  # the heading is a guess
+    # a tap answers the question: the relationship is given, so the next question (if any) is the stage
+    r = client.post("/consult", data={"text": "謝ったけど", "relationship": "work"})
+    assert '<option value="work" selected>' in r.text
+    guess = r.text[r.text.index('id="guess"') : r.text.index('id="guess-current"')] if 'id="guess"' in r.text else ""
+    assert 'name="relationship" value="work"' in guess or not guess
+    assert "友人・" not in r.text[r.text.index('id="situation-title"') :][:200]
+
+
+def test_line_share_url_encodes_everything() -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from nakanaori.web.share import line_share_url
+
+    text = "ごめんね😢 a&b=c/d?e#f+g!'()*\n次は気をつける"
+    url = line_share_url(text)
+    assert url.startswith("https://line.me/R/share?text=%E3%81%94")
+    assert not set(url.split("=", 1)[1]) & set(" &=/?#+!'()*\n")
+    assert parse_qs(urlsplit(url).query)["text"] == [text]
+
+
+def test_deleting_a_case_says_so(client: TestClient) -> None:
+    url, csrf = _new_case(client)
+    page = client.get(url).text
+    assert "「ゆいとのこと🌙」の記録を削除します" in page  # the confirmation names the case
+    r = client.post(f"{url}/delete", data={"csrf": csrf}, follow_redirects=True)
+    assert r.status_code == 200 and "記録を1件削除しました。" in r.text
