@@ -58,6 +58,12 @@ def test_check_page_states(page: Any, server: str, axe_source: str) -> None:  # 
     page.fill("#draft-input", FIX_DRAFT)
     wait_checked(page, FIX_DRAFT)
     assert_no_violations(page, axe_source, "check: live result with findings")
+    page.focus("#draft-input")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # inside 「次からは気をつける」
+    page.wait_for_selector("#caret-hint:not([hidden])")
+    assert_no_violations(page, axe_source, "check: the caret hint under the text box")
     page.click("details#goods summary")
     page.locator("button[data-dispute]").first.click()
     page.wait_for_selector("#dispute-panel")

@@ -258,6 +258,28 @@ def test_apply_a_suggestion_then_undo_with_the_button_and_with_ctrl_z(page: Any,
     wait_checked(page, FIX_DRAFT)
 
 
+def test_the_caret_in_a_highlight_shows_its_finding_under_the_text_box(page: Any, server: str) -> None:
+    page.goto(server + "/")
+    page.fill("#draft-input", FIX_DRAFT)
+    wait_checked(page, FIX_DRAFT)
+    assert page.locator("#caret-hint").is_hidden()
+    report = report_of(page, FIX_DRAFT)
+    i, rushing = next((i, f) for i, f in enumerate(report["findings"]) if f["label"] == "rushing")
+    page.focus("#draft-input")
+    page.keyboard.press("Control+Home")
+    for _ in range(rushing["start_utf16"] + 1):  # into the words, by the keyboard
+        page.keyboard.press("ArrowRight")
+    page.wait_for_selector("#caret-hint:not([hidden])")
+    assert rushing["label_ja"] in page.inner_text("#caret-hint")
+    assert rushing["suggestion"] in page.inner_text("#caret-hint")
+    assert "active" in page.get_attribute(f"#f-{i}", "class")
+    shot(page, "06-check-caret-hint")
+    page.click("#caret-hint button[data-apply]")
+    replaced = FIX_DRAFT.replace(rushing["text"], rushing["suggestion"] + "。")
+    wait_checked(page, replaced)
+    assert page.input_value("#draft-input") == replaced
+
+
 def test_copy_puts_the_current_text_on_the_clipboard(browser: Any, server: str) -> None:
     ctx = _context(browser, PHONE)
     ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)

@@ -407,23 +407,48 @@
       runCheck();
     }
 
-    // The caret inside a highlight points at its finding card.
+    // The caret inside a highlight: a one-line hint right under the text box (with 「反映」 for a
+    // problem), and its card in the result is marked.
+    var hint = document.getElementById("caret-hint");
     function activateAtCaret() {
-      if (!report || ta.value !== report.text) return;
+      document.querySelectorAll(".finding.active").forEach(function (x) { x.classList.remove("active"); });
+      hint.hidden = true;
+      hint.textContent = "";
+      if (!report || ta.value !== report.text || document.activeElement !== ta) return;
       var pos = ta.selectionStart;
-      document.querySelectorAll(".finding.active, #draft .hl.active").forEach(function (x) { x.classList.remove("active"); });
-      if (document.activeElement !== ta) return;
-      report.findings.forEach(function (f, i) {
-        if (f.start_utf16 <= pos && pos < f.end_utf16) {
-          var card = document.getElementById("f-" + i);
-          if (card) {
-            card.classList.add("active");
-            var fold = card.closest("details");
-            if (fold && !fold.open) fold.open = true;
-          }
+      var here = [];
+      report.findings.forEach(function (f, i) { if (f.start_utf16 <= pos && pos < f.end_utf16) here.push(i); });
+      here.sort(function (a, b) { return (report.findings[a].kind === "ng" ? 0 : 1) - (report.findings[b].kind === "ng" ? 0 : 1); });
+      here.forEach(function (i) {
+        var f = report.findings[i], ng = f.kind === "ng";
+        var card = document.getElementById("f-" + i);
+        if (card) card.classList.add("active");
+        var line = el("p", { class: "hint-line" }, [
+          el("span", { class: "chip " + (ng ? "bad" : "ok") }, [el("span", { "aria-hidden": "true", text: ng ? "⚠ " : "✓ " }), f.label_ja]),
+          " "
+        ]);
+        if (ng && f.suggestion) line.appendChild(el("span", {}, ["→ ", el("strong", { text: f.suggestion })]));
+        else if (ng && f.suggestion === "") line.appendChild(el("span", { text: "削るのがおすすめ" }));
+        else line.appendChild(el("span", { class: "muted", text: "伝わる言葉" }));
+        if (ng && f.suggestion !== null && f.suggestion !== undefined) {
+          line.appendChild(el("button", { type: "button", class: "btn small apply", "data-apply": String(i), text: "反映" }));
         }
+        line.appendChild(el("a", { href: "#f-" + i, class: "small", text: "理由" }));
+        hint.appendChild(line);
       });
+      hint.hidden = here.length === 0;
     }
+    hint.addEventListener("mousedown", function (ev) { ev.preventDefault(); }); // keep the caret in the text box
+    hint.addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-apply]");
+      if (b) apply(parseInt(b.getAttribute("data-apply"), 10));
+      var a = ev.target.closest("a[href^='#f-']");
+      if (a) {
+        var card = document.getElementById(a.getAttribute("href").slice(1));
+        var fold = card && card.closest("details");
+        if (fold) fold.open = true;
+      }
+    });
 
     // ---- feedback: 「この指摘は違う」 and 「見落としを報告」, stored only after an explicit yes
     function closePanels() {
