@@ -273,7 +273,7 @@ def test_the_caret_in_a_highlight_shows_its_finding_under_the_text_box(page: Any
     assert rushing["label_ja"] in page.inner_text("#caret-hint")
     assert rushing["suggestion"] in page.inner_text("#caret-hint")
     assert "active" in page.get_attribute(f"#f-{i}", "class")
-    shot(page, "06-check-caret-hint")
+    shot(page, "03b-check-caret-hint")
     page.click("#caret-hint button[data-apply]")
     replaced = FIX_DRAFT.replace(rushing["text"], rushing["suggestion"] + "。")
     wait_checked(page, replaced)
