@@ -327,6 +327,11 @@ def test_keyboard_path_to_the_result(page: Any, server: str) -> None:
         page.keyboard.press("Control+Enter")  # a full-page submit
     page.wait_for_selector("#verdict")
     assert page.evaluate("document.activeElement.id") == "result"
+    n = report_of(page, "昨日は遅れてごめんね。待っててくれてありがとう。")["verdict"]["fix_count"]
+    # the count of places to fix, and never 「直すところ 0 つ」
+    assert page.inner_text("[data-testid=fix-count]").split() == (
+        ["直すところ", str(n), "つ"] if n else ["直すところはありません"]
+    )
     assert page.evaluate(
         "() => { const r = document.getElementById('result').getBoundingClientRect();"
         " return r.top >= 0 && r.top < window.innerHeight; }"

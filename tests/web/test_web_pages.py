@@ -92,7 +92,8 @@ def test_check_page_highlights_each_finding_in_place(client: TestClient) -> None
     # the verdict leads; the good findings fold away under <details>
     assert r.text.index('id="verdict-headline"') < r.text.index('class="checklist"')
     assert report.verdict.headline in r.text
-    assert f"直すところ <strong>{report.verdict.fix_count}</strong> つ" in r.text
+    n = report.verdict.fix_count
+    assert (f"直すところ <strong>{n}</strong> つ" if n else "直すところはありません") in r.text
     for label in report.good:  # the seven-element checklist marks the present ones
         assert f'class="on" data-label="{label}"' in r.text
     assert r.text.count('<li class="on"') == len(set(report.good))

@@ -245,7 +245,7 @@
       if (r.score !== null && r.score !== undefined) meta.appendChild(el("span", { class: "score" }, ["スコア ", el("span", { "data-testid": "score", text: String(r.score) }), "/100"]));
       result.appendChild(el("div", { class: "verdict verdict-" + v.level, id: "verdict" }, [
         el("p", { class: "verdict-head" }, [el("span", { class: "verdict-icon", "aria-hidden": "true", text: VERDICT_ICON[v.level] || "" }), el("strong", { id: "verdict-headline", text: v.headline })]),
-        v.level !== "none" ? el("p", { class: "fix-count", "data-testid": "fix-count" }, ["直すところ ", el("strong", { text: String(v.fix_count) }), " つ"]) : null,
+        v.level !== "none" ? el("p", { class: "fix-count", "data-testid": "fix-count" }, v.fix_count ? ["直すところ ", el("strong", { text: String(v.fix_count) }), " つ"] : ["直すところはありません"]) : null,
         el("p", { class: "verdict-summary", text: v.summary }),
         meta
       ]));
@@ -343,7 +343,7 @@
         drawMarks(report.text, spansOf(report.findings));
         renderResult(report);
         activateAtCaret();
-        announce(report.verdict.headline + (report.verdict.level !== "none" ? "。直すところ " + report.verdict.fix_count + " つ" : ""));
+        announce(report.verdict.headline + (report.verdict.level !== "none" && report.verdict.fix_count ? "。直すところ " + report.verdict.fix_count + " つ" : ""));
       }).catch(function (err) {
         if (err && err.name === "AbortError") return;
         if (inflight === ctl) { inflight = null; showError("チェックできませんでした。通信を確かめて、もう一度お試しください。"); }
