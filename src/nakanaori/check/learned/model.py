@@ -13,6 +13,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ class Model:
         cache = _HASHES
         if len(cache) > _HASH_CACHE_MAX:
             cache.clear()
-        hashes = [cache.get(f) for f in feats]
+        hashes = list(map(cache.get, feats))
         if None in hashes:
             for i, h in enumerate(hashes):
                 if h is None:
@@ -74,7 +75,7 @@ class Model:
         us, feats = message_features(analysis)
         if not us:
             return []
-        idx = self.featurize([f for fs in feats for f in fs])
+        idx = self.featurize(list(chain.from_iterable(feats)))
         unit_of = np.repeat(np.arange(len(us), dtype=np.int64), [len(fs) for fs in feats])
         # the same values as training: per unit, bucket counts, L2-normalised
         keys, counts = np.unique(unit_of << self.hash_bits | idx, return_counts=True)
