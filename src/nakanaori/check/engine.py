@@ -505,10 +505,19 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     if not todo:
         return []
     tables = _tables(analysis, pf.has_words)
+    tokens = analysis.tokens
     out: list[RawMatch] = []
     for ri in sorted(todo):
         rule = rules[ri]
-        plan: Plan = [(rule.patterns[pi], _starts(rule.patterns[pi], analysis, tables)) for pi in survivors.get(ri, ())]
+        plan: Plan = []
+        for pi in survivors.get(ri, ()):
+            pattern = rule.patterns[pi]
+            starts = _starts(pattern, analysis, tables)
+            if starts is not None and pattern[0].op in ("1", "+"):
+                # where the first token cannot match, match_ends would give up at once: drop those starts
+                first = _pattern_preds(pattern)[0]
+                starts = {i for i in starts if i < len(tokens) and first(tokens[i])}
+            plan.append((pattern, starts))
         out.extend(run_rule(rule, analysis, plan))
     return out
 
