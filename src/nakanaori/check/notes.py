@@ -86,6 +86,14 @@ class StageWarning(BaseModel):
     stages: list[Stage]
     labels: list[str]
     message: str
+    # a finding whose words include one of these does not count (ご決定を真摯に受け止めます accepts, it does not persuade)
+    unless_words: list[str] = Field(default_factory=list)
+
+
+def _has_any_word(analysis: Analysis, f: Finding, words: list[str]) -> bool:
+    norm = analysis.normalized
+    inside = (t for t in analysis.tokens if f.start <= norm.to_original(t.begin, t.end)[0] < f.end)
+    return any(t.lemma in words or t.surface in words for t in inside)
 
 
 class FindingText(BaseModel):
@@ -211,7 +219,9 @@ class MessageChecks(BaseModel):
                     )
                 )
             for code, w in self.stage_warnings.items():
-                if stage in w.stages and any(x in labels for x in w.labels):
+                if stage in w.stages and any(
+                    f.label in w.labels and not _has_any_word(analysis, f, w.unless_words) for f in findings
+                ):
                     notes.append(Note(code=code, severity="warning", message=w.message))
         commitments = [f for f in findings if f.label == "commitment"]
         if "apology" in labels and not commitments and stage in (None, Stage.just_apologized):
