@@ -86,7 +86,7 @@ class StageWarning(BaseModel):
     stages: list[Stage]
     labels: list[str]
     message: str
-    # a finding whose words include one of these does not count (ご決定を真摯に受け止めます accepts, it does not persuade)
+    # a finding with one of these words does not count (ご決定を真摯に受け止めます accepts, it does not persuade)
     unless_words: list[str] = Field(default_factory=list)
 
 
