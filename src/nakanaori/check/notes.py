@@ -40,6 +40,13 @@ class ScoreBands(BaseModel):
     counter: tuple[int, int]
 
 
+class ScoreBandNames(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    send: str
+    improve: str
+    counter: str
+
+
 class ScoreConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     bands: ScoreBands
@@ -50,6 +57,7 @@ class ScoreConfig(BaseModel):
     ng: dict[str, int]  # how much each NG label weighs when ordering the next edits
     notes: dict[str, int]
     note: str  # explains the number: "{lo}〜{hi} 点 …"
+    names: ScoreBandNames
     note_values: str
     note_missing: str
 
@@ -267,13 +275,13 @@ class MessageChecks(BaseModel):
             extra = max(0, len(severe) - 1) + max(0, places - max(1, len(severe)))
             score = hi - 4 - w.counter_step * extra + round(4 * share)
         score = max(lo, min(hi, score))
-        present = [LABEL_JA[x] for x in values if x in labels]
-        missing = [LABEL_JA[x] for x in values if x not in labels]
-        explained = w.note.format(lo=lo, hi=hi, headline=getattr(self.verdict.headline, level).format(n=places))
+        present = [f"「{LABEL_JA[x]}」" for x in values if x in labels]
+        missing = [f"「{LABEL_JA[x]}」" for x in values if x not in labels]
+        explained = w.note.format(lo=lo, hi=hi, name=getattr(w.names, level))
         if present:
-            explained += w.note_values.format(labels="・".join(present))
+            explained += w.note_values.format(labels="".join(present))
         if missing and level != "counter":
-            explained += w.note_missing.format(labels="・".join(missing[:3]))
+            explained += w.note_missing.format(labels="".join(missing[:3]))
         # the three most useful next edits: worst NG first, then the whole-message notes
         edits: list[tuple[int, str]] = []
         seen: set[str] = set()
