@@ -3,10 +3,13 @@ for a promise is earned (§6)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nakanaori import check
-from nakanaori.check.notes import load_message_checks
+from nakanaori.check.notes import MESSAGE_CHECKS_FILE, load_message_checks, load_message_checks_from
+from nakanaori.knowledge import KnowledgeError
 
 BANDS = load_message_checks().score.bands
 
@@ -151,3 +154,34 @@ def test_a_concrete_promise_is_praised_as_one(text: str) -> None:
     f = next(f for f in r.findings if f.label == "commitment")
     assert f.hint is None
     assert "vague_commitment" not in {n.code for n in r.notes}
+
+
+def test_remorse_alone_is_met_with_the_concrete_change_not_with_only_sorry() -> None:
+    r = check("ごめんなさい。反省しています。", relationship="partner", stage="just_apologized")
+    codes = {n.code for n in r.notes}
+    assert "vague_commitment" in codes and "apology_without_change" not in codes
+    assert "commitment" not in r.labels  # labels.md: remorse alone is no promise
+    quoted = check("「反省してます」って言えば済むと思ってた。ごめん。", relationship="partner")
+    assert "vague_commitment" not in {n.code for n in quoted.notes}
+
+
+# ---------------------------------------------------------------- the configuration is validated when it loads
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("    labels: [apology]\n", "    labels: [excuse]\n", "stage_warnings.reopen_apology.labels"),
+        ("    just_apologized: [levity]\n", "    just_apologized: [apology]\n", "counter_by_stage.just_apologized"),
+        ("    send: [85, 100]\n", "    send: [80, 100]\n", "score.bands"),
+        ("    distance: {patience: 3, empathy: 1}\n", "    distanse: {patience: 3}\n", "score.values.distanse"),
+    ],
+)
+def test_message_checks_errors_name_the_place(tmp_path: Path, old: str, new: str, fragment: str) -> None:
+    text = MESSAGE_CHECKS_FILE.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    bad = tmp_path / "message_checks.yaml"
+    bad.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as exc:
+        load_message_checks_from(bad)
+    assert fragment in str(exc.value) and "message_checks.yaml" in str(exc.value)

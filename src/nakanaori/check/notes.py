@@ -125,6 +125,7 @@ class MessageChecks(BaseModel):
     stage_needs: dict[Stage, StageNeed]
     stage_warnings: dict[str, StageWarning]
     apology_without_change: str
+    vague_will_words: list[list[str]]
     vague_commitment: str
     vague_commitment_finding: FindingText
     no_good_elements: str
@@ -232,9 +233,10 @@ class MessageChecks(BaseModel):
                 ):
                     notes.append(Note(code=code, severity="warning", message=w.message))
         commitments = [f for f in findings if f.label == "commitment"]
-        if "apology" in labels and not commitments and stage in (None, Stage.just_apologized):
+        will_only = not commitments and any(has_words(analysis, seq) for seq in self.vague_will_words)
+        if "apology" in labels and not commitments and not will_only and stage in (None, Stage.just_apologized):
             notes.append(Note(code="apology_without_change", severity="info", message=self.apology_without_change))
-        if commitments and all(is_vague_commitment(analysis, f) for f in commitments):
+        if will_only or (commitments and all(is_vague_commitment(analysis, f) for f in commitments)):
             notes.append(Note(code="vague_commitment", severity="info", message=self.vague_commitment))
         if not any(x in labels for x in GOOD_LABELS):
             severity = "warning" if stage is None else "info"  # with a stage, stage_needs says what to add
