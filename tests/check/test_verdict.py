@@ -185,3 +185,17 @@ def test_message_checks_errors_name_the_place(tmp_path: Path, old: str, new: str
     with pytest.raises(KnowledgeError) as exc:
         load_message_checks_from(bad)
     assert fragment in str(exc.value) and "message_checks.yaml" in str(exc.value)
+
+
+def test_keigo_to_family_is_a_tip_not_a_place_to_fix() -> None:
+    """labels.md flags a workplace message in casual and a partner message in 敬語; 敬語 to a partner's parents is right."""
+    inlaw = check(
+        "先日は話を聞いてくださって、本当にありがとうございました。", relationship="family", stage="days_later"
+    )
+    assert inlaw.register == "honorific" and inlaw.register_ok is True
+    assert "register_tip" in {n.code for n in inlaw.notes}
+    assert inlaw.verdict.level == "send"
+    work = check(
+        "昨日はごめん!次から気をつけるね。話聞いてくれてありがとう", relationship="work", stage="just_apologized"
+    )
+    assert work.register_ok is False and work.verdict.level == "improve"

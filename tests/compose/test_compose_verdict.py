@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nakanaori import check, compose
-from nakanaori.labels import RELATIONSHIP_REGISTERS, Relationship, Stage
+from nakanaori.labels import RELATIONSHIP_REGISTERS, Register, Relationship, Stage
 
 FACTS = [
     {"did": "約束の時間に遅れた", "will": "出る30分前にアラームをかける", "thanks": "話を聞いてくれた"},
@@ -18,7 +18,7 @@ CASES = [(rel, stage, reg) for rel in Relationship for stage in Stage for reg in
 
 
 @pytest.mark.parametrize(("rel", "stage", "reg"), CASES, ids=[f"{r.value}-{s.value}-{g.value}" for r, s, g in CASES])
-def test_every_composed_variant_gets_the_best_verdict(rel: Relationship, stage: Stage, reg: object) -> None:
+def test_every_composed_variant_gets_the_best_verdict(rel: Relationship, stage: Stage, reg: Register) -> None:
     seen = 0
     for facts in FACTS:
         c = compose(rel.value, stage.value, register=reg.value, **facts)
@@ -30,8 +30,10 @@ def test_every_composed_variant_gets_the_best_verdict(rel: Relationship, stage: 
             assert r.verdict.level == "send", (v.text, places)
             assert r.score is not None and r.score >= 85, (v.text, r.score, r.score_note)
             assert v.score == r.score
-    # the composer gives something for most inputs (an empty answer would pass the loop above trivially)
-    assert seen > 0 or stage is Stage.awkward or reg.value == "polite"
+    # the composer answers (an empty answer would pass the loop above trivially). Known gaps, owned by compose
+    # (issue 11 §3): it still reopens the apology at awkward, and writes 敬語 (くださって) for a partner in polite
+    known_gap = stage is Stage.awkward or (rel is Relationship.partner and reg.value == "polite")
+    assert seen > 0 or known_gap
 
 
 def test_the_composer_answers_for_every_relationship_and_stage_in_the_main_register() -> None:

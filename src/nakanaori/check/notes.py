@@ -116,6 +116,7 @@ class MessageChecks(BaseModel):
     no_japanese: str
     expected_registers: dict[Relationship, list[str]]
     register_mismatch: dict[Relationship, dict[str, str]]
+    register_tips: dict[Relationship, dict[str, str]]
     light_stages: list[Stage]
     heavy_chars: int
     heavy_long: str
@@ -204,6 +205,9 @@ class MessageChecks(BaseModel):
             register_ok = msg is None
             if msg is not None:
                 notes.append(Note(code="register_mismatch", severity="warning", message=msg))
+            tip = self.register_tips.get(rel, {}).get(register)
+            if tip is not None:
+                notes.append(Note(code="register_tip", severity="info", message=tip))
         if stage is not None and stage in self.light_stages:
             body = len(analysis.text.strip())
             if body > self.heavy_chars:
