@@ -188,7 +188,7 @@ def test_message_checks_errors_name_the_place(tmp_path: Path, old: str, new: str
 
 
 def test_keigo_to_family_is_a_tip_not_a_place_to_fix() -> None:
-    """labels.md flags a workplace message in casual and a partner message in 敬語; 敬語 to a partner's parents is right."""
+    """labels.md flags work in casual and a partner in 敬語; 敬語 to a partner's parents is right."""
     inlaw = check(
         "先日は話を聞いてくださって、本当にありがとうございました。", relationship="family", stage="days_later"
     )
