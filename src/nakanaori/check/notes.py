@@ -275,7 +275,7 @@ class MessageChecks(BaseModel):
         if level == "send":
             score = lo + round((hi - lo) * share)
         elif level == "improve":
-            score = hi - 4 - w.improve_step * max(0, places - 1) + round(4 * share)
+            score = hi - w.improve_step + round(w.improve_step * share) - w.improve_step * max(0, places - 1)
         else:
             severe = [x for x in labels if x in self.counter_labels_for(stage)]
             extra = max(0, len(severe) - 1) + max(0, places - max(1, len(severe)))
