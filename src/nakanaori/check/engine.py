@@ -756,7 +756,7 @@ def span_tokens(rule: LabelRule, analysis: Analysis, m: RawMatch) -> tuple[int, 
     """Token range to highlight for a match: the match itself, its clause or its sentence."""
     tokens = analysis.tokens
     if rule.span == "match":
-        return m.start, m.end
+        return _whole_words(analysis, m.start, m.end)
     if rule.span == "sentence":
         lo, hi = _sentence_bounds(analysis, tokens[m.start].sent)
     else:
@@ -772,4 +772,36 @@ def span_tokens(rule: LabelRule, analysis: Analysis, m: RawMatch) -> tuple[int, 
         lo += 1
     while hi > lo and tokens[hi - 1].pos_str.startswith(("補助記号", "空白")) and hi > m.end:
         hi -= 1
+    return _whole_words(analysis, lo, hi)
+
+
+_OPEN_FORMS = ("未然形", "連用形", "仮定形")  # a conjugated word that its auxiliaries still follow
+_BOUND_PARTICLES = frozenset({"て", "で", "ちゃ", "じゃ", "ば"})
+_SUPPORT_POS = ("動詞,非自立可能", "形容詞,非自立可能")
+
+
+def _attaches(prev: Token, nxt: Token) -> bool:
+    """Whether *nxt* belongs to the same word group as *prev*: an auxiliary, the て that joins a support
+    verb, or the support verb itself (言っ|て|しまっ|た, いら|ない, 言い|過ぎ|まし|た)."""
+    if nxt.sent != prev.sent:
+        return False
+    if prev.pos_str.startswith("助詞,接続助詞") and prev.surface in _BOUND_PARTICLES:
+        return nxt.pos_str.startswith(_SUPPORT_POS)
+    if not prev.pos_str.startswith(("動詞", "形容詞", "助動詞")) or not prev.cform.startswith(_OPEN_FORMS):
+        return False
+    if nxt.pos_str.startswith("助動詞"):
+        return True
+    if nxt.pos_str.startswith("助詞,接続助詞"):
+        return nxt.surface in _BOUND_PARTICLES
+    return prev.cform.startswith("連用形") and nxt.pos_str.startswith(_SUPPORT_POS)
+
+
+def _whole_words(analysis: Analysis, lo: int, hi: int) -> tuple[int, int]:
+    """Widen a highlight to whole words: a conjugated verb keeps its auxiliaries on both sides, so that
+    no highlight reads 「返事はいら」 or 「ひどいこと言っ」."""
+    tokens = analysis.tokens
+    while lo > 0 and _attaches(tokens[lo - 1], tokens[lo]):
+        lo -= 1
+    while hi < len(tokens) and _attaches(tokens[hi - 1], tokens[hi]):
+        hi += 1
     return lo, hi

@@ -245,7 +245,7 @@ def compose(
             continue
         seen.add(text)
         rep = check(text, relationship=rel.value, stage=stg.value)
-        if rep.ng or rep.register_ok is False:
+        if rep.verdict.level != "send":  # no NG, a register that fits, nothing the stage warns against
             continue
         candidates.append(
             Variant(

@@ -230,7 +230,8 @@ class Conversation:
         except InputError as exc:
             return flex.text(flex.empty_text() if exc.code == "empty" else exc.message_ja)
         rel = (acct.last_advice or {}).get("relationship")
-        report = checker.check(draft, relationship=rel)
+        stage = (acct.last_advice or {}).get("stage")  # the verdict is for the stage the user consulted about
+        report = checker.check(draft, relationship=rel, stage=stage)
         return flex.check_message(report)
 
     # ------------------------------------------------------------ consult

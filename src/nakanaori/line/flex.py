@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA
+from ..labels import REGISTER_JA, RELATIONSHIP_JA, STAGE_JA
 from .core import JST, AdviceView
 
 Msg = dict[str, Any]
@@ -18,6 +18,7 @@ ACCENT = "#E4766B"  # warm coral: the product's colour
 GOOD = "#2E8B57"
 NG = "#C0392B"
 MUTED = "#8C8C8C"
+VERDICT_COLOR = {"send": GOOD, "improve": "#B7791F", "counter": NG}
 
 MENU_CONSULT = "相談する"
 MENU_CHECK = "下書きをチェック"
@@ -239,6 +240,12 @@ def check_message(report: Any) -> Msg:
     goods = [f for f in report.findings if f.kind == "good"]
     ngs = [f for f in report.findings if f.kind == "ng"]
     body: list[Msg] = []
+    # the answer first: can I send this? then how many places to fix
+    v = report.verdict
+    body.append(_t(v.headline, size="lg", weight="bold", color=VERDICT_COLOR.get(v.level, ACCENT)))
+    if v.fix_count:
+        body.append(_t(f"直すところ {v.fix_count} つ", weight="bold", margin="sm"))
+    body.append(_t(v.summary, size="xs", color=MUTED, margin="sm"))
     body.append(_section("いいところ", GOOD))
     if goods:
         seen: set[str] = set()
@@ -247,6 +254,8 @@ def check_message(report: Any) -> Msg:
                 continue
             seen.add(f.label)
             body.append(_t(f"○ {f.label_ja}:「{_clip(f.text, 30)}」", color=GOOD))
+            if f.hint:  # praise is earned: a will to change asks for the concrete change
+                body.append(_t(_clip(f.hint, 120), size="xs"))
             if len(seen) >= 5:
                 break
     else:
@@ -269,8 +278,7 @@ def check_message(report: Any) -> Msg:
     if tips:
         body.append(_section("ひとこと"))
         body.extend(_bullets(tips, 2))
-    ng_names = "・".join(dict.fromkeys(LABEL_JA.get(x, x) for x in report.ng))
-    alt = f"下書きチェック:直したいところ({ng_names})" if ng_names else "下書きチェック:気になる表現はなし"
+    alt = f"下書きチェック:{v.headline}"
     quick = quick_reply([message_action("もう一度チェック", MENU_CHECK), message_action(MENU_CONSULT)])
     return flex(alt, _bubble("下書きチェックの結果", body), quick=quick)
 
