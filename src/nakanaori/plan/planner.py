@@ -22,7 +22,16 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from ..errors import InputError
-from ..labels import LABEL_JA, RELATIONSHIP_JA, STAGE_JA, Relationship, Stage, parse_relationship, parse_stage
+from ..labels import (
+    LABEL_JA,
+    RELATIONSHIP_JA,
+    RELATIONSHIP_REGISTERS,
+    STAGE_JA,
+    Relationship,
+    Stage,
+    parse_relationship,
+    parse_stage,
+)
 from .rules import PlanRules, StepKind, StepRule, load_plan_rules, tidy
 
 if TYPE_CHECKING:
@@ -52,6 +61,7 @@ class PlanStep(BaseModel):
     status: Status
     title: str
     reason: str
+    purpose: str | None = None  # what the example is for (labels.Purpose), for a step that sends something
     template: str | None = None
     template_id: str | None = None
     occurrence: int | None = None  # 1-based, for steps that repeat
@@ -150,26 +160,30 @@ def _uid(*parts: object) -> str:
 
 
 class _TemplatePicker:
-    """First template of the step's stage with all the wanted elements (else the stage's first),
-    not reusing a template while another one fits."""
+    """The example for a step: a template of the plan's relationship with the step's purpose, written for
+    anyone in that relationship (no in-law-only text), in the relationship's main register; templates of
+    the step's ``example_stage`` (default: the plan's stage) first. A template is not reused while another
+    one of that purpose is left."""
 
-    def __init__(self, relationship: Relationship) -> None:
+    def __init__(self, relationship: Relationship, stage: Stage) -> None:
         self.relationship = relationship
+        self.stage = stage
         self.used: set[str] = set()
 
     def pick(self, rule: StepRule) -> tuple[str | None, str | None]:
-        if rule.template is None:
+        purpose = rule.purpose_for(self.relationship)
+        if purpose is None:
             return None, None
-        from ..advise.templates import templates_for
+        from ..advise.templates import templates_of_purpose
 
-        want = set(rule.template.elements)
-        of_stage = templates_for(self.relationship.value, rule.template.stage.value)
-        # all wanted elements first; else any template of that stage (each has the stage's elements)
-        fits = [t for t in of_stage if want.issubset(t.elements)] or of_stage
-        if not fits:
+        main = RELATIONSHIP_REGISTERS[self.relationship][0]
+        prefer = rule.example_stage or self.stage
+        pool = [t for t in templates_of_purpose(self.relationship.value, purpose.value) if t.audience is None]
+        pool.sort(key=lambda t: (t.register != main, t.stage != prefer))
+        if not pool:
             return None, None
-        fresh = [t for t in fits if t.id not in self.used]
-        chosen = (fresh or fits)[0]
+        fresh = [t for t in pool if t.id not in self.used]
+        chosen = (fresh or pool)[0]
         self.used.add(chosen.id)
         return chosen.text, chosen.id
 
@@ -211,7 +225,7 @@ def _steps(
 ) -> list[PlanStep]:
     stage_rules = [(f"{stg.value}.{r.id}", r) for r in rules.stages[stg].steps]
     rel_rules = [(f"{rel.value}.{r.id}", r) for r in rules.relationship_steps.get(rel, [])]
-    picker = _TemplatePicker(rel)
+    picker = _TemplatePicker(rel, stg)
     out: list[tuple[date, int, PlanStep]] = []
     for order, (step_id, rule) in enumerate(stage_rules + rel_rules):
         if not rule.applies(rel, stg):
@@ -219,6 +233,7 @@ def _steps(
         anchor = apologized_on if rule.anchor == "apology" or last_contact is None else last_contact
         title, reason = rule.wording(rel)
         text, template_id = picker.pick(rule)
+        purpose = rule.purpose_for(rel)
         occurrences = (
             [(None, 0)]
             if rule.repeat is None
@@ -246,6 +261,7 @@ def _steps(
                         status=status,
                         title=title if occ is None else f"{title}({occ}回目)",
                         reason=reason,
+                        purpose=None if purpose is None else purpose.value,
                         template=text,
                         template_id=template_id,
                         occurrence=occ,
@@ -257,9 +273,13 @@ def _steps(
     return [step for _, _, step in out]
 
 
+def _rule_id(step: PlanStep) -> str:
+    return step.id if step.occurrence is None else step.id.rsplit(".", 1)[0]
+
+
 def _steps_wanting_template(rules: PlanRules, rel: Relationship, stg: Stage) -> set[str]:
-    stage_ids = {f"{stg.value}.{r.id}" for r in rules.stages[stg].steps if r.template is not None}
-    rel_ids = {f"{rel.value}.{r.id}" for r in rules.relationship_steps.get(rel, []) if r.template is not None}
+    stage_ids = {f"{stg.value}.{r.id}" for r in rules.stages[stg].steps if r.purpose_for(rel) is not None}
+    rel_ids = {f"{rel.value}.{r.id}" for r in rules.relationship_steps.get(rel, []) if r.purpose_for(rel) is not None}
     return stage_ids | rel_ids
 
 
@@ -355,7 +375,7 @@ def plan(
     elapsed = (today - apologized_on).days
     if stg == Stage.just_apologized and elapsed >= 2:
         notes.append(f"謝ってから{elapsed}日たっています。段階は「数日たった」(days_later)のほうが合うかもしれません。")
-    if any(s.status != "past" and s.template is None and s.id in wanted for s in steps):
+    if any(s.status != "past" and s.template is None and _rule_id(s) in wanted for s in steps):
         notes.append("文面の例がまだない手順があります。nakanaori compose で自分の言葉から文面をつくれます。")
     return Plan(
         relationship=rel.value,
