@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -276,3 +277,27 @@ def test_message_ng_labels_are_reported_with_a_note() -> None:
     report = nakanaori.check(text, relationship="partner")
     assert p.message_ng == report.ng
     assert any("nakanaori check" in n for n in p.notes) == bool(report.ng)
+
+
+@pytest.mark.parametrize("rel", [r.value for r in Relationship])
+def test_a_step_note_gives_one_date_and_one_reason(rel: str) -> None:
+    seen_weekend_move = False
+    for stage in Stage:
+        for gap in range(0, 40, 3):
+            today = APOLOGY + timedelta(days=gap)
+            p = plan(rel, stage.value, APOLOGY, today=today)
+            for s in p.steps:
+                if not s.note:
+                    continue
+                assert s.note.count("。") == 1, s.note  # one sentence: one reason
+                assert not re.search(r"(\d+/\d+)〜\1(?!\d)", s.note), s.note  # a one-day window is one day
+                moved = re.findall(r"(\d+)/(\d+)\((.)\)にしています", s.note)
+                assert len(moved) <= 1, s.note
+                if moved:
+                    seen_weekend_move = True
+                    month, day, weekday = moved[0]
+                    assert (s.date.month, s.date.day) == (int(month), int(day)), s.note
+                    assert "月火水木金土日"[s.date.weekday()] == weekday
+                if "今日にしています" in s.note:
+                    assert s.date == today and s.status == "today", s.note
+    assert seen_weekend_move == (rel == "work")  # only work steps move off the weekend

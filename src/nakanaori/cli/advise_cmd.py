@@ -89,7 +89,8 @@ def _timing_line(advice: Advice) -> str:
     else:
         span = f"{base}から{t.earliest_days}〜{t.latest_days}日後"
     if t.earliest_date and t.latest_date:
-        span += f"({t.earliest_date:%m/%d}〜{t.latest_date:%m/%d})"
+        same = t.earliest_date == t.latest_date  # a one-day window reads as one day
+        span += f"({t.earliest_date:%m/%d})" if same else f"({t.earliest_date:%m/%d}〜{t.latest_date:%m/%d})"
         if t.status == "wait":
             span += f" — あと{t.days_until}日は待ちましょう"
         elif t.status == "now":

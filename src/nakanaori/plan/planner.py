@@ -42,6 +42,7 @@ TIMEZONE = "Asia/Tokyo"
 MIN_DATE = date(1900, 1, 1)
 MAX_TODAY = date(9000, 12, 31)  # later "today"s would push the planned steps past year 9999
 
+_WEEKDAY_JA = "月火水木金土日"
 KIND_JA: dict[str, str] = {"send": "送る", "wait": "待つ", "do": "行動", "check_in": "様子をうかがう"}
 Status = Literal["upcoming", "today", "ongoing", "past"]
 STATUS_JA: dict[str, str] = {"upcoming": "予定", "today": "今日", "ongoing": "継続中", "past": "済み・過ぎた"}
@@ -192,7 +193,19 @@ def _md(d: date) -> str:
     return f"{d.month}/{d.day}"
 
 
-def _schedule(kind: str, if_late: str, earliest: date, latest: date, today: date) -> tuple[date, Status, str | None]:
+def _window(earliest: date, latest: date) -> str:
+    """The sensible window as the user reads it: one day is one date, not 「3/4〜3/4」."""
+    return _md(earliest) if earliest == latest else f"{_md(earliest)}〜{_md(latest)}"
+
+
+def _when(d: date, today: date) -> str:
+    return "今日" if d == today else f"{_md(d)}({_WEEKDAY_JA[d.weekday()]})"
+
+
+def _schedule(
+    kind: str, if_late: str, earliest: date, latest: date, today: date, *, weekdays_only: bool = False
+) -> tuple[date, Status, str | None]:
+    """The day to act, its status, and one note that gives one date and one reason for it."""
     if kind == "wait":
         if latest < today:
             return earliest, "past", None
@@ -200,24 +213,24 @@ def _schedule(kind: str, if_late: str, earliest: date, latest: date, today: date
             note = None if earliest == today else f"待つ期間の途中です({_md(latest)}まで)。"
             return today, "ongoing", note
         return earliest, "upcoming", None
+    status: Status
+    why: str | None
     if earliest > today:
-        return earliest, "upcoming", None
-    if latest >= today:
-        window = f"{_md(earliest)}〜{_md(latest)}"
-        note = None if earliest == today else f"目安の期間({window})に入っているので、今日にしています。"
-        return today, "today", note
-    window = f"{_md(earliest)}〜{_md(latest)}"
-    if if_late == "roll":
-        return today, "today", f"目安({window})は過ぎましたが、今からでも遅くないので今日にしています。"
-    return earliest, "past", f"目安({window})を過ぎたので、この回は見送ります。"
-
-
-def _avoid_weekend(d: date, today: date, status: Status) -> tuple[date, Status, str | None]:
-    if d.weekday() < 5:
-        return d, status, None
-    monday = d + timedelta(days=7 - d.weekday())
-    note = f"土日を避けて、{_md(monday)}(月)にしています。"
-    return monday, ("upcoming" if monday > today else status), note
+        day, status, why = earliest, "upcoming", None
+    elif latest >= today:
+        day, status = today, "today"
+        why = None if earliest == today else f"目安の期間({_window(earliest, latest)})に入っているので"
+    elif if_late == "roll":
+        day, status = today, "today"
+        why = f"目安({_window(earliest, latest)})は過ぎましたが、今からでも遅くないので"
+    else:
+        return earliest, "past", f"目安({_window(earliest, latest)})を過ぎたので、この回は見送ります。"
+    if weekdays_only and day.weekday() >= 5:
+        monday = day + timedelta(days=7 - day.weekday())
+        status = "upcoming" if monday > today else status
+        lead = f"{why}、土日を避けて" if why else "土日を避けて"
+        return monday, status, f"{lead}{_when(monday, today)}にしています。"
+    return day, status, None if why is None else f"{why}、{_when(day, today)}にしています。"
 
 
 def _steps(
@@ -242,10 +255,9 @@ def _steps(
         for occ, shift in occurrences:
             earliest = anchor + timedelta(days=rule.offset_days + shift)
             latest = anchor + timedelta(days=rule.latest + shift)
-            day, status, note = _schedule(rule.kind, rule.if_late, earliest, latest, today)
-            if rel == Relationship.work and rule.kind != "wait" and status != "past":
-                day, status, weekend = _avoid_weekend(day, today, status)
-                note = " ".join(x for x in (note, weekend) if x) or None
+            day, status, note = _schedule(
+                rule.kind, rule.if_late, earliest, latest, today, weekdays_only=rel == Relationship.work
+            )
             out.append(
                 (
                     day,
