@@ -108,7 +108,7 @@ LABEL_JA: dict[str, str] = {
 
 RELATIONSHIP_JA: dict[str, str] = {
     "partner": "恋人・配偶者",
-    "friend": "友人",
+    "friend": "友だち",
     "work": "職場・取引先",
     "family": "家族",
 }
@@ -131,6 +131,15 @@ REGISTER_JA: dict[str, str] = {
     "polite": "です・ます",
     "honorific": "敬語(謙譲語・尊敬語)",
 }
+
+
+def join_choices(names: list[str] | tuple[str, ...], word: str = "か") -> str:
+    """Options for the reader, each in 「」 so that names with their own ・ or () stay whole:
+    「です・ます」か「敬語(謙譲語・尊敬語)」; three or more: 「A」「B」か「C」."""
+    quoted = [f"「{n}」" for n in dict.fromkeys(names)]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return "".join(quoted[:-1]) + word + quoted[-1]
 
 
 def label_kind(label: str) -> str:

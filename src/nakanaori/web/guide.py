@@ -91,7 +91,7 @@ def index() -> dict[str, list[Link]]:
                 g.related[0].summary if g.related else "",
             ),
             Link("/guide/dont", "謝ったあとにやってはいけないこと", "言い訳・急かす・済んだことにする"),
-            Link("/guide/examples", "恋人・友達への謝罪メッセージ例", "関係と状況に合った文例"),
+            Link("/guide/examples", "恋人・友だちへの謝罪メッセージ例", "関係と状況に合った文例"),
             Link("/guide/channel", "LINEで謝るのは失礼?", "伝え方の選び方"),
         ],
         "relationships": [
