@@ -132,3 +132,20 @@ def test_line_register_advice_is_absent_when_the_register_fits() -> None:
     report = check("ご迷惑をおかけし、申し訳ございませんでした。", relationship="work")
     assert report.register_ok is True
     assert not [t for t in _texts(flex.check_message(report)) if t.startswith("この相手には")]
+
+
+# Openings and phrases that followed the source article too closely (domain.md: every phrase is
+# written fresh); they stay out of every text the product shows.
+TOO_CLOSE_TO_THE_SOURCE = [
+    "この前は話せてよかった",
+    "話せてよかった。少しずつ",
+    "少しずつでいいから",
+    "『許してもらうこと』ではなく",
+    "「許してもらうこと」ではなく",
+    "許してもらうことより",
+]
+
+
+@pytest.mark.parametrize("phrase", TOO_CLOSE_TO_THE_SOURCE)
+def test_no_text_follows_the_source_wording(phrase: str) -> None:
+    assert [where for where, s in COPY if phrase in s] == []
