@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from nakanaori import advise
+from nakanaori import advise, check
 from nakanaori.advise.guidance import load_guidance
 from nakanaori.advise.templates import load_templates
 from nakanaori.labels import Relationship, Stage
@@ -131,6 +131,12 @@ def test_family_templates_assume_no_particular_member(t) -> None:  # type: ignor
 @pytest.mark.parametrize("t", [t for t in TEMPLATES if t.relationship is Relationship.partner], ids=lambda t: t.id)
 def test_partner_templates_leave_the_subject_out(t) -> None:  # type: ignore[no-untyped-def]
     assert _hits(PARTNER_TRANSLATED, t.text) == [], t.text
+
+
+@pytest.mark.parametrize("t", TEMPLATES, ids=lambda t: t.id)
+def test_every_template_gets_the_best_verdict_at_its_own_stage(t) -> None:  # type: ignore[no-untyped-def]
+    r = check(t.text, relationship=t.relationship.value, stage=t.stage.value)
+    assert r.verdict.level == "send", (r.verdict.headline, [n.code for n in r.notes])
 
 
 def test_the_tables_catch_what_they_are_for() -> None:
