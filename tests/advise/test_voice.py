@@ -121,6 +121,8 @@ def test_work_wait_stages_tell_business_contact_to_go_on() -> None:
             continue
         a = advise(relationship="work", stage=stage.value)
         assert any("業務" in x for x in a.guidance.do), (stage.value, a.guidance.do)
+        assert "業務の連絡" in a.guidance.channel, a.guidance.channel
+    assert "業務" not in advise(relationship="friend", stage="distance").guidance.channel
 
 
 @pytest.mark.parametrize("t", [t for t in TEMPLATES if t.relationship is Relationship.family], ids=lambda t: t.id)

@@ -75,7 +75,7 @@ def _channel(relationship: Relationship, stage: Stage, facts: Facts) -> str:
     g = load_guidance()
     ch = g.channels
     if stage in g.wait_stages:
-        return ch.wait
+        return ch.work_wait if relationship == Relationship.work else ch.wait
     if relationship == Relationship.work:
         return ch.work
     if facts.severity == "serious":

@@ -100,6 +100,7 @@ class Channels(BaseModel):
     unknown: str
     wait: str
     work: str
+    work_wait: str  # a waiting stage at work: one message on the matter, business contact goes on
 
 
 class Related(BaseModel):

@@ -167,7 +167,7 @@ def page(slug: str, name: str | None = None) -> GuidePage | None:
                 ("信頼に関わること", [c.serious]),
                 ("会えないとき", [c.message_only]),
                 ("返事を待っているとき", [c.wait]),
-                ("仕事の相手", [c.work]),
+                ("仕事の相手", [c.work, c.work_wait]),
             ],
             related=[
                 *_stage_links([Stage.just_apologized, Stage.no_reply]),
