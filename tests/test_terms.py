@@ -20,7 +20,7 @@ import yaml
 
 import nakanaori
 from nakanaori import check
-from nakanaori.labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_choices
+from nakanaori.labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_choices, join_names
 from nakanaori.line import flex
 
 PKG = Path(nakanaori.__file__).parent
@@ -149,3 +149,22 @@ TOO_CLOSE_TO_THE_SOURCE = [
 @pytest.mark.parametrize("phrase", TOO_CLOSE_TO_THE_SOURCE)
 def test_no_text_follows_the_source_wording(phrase: str) -> None:
     assert [where for where, s in COPY if phrase in s] == []
+
+
+def test_join_names_keeps_names_with_their_own_middle_dot_whole() -> None:
+    assert join_names(["言い訳", "自己正当化・責任転嫁"]) == "言い訳、自己正当化・責任転嫁"
+    assert join_names(["言い訳", "言い訳"]) == "言い訳"
+
+
+def test_names_of_ng_labels_stay_whole_in_the_plan_note_and_the_line_alt_text() -> None:
+    from datetime import date
+
+    from nakanaori.plan.planner import plan
+
+    text = "遅れてごめん。でも電車が止まってたし、そっちも遅れてきたじゃん。"
+    report = check(text, relationship="friend")
+    assert len(report.ng) >= 2 and "blame_shift" in report.ng
+    names = join_names([LABEL_JA[x] for x in report.ng])
+    p = plan("friend", "just_apologized", date(2025, 3, 3), message=text, today=date(2025, 3, 3))
+    assert any(f"({names})" in n for n in p.notes), p.notes
+    assert flex.check_message(report)["altText"] == f"下書きチェック:直したいところ({names})"

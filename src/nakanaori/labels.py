@@ -142,6 +142,11 @@ def join_choices(names: list[str] | tuple[str, ...], word: str = "か") -> str:
     return "".join(quoted[:-1]) + word + quoted[-1]
 
 
+def join_names(names: list[str] | tuple[str, ...]) -> str:
+    """A list of names whose own text may hold ・ (「自己正当化・責任転嫁」), joined with 、 so each stays whole."""
+    return "、".join(dict.fromkeys(names))
+
+
 def label_kind(label: str) -> str:
     """``"good"`` for the seven good elements, ``"ng"`` for the seven NG ones."""
     if label in GOOD_LABELS:

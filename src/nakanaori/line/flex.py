@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_choices
+from ..labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_choices, join_names
 from .core import JST, AdviceView
 
 Msg = dict[str, Any]
@@ -269,7 +269,7 @@ def check_message(report: Any) -> Msg:
     if tips:
         body.append(_section("ひとこと"))
         body.extend(_bullets(tips, 2))
-    ng_names = "・".join(dict.fromkeys(LABEL_JA.get(x, x) for x in report.ng))
+    ng_names = join_names([LABEL_JA.get(x, x) for x in report.ng])
     alt = f"下書きチェック:直したいところ({ng_names})" if ng_names else "下書きチェック:気になる表現はなし"
     quick = quick_reply([message_action("もう一度チェック", MENU_CHECK), message_action(MENU_CONSULT)])
     return flex(alt, _bubble("下書きチェックの結果", body), quick=quick)

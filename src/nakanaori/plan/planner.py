@@ -29,6 +29,7 @@ from ..labels import (
     STAGE_JA,
     Relationship,
     Stage,
+    join_names,
     parse_relationship,
     parse_stage,
 )
@@ -382,7 +383,7 @@ def plan(
                 "言葉に行動を添えると、信頼が戻りやすくなります。"
             )
         if message_ng:
-            names = "・".join(LABEL_JA[x] for x in message_ng)
+            names = join_names([LABEL_JA[x] for x in message_ng])
             notes.append(f"メッセージに避けたい要素({names})があります。送る前に nakanaori check で確かめましょう。")
     elapsed = (today - apologized_on).days
     if stg == Stage.just_apologized and elapsed >= 2:
