@@ -99,6 +99,7 @@ GOOD_ENTRY = """
   - id: friend.days_later.x
     stage: days_later
     register: casual
+    purpose: invitation
     text: また近いうちに会おうね。
     elements: [forward]
 """
@@ -167,6 +168,7 @@ def test_analyser_misses_list_names_real_templates() -> None:
 # Templates the learned model flags although a careful reader finds nothing wrong: the model's known false
 # positives (docs/model.md). For these, the rules must find no NG and the model exactly the label named; the
 # test fails as soon as the model stops flagging one, so the entry is removed then.
+# (partner.awkward.2 was pinned here for 「また普通に話そう」; reworded, the model no longer flags it.)
 MODEL_FALSE_POSITIVES: dict[str, str] = {}
 
 

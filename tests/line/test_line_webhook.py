@@ -156,7 +156,7 @@ def test_follow_greets_with_the_four_quick_replies(server: Server, fake: FakeLin
     assert server.post(payload(ev)).status_code == 200
     reply = fake.wait_reply(ev["replyToken"])
     msg = reply["messages"][0]
-    assert msg["type"] == "text" and "なかなおり" in msg["text"]
+    assert msg["type"] == "text" and "「仲直り」" in msg["text"]
     labels = [i["action"]["label"] for i in msg["quickReply"]["items"]]
     assert labels == ["相談する", "下書きをチェック", "予定を見る", "使い方"]
     with engine.connect() as c:

@@ -27,11 +27,13 @@ from ..labels import (
     Register,
     Relationship,
     Stage,
+    join_choices,
     missing_stage_elements,
 )
 from ..labels import parse_relationship as _parse_rel
 from ..labels import parse_stage as _parse_stage
-from .conjugate import ConjugationError, Predicate, apology_clause, parse, thanks_clause, will_clause
+from ..text.tokenizer import tokenize
+from .conjugate import ConjugationError, Predicate, apology_clause, clean, parse, thanks_clause, will_clause
 from .guard import broken_join
 from .phrases import RegisterName, phrases
 
@@ -97,14 +99,32 @@ def _clean_fact(name: str, value: str | None) -> str | None:
     return text
 
 
+_FACT_EXAMPLES = {"did": "約束の時間に遅れた", "will": "出る30分前にアラームをかける", "thanks": "話を聞いてくれた"}
+
+
+def _why_not_a_sentence(text: str) -> tuple[str, str]:
+    """What is wrong with a fact that does not parse, in the user's terms (ja) and for logs (en):
+    only an apology or thanks word, an ending in a particle, or an ending in another word."""
+    phrase = clean(text)
+    if not phrase:
+        return "「ごめん」「ありがとう」のような言葉だけでは、何についてなのかが分かりません。", "no content"
+    words = [m for m in tokenize(phrase) if m.pos[0] not in ("補助記号", "空白")]
+    if not words:
+        return "記号だけでは、何についてなのかが分かりません。", "no content"
+    last = words[-1]
+    if last.pos[0] == "助詞":
+        return f"「{last.surface}」のような助詞で終わる形は使えません。", "ends in a particle"
+    return f"「{last.surface}」で終わっていて、文になっていません。", f"ends in a {last.pos[0]}"
+
+
 def _parse_fact(name: str, text: str) -> Predicate:
     try:
         return parse(text)
     except ConjugationError:
-        examples = {"did": "約束の時間に遅れた", "will": "出る30分前にアラームをかける", "thanks": "話を聞いてくれた"}
+        why_ja, why_en = _why_not_a_sentence(text)
         raise _bad(
-            f"「{FACT_JA[name]}」を文の形で書いてください(例:「{examples[name]}」)。助詞で終わる形は使えません。",
-            f"{name} does not end in a predicate",
+            f"「{FACT_JA[name]}」を、動詞などで終わる文の形で書いてください(例:「{_FACT_EXAMPLES[name]}」)。{why_ja}",
+            f"{name} does not end in a predicate: {why_en}",
         ) from None
 
 
@@ -127,9 +147,9 @@ def _resolve(relationship: str, stage: str, register: str | None) -> tuple[Relat
             f"文体 {register!r} は使えません。{choices} から選んでください。", f"unknown register {register!r}"
         ) from None
     if reg not in fits:
-        ok = "・".join(REGISTER_JA[r.value] for r in fits)
+        ok = join_choices([REGISTER_JA[r.value] for r in fits])
         raise _bad(
-            f"{RELATIONSHIP_JA[rel.value]}には「{REGISTER_JA[reg.value]}」は合いません。{ok} を選んでください。",
+            f"{RELATIONSHIP_JA[rel.value]}には「{REGISTER_JA[reg.value]}」は合いません。{ok}を選んでください。",
             f"register {reg.value} does not fit {rel.value}",
         )
     return rel, stg, reg.value

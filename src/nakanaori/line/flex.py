@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..labels import REGISTER_JA, RELATIONSHIP_JA, STAGE_JA
+from ..labels import REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_choices
 from .core import JST, AdviceView
 
 Msg = dict[str, Any]
@@ -132,8 +132,8 @@ def flex(alt: str, contents: Msg, *, quick: Msg | None = None) -> Msg:
 # ---------------------------------------------------------------- fixed texts
 
 GREETING = (
-    "友だち追加ありがとう。仲直りのお手伝いをする「なかなおり」です。\n"
-    "謝ったあと、何て送ればいいのか、いつ連絡すればいいのか、迷ったときに一緒に考えるよ。\n\n"
+    "友だち追加ありがとう。謝ったあとの言葉選びを手伝う「仲直り」だよ。\n"
+    "何て送ればいいのか、いつ連絡すればいいのか、迷ったときに一緒に考えるね。\n\n"
     "下のボタンから始めてね。状況をそのまま書いて送ってくれても大丈夫。"
 )
 
@@ -161,7 +161,7 @@ DELETED = (
     "また必要になったら、いつでも話しかけてね。"
 )
 GROUP_NOTICE = (
-    "なかなおりです。仲直りの相談はとても個人的な内容なので、グループやトークルームではお返事しません。"
+    "「仲直り」です。謝ったあとの相談はとても個人的な内容なので、グループやトークルームではお返事しません。"
     "ご利用の際は、このアカウントとの1対1のトークで話しかけてください。"
 )
 NO_SITUATION = (
@@ -271,9 +271,9 @@ def check_message(report: Any) -> Msg:
     else:
         body.append(_t("気になる表現は見つからなかったよ。"))
     if report.register_ok is False and report.expected_registers:
-        want = "か".join(REGISTER_JA.get(str(r), str(r)) for r in report.expected_registers)
+        want = join_choices([REGISTER_JA.get(str(r), str(r)) for r in report.expected_registers])
         body.append(_section("言葉づかい"))
-        body.append(_t(f"この相手には「{want}」のほうが合いそう。"))
+        body.append(_t(f"この相手には{want}のほうが合いそう。"))
     tips = list(dict.fromkeys(report.next_edits))[:2]
     if tips:
         body.append(_section("ひとこと"))
@@ -331,7 +331,7 @@ def reminders_message(items: list[tuple[int, dt.datetime, str]], *, lead: str = 
 
 
 def reminder_push_text(title: str, reason: str, template: str) -> str:
-    parts = [f"【なかなおり リマインド】\n{title}"]
+    parts = [f"【仲直り リマインド】\n{title}"]
     if reason:
         parts.append(reason)
     if template:
