@@ -17,6 +17,59 @@ RegisterName = Literal["casual", "polite", "honorific"]
 Three = Annotated[list[str], Field(min_length=3, max_length=3)]
 
 
+Slot = Literal["did", "will", "thanks"]
+
+
+def _all_slots() -> list[Slot]:
+    return ["did", "will", "thanks"]
+
+
+def _honorific_only() -> list[RegisterName]:
+    return ["honorific"]
+
+
+def _did_and_will() -> list[Slot]:
+    return ["did", "will"]
+
+
+class Beautified(BaseModel):
+    """A 美化語 prefix for a noun, in the slots and registers where it refers to the other person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prefix: Literal["お", "ご"]
+    slots: list[Slot] = Field(default_factory=_all_slots)
+    registers: list[RegisterName] = Field(default_factory=_honorific_only)
+
+
+class Humble(BaseModel):
+    """A 謙譲語 verb for the user's own act, in the slots where the act is toward the other person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    word: str
+    slots: list[Slot] = Field(default_factory=_did_and_will)
+
+
+class Words(BaseModel):
+    """``words`` in ``knowledge/compose.yaml``: what the conjugation needs to know about particular words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    serious: list[str]
+    effort_verbs: list[str]
+    firm_adverbs: list[str]
+    character_nouns: list[str]
+    manner_nouns: dict[str, str]
+    mistake_nouns: dict[str, dict[RegisterName, str]]
+    beautified: dict[str, Beautified]
+    humble: dict[str, Humble]
+    respect_nouns: dict[str, str]
+    respect_verbs: dict[str, str]
+    receiving_idioms: list[str]
+    standard: dict[str, dict[RegisterName, str]]
+
+
 class PhraseBank(BaseModel):
     """``knowledge/compose.yaml``: three sentences per register for each slot of the message."""
 
@@ -30,6 +83,7 @@ class PhraseBank(BaseModel):
     thanks_fallback: dict[RegisterName, Three]
     empathy_fallback: dict[RegisterName, Three]
     closer: dict[Stage, dict[RegisterName, Three]]
+    words: Words
 
     @model_validator(mode="after")
     def _complete(self) -> PhraseBank:
