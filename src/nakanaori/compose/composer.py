@@ -216,10 +216,13 @@ def compose(
         )
     warn: list[str] = []
     parsed: dict[str, Predicate] = {}
+    own_registers: set[str] = set()  # the user's own respect level (お義母さんが聞いてくださった) is kept
     for name, text in facts.items():
         if text is None:
             continue
         own = check(text)
+        if own.register:
+            own_registers.add(own.register)
         if own.ng:
             found = "・".join(LABEL_JA[x] for x in own.ng)
             hint = next((f.suggestion for f in own.findings if f.kind == "ng" and f.suggestion), None)
@@ -245,7 +248,7 @@ def compose(
             continue
         seen.add(text)
         rep = check(text, relationship=rel.value, stage=stg.value)
-        if rep.ng or rep.register_ok is False:
+        if rep.ng or (rep.register_ok is False and rep.register not in own_registers):
             continue
         candidates.append(
             Variant(
