@@ -749,17 +749,19 @@ _GIVE = {"くれる": "くれる", "呉れる": "くれる", "くださる": "�
 _RECEIVE = {"もらう": "もらう", "貰う": "もらう", "いただく": "いただく", "頂く": "いただく"}
 
 
-def _benefit(giver: str, register: Register) -> str:
-    """The giving verb after 〜て, at the register, never below what the user wrote (casual is plain)."""
+def _benefit(giver: str, register: Register, close: bool = False) -> str:
+    """The giving verb after 〜て, at the register, never below what the user wrote (casual is plain;
+    ``close``: です・ます to someone close, plain giving verbs unless the user wrote 敬語)."""
     g = _GIVE.get(giver) or _RECEIVE.get(giver) or ""
     if register == "honorific":
         return "くださり" if g == "くださる" else "いただき"
     if register == "polite":
-        return {"もらう": "もらって", "いただく": "いただいて"}.get(g, "くださって")
+        default = "もらって" if close else "くださって"
+        return {"もらう": "もらって", "いただく": "いただいて", "くださる": "くださって"}.get(g, default)
     return "もらって" if g in _RECEIVE.values() else "くれて"
 
 
-def thanks_clause(p: Predicate | str, register: Register) -> str:
+def thanks_clause(p: Predicate | str, register: Register, *, close: bool = False) -> str:
     """What I'm thankful for, ready for ありがとう: 聞いてくれて / 聞いてくださって / お話を聞いていただき.
 
     敬語 says the other's act in 尊敬語 where it has its own form (お待ちいただき, お越しくださり,
@@ -778,9 +780,9 @@ def thanks_clause(p: Predicate | str, register: Register) -> str:
                     first = htoks[-2] if len(htoks) > 1 and htoks[-2].pos[0] == "接頭辞" else htoks[-1]
                     noun, before = p.head[first.begin : -1], p.head[: first.begin]
                     if register == "honorific":
-                        return before + p.core + "に" + noun + _benefit(p.giver, register)
-                    return before + p.core + "に" + noun + "して" + _benefit(p.giver, register)
-            return np + "にして" + _benefit(p.giver, register)
+                        return before + p.core + "に" + noun + _benefit(p.giver, register, close)
+                    return before + p.core + "に" + noun + "して" + _benefit(p.giver, register, close)
+            return np + "にして" + _benefit(p.giver, register, close)
         if register == "casual":
             return np
         sino = p.head.endswith(("ご", "御")) or p.core.startswith(("ご", "御"))
@@ -792,7 +794,7 @@ def thanks_clause(p: Predicate | str, register: Register) -> str:
     if p.kind == "verb" and not p.negative and not p.benefactive and p.core in _GIVE | _RECEIVE:
         # 「時間をくれた」「お土産をいただいた」: the verb is the giving itself, not 〜てくれる
         if p.core in _GIVE:
-            return p.head + _benefit(p.core, register)
+            return p.head + _benefit(p.core, register, close)
         own = _RECEIVE[p.core]
         if register == "honorific":
             return p.head + "いただき"
@@ -804,12 +806,12 @@ def thanks_clause(p: Predicate | str, register: Register) -> str:
         return p.head + ("いただいて" if own == "いただく" or register == "polite" else "もらって")
     if register == "honorific" and p.kind == "verb" and not p.negative:
         if p.core in w.respect_nouns and not (_group(p.core, p.ctype) == "kuru" and p.head.endswith("に")):
-            return p.head + w.respect_nouns[p.core] + _benefit(p.giver, register)  # お待ちいただき
+            return p.head + w.respect_nouns[p.core] + _benefit(p.giver, register, close)  # お待ちいただき
         if p.core in w.respect_verbs:
             v = w.respect_verbs[p.core]
-            return p.head + te(v, tokenize(v)[-1].pos[4]) + _benefit(p.giver, register)  # おっしゃっていただき
+            return p.head + te(v, tokenize(v)[-1].pos[4]) + _benefit(p.giver, register, close)  # おっしゃっていただき
         if p.core in _SURU and _beautified_noun_before(p.head):
-            return p.head + _benefit(p.giver, register)  # ご心配いただき
+            return p.head + _benefit(p.giver, register, close)  # ご心配いただき
     if p.kind == "adjective":
         base = p.head + adj_stem(p.core) + "くして"
     elif p.negative:
@@ -821,4 +823,4 @@ def thanks_clause(p: Predicate | str, register: Register) -> str:
         base = p.head + te(p.core, p.ctype) + ("" if p.contracted and register == "casual" else "い") + "て"
     else:
         base = p.head + te(p.core, p.ctype)
-    return base + _benefit(p.giver, register)
+    return base + _benefit(p.giver, register, close)

@@ -15,6 +15,7 @@ from ..labels import Register, Stage
 PHRASES_FILE = KNOWLEDGE_DIR / "compose.yaml"
 RegisterName = Literal["casual", "polite", "honorific"]
 Three = Annotated[list[str], Field(min_length=3, max_length=3)]
+ShapeSlot = Literal["opening", "apology", "thanks", "will", "closer"]
 
 
 Slot = Literal["did", "will", "thanks"]
@@ -83,6 +84,8 @@ class PhraseBank(BaseModel):
     thanks_fallback: dict[RegisterName, Three]
     empathy_fallback: dict[RegisterName, Three]
     closer: dict[Stage, dict[RegisterName, Three]]
+    opening: dict[Stage, dict[RegisterName, Three]]
+    shapes: dict[Stage, Annotated[list[list[ShapeSlot]], Field(min_length=3, max_length=3)]]
     words: Words
 
     @model_validator(mode="after")
@@ -98,11 +101,15 @@ class PhraseBank(BaseModel):
         ):
             if set(getattr(self, name)) != set(Register):
                 raise ValueError(f"{name}: needs casual, polite and honorific")
-        if set(self.closer) != set(Stage):
-            raise ValueError("closer: needs every stage")
-        for stage, regs in self.closer.items():
-            if set(regs) != set(Register):
-                raise ValueError(f"closer.{stage.value}: needs casual, polite and honorific")
+        for slot in ("closer", "opening"):
+            table: dict[Stage, dict[RegisterName, list[str]]] = getattr(self, slot)
+            if set(table) != set(Stage):
+                raise ValueError(f"{slot}: needs every stage")
+            for stage, regs in table.items():
+                if set(regs) != set(Register):
+                    raise ValueError(f"{slot}.{stage.value}: needs casual, polite and honorific")
+        if set(self.shapes) != set(Stage):
+            raise ValueError("shapes: needs every stage")
         return self
 
 
