@@ -361,6 +361,7 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
             and m.lemma in w.humble
             and slot in w.humble[m.lemma].slots
             and not (prev is not None and prev.pos[0] == "接頭辞")
+            and not (w.humble[m.lemma].affirmative_only and nxt is not None and nxt.lemma in ("ない", "ぬ", "ず"))
         ):
             humble_word = w.humble[m.lemma].word
             form = inflect(humble_word, m.pos[5])
@@ -656,6 +657,9 @@ def _masu(p: Predicate) -> str:
 def _never(p: Predicate) -> str:
     """A humble promise not to do ``p`` again (``p`` is negative)."""
     pos = replace(p, negative=False)
+    restraint = next((n for n in _words().restraint_nouns if p.head.endswith((n + "を", n + "は"))), "")
+    if restraint and p.kind == "verb" and p.core in _SURU:  # 不用意な発言をしない → 不用意な発言は慎んでまいります
+        return p.head[:-1] + "は慎んでまいります"
     if serious(p.text) or _firm(p.head):
         if p.kind == "noun" or p.core in _SURU:
             return p.head + (p.core if p.kind == "noun" else "") + "いたしません"  # 虚偽の報告はいたしません

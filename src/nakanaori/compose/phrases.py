@@ -50,6 +50,7 @@ class Humble(BaseModel):
 
     word: str
     slots: list[Slot] = Field(default_factory=_did_and_will)
+    affirmative_only: bool = False  # not before a negative (使わない stays as it is)
 
 
 class Words(BaseModel):
@@ -65,6 +66,7 @@ class Words(BaseModel):
     mistake_nouns: dict[str, dict[RegisterName, str]]
     beautified: dict[str, Beautified]
     humble: dict[str, Humble]
+    restraint_nouns: list[str]
     respect_nouns: dict[str, str]
     respect_verbs: dict[str, str]
     receiving_idioms: list[str]
