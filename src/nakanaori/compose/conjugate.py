@@ -791,6 +791,8 @@ def thanks_clause(p: Predicate | str, register: Register, *, close: bool = False
             return np
         sino = p.head.endswith(("ご", "御")) or p.core.startswith(("ご", "御"))
         obj = "" if p.suru_noun and sino else "を"  # ご協力いただき / お祝いをいただき
+        if register == "polite" and close and not sino:
+            return np + "をもらって"  # です・ます to someone close: アドバイスをもらって
         return np + obj + ("いただき" if register == "honorific" else "いただいて")
     if p.kind == "verb" and p.core in _NARU and any(p.head.endswith(i + "に") for i in w.receiving_idioms):
         # ご馳走になった: the receiving is in the idiom itself
