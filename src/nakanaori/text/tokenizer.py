@@ -101,3 +101,12 @@ def tokenize(text: str) -> list[Morpheme]:
                 )
             )
     return out
+
+
+def units(word: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The short units (Sudachi mode A) of one word with their POS: 無断欠勤 → 無断 + 欠勤 (サ変可能)."""
+    tok = getattr(_local, "tokenizer_a", None)
+    if tok is None:
+        tok = _dictionary().tokenizer(mode=SplitMode.A)
+        _local.tokenizer_a = tok
+    return [(m.surface(), tuple(m.part_of_speech())) for m in tok.tokenize(word[:MAX_CHUNK_CHARS])]
