@@ -307,7 +307,17 @@ class Conversation:
             return self._cancel(acct, int(q["id"]))
         if action in ("fbd", "fbm", "fbx"):
             return self._feedback(acct, data)
+        if action == "sent" and (q.get("id") or "").isdigit():
+            return self._step_sent(acct, int(q["id"]))
         return [flex.text(flex.HELP, quick=flex.menu_quick_reply())]
+
+    def _step_sent(self, acct: LineAccount, step_id: int) -> list[Msg]:
+        """「送ったよ」 under a reminder: the journal marks the planned step as sent (the user's own only)."""
+        try:
+            self._journal(acct).mark_step_sent(step_id)
+        except NotFound:
+            return [flex.text("その予定はもう見つからなかったよ。", quick=flex.menu_quick_reply())]
+        return [flex.text(flex.STEP_SENT, quick=flex.menu_quick_reply())]
 
     # ------------------------------------------------------------ feedback (この指摘は違う / 見落としを報告)
 

@@ -187,6 +187,7 @@ NO_SITUATION = (
     "(例:「彼氏に謝ったけど既読スルー」)。下のボタンから選んでもいいよ。"
 )
 OWN_WORDS = "自分の言葉に少し直して使ってね。"
+STEP_SENT = "送ったんだね。記録しておいたよ。返事はすぐに来なくても大丈夫。焦らず待とうね。"
 ERROR = "ごめんね、うまく処理できなかったみたい。少し時間をおいて、もう一度送ってもらえるかな。"
 
 
@@ -348,6 +349,23 @@ def reminders_message(items: list[tuple[int, dt.datetime, str]], *, lead: str = 
         rows.append(_t(f"ほか{len(items) - 10}件", size="xs", color=MUTED))
     bubble = _bubble("リマインドの予定", rows)
     return flex(f"リマインドの予定({len(items)}件)", bubble, quick=menu_quick_reply())
+
+
+SENT_LABEL = "送ったよ"
+
+
+def reminder_message(body: str, step_id: int | None, template: str) -> Msg:
+    """The reminder push: its text, and — when the step has an example — the quick replies
+    「LINEで送る」 (the example, through LINE's share screen) and 「送ったよ」 (marks the step as sent in
+    the journal; a URI action cannot tell us that it was used)."""
+    actions: list[Msg] = []
+    if template:
+        share = share_action(template)
+        if share:
+            actions.append(share)
+        if step_id:
+            actions.append(postback_action(SENT_LABEL, f"a=sent&id={step_id}", SENT_LABEL))
+    return text(body, quick=quick_reply(actions) if actions else None)
 
 
 def reminder_push_text(title: str, reason: str, template: str) -> str:
