@@ -12,12 +12,20 @@ They run next to every built-in check (``--checks all``):
   the schema does not list per operation (404, 405, 413 from the size limit).
 * ``security_headers_everywhere`` — nosniff, X-Frame-Options, Referrer-Policy and no-store on every
   answer, whatever its status.
+
+``BrowserIdentity`` gives the operations that change a visitor's data (``POST /api/feedback``, ``POST
+/api/journal/steps/{step_id}/sent``) what a browser has: the identity cookie and its CSRF token, from
+``GET /api/session`` on the server under test (``NAKANAORI_FUZZ_BASE``). Schemathesis' own
+``ignored_auth`` check then proves that the same request without them, or with a forged token, is
+refused.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+import requests
 import schemathesis
 
 # operation → the 422 codes for rules outside JSON Schema (relations between fields, the analyser's reading)
@@ -26,7 +34,20 @@ SEMANTIC_422 = {
     "POST /api/compose": {"bad_option"},
     "POST /api/plan": {"bad_date"},
     "POST /api/plan.ics": {"bad_date"},
+    "POST /api/feedback": {"bad_span", "bad_source"},  # a span inside the text; no source on a missed report
 }
+
+
+@schemathesis.auth().apply_to(path_regex="^/api/(feedback|journal/)")
+class BrowserIdentity:
+    def get(self, case: Any, ctx: Any) -> dict[str, str]:
+        r = requests.get(os.environ["NAKANAORI_FUZZ_BASE"] + "/api/session", timeout=30)
+        r.raise_for_status()
+        return {"cookie": r.cookies["nakanaori_id"], "csrf": r.json()["csrf_token"]}
+
+    def set(self, case: Any, data: dict[str, str], ctx: Any) -> None:
+        case.headers = {**(case.headers or {}), "X-CSRF-Token": data["csrf"]}
+        case.cookies = {**(case.cookies or {}), "nakanaori_id": data["cookie"]}
 
 
 def _json(response: Any) -> Any:

@@ -18,6 +18,7 @@ its teeth.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -46,6 +47,9 @@ OPERATIONS = {
     "POST /api/compose",
     "POST /api/plan",
     "POST /api/plan.ics",
+    "GET /api/session",
+    "POST /api/feedback",
+    "POST /api/journal/steps/{step_id}/sent",
     "GET /healthz",
 }
 
@@ -56,6 +60,13 @@ hooks = "{HOOKS}"
 positive_data_acceptance.expected-statuses = ["2xx", "422"]
 negative_data_rejection.expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422",
                                              "428", "429"]
+
+# a step id the browser does not own (any the fuzzer makes up) is a 404, whatever its shape; the path with a
+# real step is tested in tests/web/test_feedback_api.py, so "missing test data" is no news here
+[[operations]]
+include-path = "/api/journal/steps/{{step_id}}/sent"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "404", "422"]
+warnings = false
 """
 
 
@@ -100,6 +111,7 @@ def test_schemathesis_finds_nothing(tmp_path: Path) -> None:
                 str(junit),
             ],
             cwd=tmp_path,
+            env={**os.environ, "NAKANAORI_FUZZ_BASE": base},
             capture_output=True,
             text=True,
             timeout=600,
@@ -181,6 +193,34 @@ def test_schema_documents_the_real_error_answers(spec: dict) -> None:
     ):
         ok = spec["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert ok == {"$ref": f"#/components/schemas/{model}"}, path
+
+
+def test_schema_documents_the_feedback_and_step_endpoints(spec: dict) -> None:
+    answers = {
+        ("/api/feedback", "post"): {"201", "403", "413", "422"},
+        ("/api/journal/steps/{step_id}/sent", "post"): {"200", "403", "404", "422"},
+        ("/api/session", "get"): {"200"},
+    }
+    for (path, method), statuses in answers.items():
+        op = spec["paths"][path][method]
+        assert set(op["responses"]) == statuses, path
+        for status in statuses - {"200", "201"}:
+            schema = op["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (path, status)
+    for path in ("/api/feedback", "/api/journal/steps/{step_id}/sent"):
+        assert spec["paths"][path]["post"]["security"] == [{"csrf": []}], path
+    assert spec["components"]["securitySchemes"]["csrf"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRF-Token",
+        "description": spec["components"]["securitySchemes"]["csrf"]["description"],
+    }
+    body = spec["components"]["schemas"]["FeedbackRequest"]
+    assert body["additionalProperties"] is False
+    assert set(body["required"]) == {"kind", "consent", "label", "register"}
+    props = body["properties"]
+    assert props["consent"]["const"] is True
+    assert props["text"]["maxLength"] == 5000 and props["text"]["pattern"] == TEXT_PATTERN
 
 
 # ------------------------------------------------------------------ the text patterns are the API's rules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import advise_cmd, check_cmd, compose_cmd, plan_cmd, serve_cmd, worker_cmd
+from . import advise_cmd, check_cmd, compose_cmd, feedback_cmd, plan_cmd, serve_cmd, worker_cmd
 
 app = typer.Typer(
     name="nakanaori",
@@ -20,7 +20,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")
 GROUPS: dict[str, typer.Typer] = {"eval": eval_app, "kb": kb_app}
 
-for module in (check_cmd, advise_cmd, compose_cmd, plan_cmd, serve_cmd, worker_cmd):
+for module in (check_cmd, advise_cmd, compose_cmd, plan_cmd, serve_cmd, worker_cmd, feedback_cmd):
     module.register(app, GROUPS)
 
 

@@ -18,8 +18,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..plan.ics import AllDayEvent, all_day_calendar
-from ..store import Case, JournalMessage, PlannedStep, Promise, User
+from ..store import Case, Feedback, JournalMessage, PlannedStep, Promise, User
 from ..store.line_models import LineAccount, LineReminder
+from .feedback import user_feedback
 
 if TYPE_CHECKING:
     from ..check.checker import CheckReport
@@ -140,6 +141,28 @@ class Journal:
             step.done_at = dt.datetime.now(dt.UTC) if step.done else None
         return step
 
+    def step(self, step_id: int) -> PlannedStep:
+        """The user's planned step *step_id* (of any of their cases); :class:`NotFound` otherwise."""
+        if not 0 < step_id <= MAX_ID:
+            raise NotFound(step_id)
+        step = self.session.scalars(
+            select(PlannedStep).join(Case).where(PlannedStep.id == step_id, Case.user_id == self.user.id)
+        ).one_or_none()
+        if step is None:
+            raise NotFound(step_id)
+        return step
+
+    def mark_step_sent(self, step_id: int) -> PlannedStep:
+        """The step's example was shared through 「LINEで送る」: the step is sent, and so done. Marking
+        it again changes nothing (the first time counts). :class:`NotFound` for another user's step."""
+        step = self.step(step_id)
+        now = dt.datetime.now(dt.UTC)
+        if step.sent_at is None:
+            step.sent_at = now
+        if not step.done:
+            step.done, step.done_at = True, now
+        return step
+
     def steps_ics(self, case: Case) -> bytes:
         """The case's planned steps as all-day events (Asia/Tokyo); done steps start with ✓."""
         events = [
@@ -158,7 +181,7 @@ class Journal:
 
     def export(self) -> dict[str, Any]:
         """Everything the journal holds for the user, as JSON-ready data."""
-        return export_user(self.user)
+        return export_user(self.user, self.session)
 
     def forget(self) -> None:
         """Delete the user and everything of theirs (see :func:`forget_users`)."""
@@ -166,10 +189,10 @@ class Journal:
 
 
 def empty_export() -> dict[str, Any]:
-    return {"format": EXPORT_FORMAT, "cases": []}
+    return {"format": EXPORT_FORMAT, "cases": [], "feedback": []}
 
 
-def export_user(user: User) -> dict[str, Any]:
+def export_user(user: User, session: Session) -> dict[str, Any]:
     def d(x: dt.date | dt.datetime | None) -> str | None:
         return x.isoformat() if x else None
 
@@ -213,18 +236,21 @@ def export_user(user: User) -> dict[str, Any]:
                         "template": s.template,
                         "done": s.done,
                         "done_at": d(s.done_at),
+                        "sent_at": d(s.sent_at),
                     }
                     for s in c.steps
                 ],
             }
             for c in user.cases
         ],
+        "feedback": user_feedback(session, user.id),
     }
 
 
 def forget_users(session: Session, user_ids: Iterable[int]) -> None:
     """The privacy promise, in one place: delete these users and every row that holds their data, in
-    both channels — LINE reminders and accounts, promises, messages, planned steps, cases, the users.
+    both channels — LINE reminders and accounts, feedback, promises, messages, planned steps, cases, the
+    users.
     Explicit deletes as well as ON DELETE CASCADE, so nothing depends on the SQLite pragma."""
     ids = set(user_ids)
     if not ids:
@@ -232,6 +258,7 @@ def forget_users(session: Session, user_ids: Iterable[int]) -> None:
     case_ids = select(Case.id).where(Case.user_id.in_(ids))
     session.execute(delete(LineReminder).where(LineReminder.user_id.in_(ids)))
     session.execute(delete(LineAccount).where(LineAccount.user_id.in_(ids)))
+    session.execute(delete(Feedback).where(Feedback.user_id.in_(ids)))
     session.execute(delete(Promise).where(Promise.case_id.in_(case_ids)))
     session.execute(delete(JournalMessage).where(JournalMessage.case_id.in_(case_ids)))
     session.execute(delete(PlannedStep).where(PlannedStep.case_id.in_(case_ids)))

@@ -40,10 +40,12 @@ from sqlalchemy.orm import Session
 
 from ..errors import MAX_TEXT_CHARS, InputError, validate_text
 from ..journal import Journal, NotFound, forget_users, today_tokyo
+from ..journal.feedback import record_feedback
 from ..labels import Relationship, Stage
 from ..store.line_models import LineAccount, LineGroupNotice, LineReminder
 from ..store.models import User
 from . import core, flex
+from . import feedback as fb
 from .flex import Msg
 
 log = logging.getLogger("nakanaori.line")
@@ -93,7 +95,7 @@ def needs_work(event: Any) -> bool:
     if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
         return len(event.message.text) <= MAX_TEXT_CHARS
     if isinstance(event, PostbackEvent):
-        return (event.postback.data or "").startswith(("a=stage", "a=tpl", "a=remind"))
+        return (event.postback.data or "").startswith(("a=stage", "a=tpl", "a=remind", "a=fbd", "a=fbm"))
     return False
 
 
@@ -232,7 +234,7 @@ class Conversation:
         rel = (acct.last_advice or {}).get("relationship")
         stage = (acct.last_advice or {}).get("stage")  # the verdict is for the stage the user consulted about
         report = checker.check(draft, relationship=rel, stage=stage)
-        return flex.check_message(report)
+        return flex.check_message(report, fb.feedback_buttons(report))
 
     # ------------------------------------------------------------ consult
 
@@ -304,7 +306,52 @@ class Conversation:
             return self._remind(acct)
         if action == "cancel" and (q.get("id") or "").isdigit():
             return self._cancel(acct, int(q["id"]))
+        if action in ("fbd", "fbm", "fbx"):
+            return self._feedback(acct, data)
+        if action == "sent" and (q.get("id") or "").isdigit():
+            return self._step_sent(acct, int(q["id"]))
         return [flex.text(flex.HELP, quick=flex.menu_quick_reply())]
+
+    def _step_sent(self, acct: LineAccount, step_id: int) -> list[Msg]:
+        """「送ったよ」 under a reminder: the journal marks the planned step as sent (the user's own only)."""
+        try:
+            self._journal(acct).mark_step_sent(step_id)
+        except NotFound:
+            return [flex.text("その予定はもう見つからなかったよ。", quick=flex.menu_quick_reply())]
+        return [flex.text(flex.STEP_SENT, quick=flex.menu_quick_reply())]
+
+    # ------------------------------------------------------------ feedback (この指摘は違う / 見落としを報告)
+
+    def _feedback(self, acct: LineAccount, data: str) -> list[Msg]:
+        """Nothing is stored before the two answers (send? with the text?); see :mod:`.feedback`."""
+        q = fb.decode(data)
+        if q.get("a") == "fbx":
+            return [flex.text(fb.CANCELLED, quick=flex.menu_quick_reply())]
+        kind = "dispute" if q.get("a") == "fbd" else "missed"
+        step = q.get("s")
+        if step == "pick":
+            return fb.pick_finding(q) if kind == "dispute" else fb.pick_label(q)
+        if step == "ok":
+            return fb.ask_consent(kind, q)
+        if step == "txt":
+            return fb.ask_text(kind, q)
+        what = fb.to_store(kind, q) if step == "save" else None
+        if what is None:
+            return [flex.text(fb.STALE, quick=flex.menu_quick_reply())]
+        user = self._journal(acct).user
+        record_feedback(
+            self.s,
+            user,
+            channel="line",
+            kind=what.kind,
+            label=what.label,
+            source=what.source,
+            register=what.register,
+            relationship=what.relationship,
+            text=what.text,
+            span=what.span,
+        )
+        return [flex.text(what.note, quick=flex.menu_quick_reply())]
 
     # ------------------------------------------------------------ reminders
 

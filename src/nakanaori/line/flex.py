@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from ..labels import REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_choices
 from .core import JST, AdviceView
@@ -51,6 +52,24 @@ def postback_action(label: str, data: str, display: str | None = None) -> Msg:
     if display:
         action["displayText"] = display
     return action
+
+
+SHARE_LABEL = "LINEで送る"
+SHARE_BASE = "https://line.me/R/share?text="  # LINE's own share screen: the text goes from the phone
+MAX_URI = 1000  # LINE's limit for a URI action's uri
+
+
+def share_uri(body: str) -> str | None:
+    """LINE's share URL for *body* (URL-encoded), or None when it would not fit in a URI action."""
+    uri = SHARE_BASE + quote(body, safe="")
+    return uri if len(uri) <= MAX_URI else None
+
+
+def share_action(body: str, label: str = SHARE_LABEL) -> Msg | None:
+    """「LINEで送る」: opens LINE's share screen with *body* on the user's phone — nothing passes
+    through our server. None when the text is too long for LINE's URL."""
+    uri = share_uri(body)
+    return {"type": "uri", "label": _clip(label, 20), "uri": uri} if uri else None
 
 
 def quick_reply(actions: list[Msg]) -> Msg:
@@ -169,6 +188,7 @@ NO_SITUATION = (
     "(例:「彼氏に謝ったけど既読スルー」)。下のボタンから選んでもいいよ。"
 )
 OWN_WORDS = "自分の言葉に少し直して使ってね。"
+STEP_SENT = "送ったんだね。記録しておいたよ。返事はすぐに来なくても大丈夫。焦らず待とうね。"
 ERROR = "ごめんね、うまく処理できなかったみたい。少し時間をおいて、もう一度送ってもらえるかな。"
 
 
@@ -221,11 +241,15 @@ def advice_message(view: AdviceView) -> Msg:
     ]
     bubbles = [_bubble(view.title or "アドバイス", body, footer, sub="今のあなたへのアドバイス")]
     for i, tpl in enumerate(view.templates[:3]):
+        buttons = [_button(postback_action("この文面でチェック", f"a=tpl&i={i}", "この文面でチェック"))]
+        share = share_action(tpl)
+        if share:
+            buttons.append(_button(share, primary=False))
         bubbles.append(
             _bubble(
                 f"文面の例 {i + 1}",
                 [_t(tpl, size="md"), _t(OWN_WORDS, size="xs", color=MUTED, margin="lg")],
-                [_button(postback_action("この文面でチェック", f"a=tpl&i={i}", "この文面でチェック"))],
+                buttons,
             )
         )
     alt = f"{view.title}のアドバイスと文面の例" if view.title else "アドバイスと文面の例"
@@ -235,8 +259,10 @@ def advice_message(view: AdviceView) -> Msg:
 # ---------------------------------------------------------------- draft check
 
 
-def check_message(report: Any) -> Msg:
-    """Findings of ``check``: what is good, what to change and why, and the suggested wording."""
+def check_message(report: Any, footer: list[Msg] | None = None) -> Msg:
+    """Findings of ``check``: what is good, what to change and why, and the suggested wording.
+    *footer*: the feedback buttons (``nakanaori.line.feedback``); the quick replies offer
+    「LINEで送る」 with the checked text."""
     goods = [f for f in report.findings if f.kind == "good"]
     ngs = [f for f in report.findings if f.kind == "ng"]
     body: list[Msg] = []
@@ -279,8 +305,11 @@ def check_message(report: Any) -> Msg:
         body.append(_section("ひとこと"))
         body.extend(_bullets(tips, 2))
     alt = f"下書きチェック:{v.headline}"
-    quick = quick_reply([message_action("もう一度チェック", MENU_CHECK), message_action(MENU_CONSULT)])
-    return flex(alt, _bubble("下書きチェックの結果", body), quick=quick)
+    actions = [message_action("もう一度チェック", MENU_CHECK), message_action(MENU_CONSULT)]
+    share = share_action(report.text)
+    if share:
+        actions.insert(0, share)
+    return flex(alt, _bubble("下書きチェックの結果", body, footer), quick=quick_reply(actions))
 
 
 # ---------------------------------------------------------------- reminders
@@ -328,6 +357,23 @@ def reminders_message(items: list[tuple[int, dt.datetime, str]], *, lead: str = 
         rows.append(_t(f"ほか{len(items) - 10}件", size="xs", color=MUTED))
     bubble = _bubble("リマインドの予定", rows)
     return flex(f"リマインドの予定({len(items)}件)", bubble, quick=menu_quick_reply())
+
+
+SENT_LABEL = "送ったよ"
+
+
+def reminder_message(body: str, step_id: int | None, template: str) -> Msg:
+    """The reminder push: its text, and — when the step has an example — the quick replies
+    「LINEで送る」 (the example, through LINE's share screen) and 「送ったよ」 (marks the step as sent in
+    the journal; a URI action cannot tell us that it was used)."""
+    actions: list[Msg] = []
+    if template:
+        share = share_action(template)
+        if share:
+            actions.append(share)
+        if step_id:
+            actions.append(postback_action(SENT_LABEL, f"a=sent&id={step_id}", SENT_LABEL))
+    return text(body, quick=quick_reply(actions) if actions else None)
 
 
 def reminder_push_text(title: str, reason: str, template: str) -> str:

@@ -20,12 +20,14 @@ from .db import (
     make_session_factory,
     session_scope,
 )
+from .feedback_models import Feedback
 from .migrate import current_revision, head_revision, upgrade_to_head
 from .models import Base, Case, JournalMessage, PlannedStep, Promise, User
 
 __all__ = [
     "Base",
     "Case",
+    "Feedback",
     "JournalMessage",
     "PlannedStep",
     "Promise",

@@ -73,9 +73,10 @@ def create_app(database_url: str | None = None, *, migrate: bool = True) -> Fast
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from ..line import webhook as line_webhook
-    from . import api, routes
+    from . import api, api_feedback, routes
 
     app.include_router(api.router)
+    app.include_router(api_feedback.router)  # feedback, step sent (state-changing JSON, CSRF header)
     app.include_router(routes.router)
     app.include_router(line_webhook.router)  # POST /line/webhook (nakanaori.line)
 

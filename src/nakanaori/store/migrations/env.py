@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import nakanaori.store.feedback_models
 import nakanaori.store.line_models  # noqa: F401
 from nakanaori.store.db import get_engine
 from nakanaori.store.models import Base
