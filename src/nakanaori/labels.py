@@ -31,6 +31,44 @@ class Register(StrEnum):
     honorific = "honorific"
 
 
+class Purpose(StrEnum):
+    """What a message is for: every template has one, and every plan step that sends something names the
+    one its example must have (the plan shows a template of that purpose)."""
+
+    thanks = "thanks"  # お礼: for listening, for the time
+    apology = "apology"  # 傷つけたことへの謝罪
+    forward_note = "forward_note"  # 前向きなひとこと: glad we talked, let's go on
+    light_topic = "light_topic"  # 謝罪とは関係のない、いつもの軽い話題
+    invitation = "invitation"  # 一緒に何かしようという誘い
+    check_in = "check_in"  # 答えを求めない、気づかいの様子うかがい
+    step_back = "step_back"  # 距離を置きたい気持ちを受け止め、この件では追いかけないと伝える
+    waiting = "waiting"  # 気持ちは変わらない、話せるまで待つ
+    acknowledgement = "acknowledgement"  # 相手の怒りやつらさを受け止める
+    no_reply_needed = "no_reply_needed"  # 返事はいらないと添えた、短く軽い一通(謝罪は繰り返さない)
+    acceptance = "acceptance"  # 相手の決断を受け止め、これまでに感謝する
+    as_before = "as_before"  # 気をつかわなくていい、いつもどおりでいよう
+    learning = "learning"  # 学んだことと、これから変えること
+    progress_report = "progress_report"  # 仕事: 改善の進み具合・約束したことの報告
+
+
+PURPOSE_JA: dict[str, str] = {
+    "thanks": "お礼",
+    "apology": "謝罪",
+    "forward_note": "前向きなひとこと",
+    "light_topic": "いつもの軽い話題",
+    "invitation": "誘い",
+    "check_in": "様子うかがい",
+    "step_back": "距離を受け止める",
+    "waiting": "待っていると伝える",
+    "acknowledgement": "気持ちを受け止める",
+    "no_reply_needed": "返事のいらない一通",
+    "acceptance": "決断を受け止める",
+    "as_before": "いつもどおりに",
+    "learning": "学んだこととこれから",
+    "progress_report": "進み具合の報告",
+}
+
+
 GOOD_LABELS: tuple[str, ...] = (
     "apology",
     "responsibility",
@@ -70,7 +108,7 @@ LABEL_JA: dict[str, str] = {
 
 RELATIONSHIP_JA: dict[str, str] = {
     "partner": "恋人・配偶者",
-    "friend": "友人",
+    "friend": "友だち",
     "work": "職場・取引先",
     "family": "家族",
 }
@@ -93,6 +131,20 @@ REGISTER_JA: dict[str, str] = {
     "polite": "です・ます",
     "honorific": "敬語(謙譲語・尊敬語)",
 }
+
+
+def join_choices(names: list[str] | tuple[str, ...], word: str = "か") -> str:
+    """Options for the reader, each in 「」 so that names with their own ・ or () stay whole:
+    「です・ます」か「敬語(謙譲語・尊敬語)」; three or more: 「A」「B」か「C」."""
+    quoted = [f"「{n}」" for n in dict.fromkeys(names)]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return "".join(quoted[:-1]) + word + quoted[-1]
+
+
+def join_names(names: list[str] | tuple[str, ...]) -> str:
+    """A list of names whose own text may hold ・ (「自己正当化・責任転嫁」), joined with 、 so each stays whole."""
+    return "、".join(dict.fromkeys(names))
 
 
 def label_kind(label: str) -> str:

@@ -99,6 +99,7 @@ GOOD_ENTRY = """
   - id: friend.days_later.x
     stage: days_later
     register: casual
+    purpose: invitation
     text: また近いうちに会おうね。
     elements: [forward]
 """
@@ -167,11 +168,8 @@ def test_analyser_misses_list_names_real_templates() -> None:
 # Templates the learned model flags although a careful reader finds nothing wrong: the model's known false
 # positives (docs/model.md). For these, the rules must find no NG and the model exactly the label named; the
 # test fails as soon as the model stops flagging one, so the entry is removed then.
-MODEL_FALSE_POSITIVES: dict[str, str] = {
-    # 「私もいつも通りにするから、また普通に話そう。」 after 「気をつかわなくていいよ」 reassures; writers label
-    # 「そろそろ普通にしてほしい」 as rushing, and the model cannot yet tell the two apart
-    "partner.awkward.2": "rushing",
-}
+# (partner.awkward.2 was pinned here for 「また普通に話そう」; reworded, the model no longer flags it.)
+MODEL_FALSE_POSITIVES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("template_id", sorted(BY_ID))
@@ -209,3 +207,26 @@ def test_template_contains_its_elements(template_id: str) -> None:
     r = report_of(template_id)
     assert [e for e in t.elements if e not in r.labels] == []
     assert missing_stage_elements(t.stage, r.labels) == []
+
+
+# ---------------------------------------------------------------- the verdict for the stage (issue 11 §1)
+
+
+@pytest.mark.parametrize("template_id", sorted(BY_ID))
+def test_template_gets_the_best_verdict_at_its_own_stage(template_id: str) -> None:
+    r = report_of(template_id)
+    places = [f"{f.label}「{f.text}」" for f in r.findings if f.kind == "ng"]
+    places += [n.code for n in r.notes if n.severity == "warning"]
+    assert r.verdict.level == "send", (r.verdict, places)
+    assert r.verdict.fix_count == 0
+    assert r.score is not None and r.score >= 85, (r.score, r.score_note)
+
+
+def test_every_relationship_and_stage_has_only_sendable_templates() -> None:
+    for rel in Relationship:
+        for stage in Stage:
+            ts = templates_for(rel.value, stage.value)
+            assert ts, (rel.value, stage.value)
+            scores = [report_of(t.id).score or 0 for t in ts]
+            assert min(scores) >= 70, (rel.value, stage.value, scores)
+            assert {report_of(t.id).verdict.level for t in ts} == {"send"}, (rel.value, stage.value)

@@ -28,9 +28,31 @@ def test_check_json_has_the_contract_keys() -> None:
     p = run("check", "昨日は遅刻してごめん。次からは早めに出るね", "-r", "partner", "--json")
     assert p.returncode == 0, p.stderr.decode()
     data = json.loads(p.stdout)
-    for key in ("labels", "register", "findings", "score", "notes", "next_edits"):
+    for key in ("labels", "register", "findings", "verdict", "score", "score_note", "notes", "next_edits"):
         assert key in data
     assert {"apology", "responsibility", "commitment"} <= set(data["labels"])
+
+
+@pytest.mark.parametrize(
+    ("draft", "stage", "headline", "fixes"),
+    [
+        ("遅れてごめんね。電車が止まってたから。", "just_apologized", "2 か所直すとよくなります", "直すところ 2 つ"),
+        ("少しは落ち着いた?", "distance", "このまま送って大丈夫", None),
+        ("いつになったら返事くれるの?", "no_reply", "このままだと逆効果になりそうです", "直すところ"),
+    ],
+)
+def test_check_human_output_shows_the_verdict_first(draft: str, stage: str, headline: str, fixes: str | None) -> None:
+    p = run("check", draft, "-r", "friend", "-s", stage)
+    assert p.returncode == 0, p.stderr.decode()
+    out = p.stdout.decode()
+    lines = [x.strip() for x in out.splitlines() if x.strip() and "仲直りチェック" not in x]
+    assert lines[0] == headline
+    if fixes:
+        assert lines[1].startswith(fixes)
+    else:
+        assert "直すところ" not in out
+    assert out.index(headline) < out.index(draft) < out.index("スコア")  # the number is secondary
+    assert "目安の点数" in out
 
 
 def test_check_human_output_lists_reasons() -> None:

@@ -22,21 +22,24 @@ def test_partner_just_apologized_uses_the_users_words() -> None:
     for v in c.variants:
         assert v.report.ng == []
         assert v.report.register_ok is True
+        assert v.report.verdict.level == "send"
         assert v.stage_elements_ok
         assert "gratitude" in v.labels
         assert "話を聞いてくれて" in v.text
-        assert "約束の時間に遅れ" in v.text
         assert "出る30分前にアラームをかける" in v.text
+    # the apology was made today: at least one variant says it again, one may stress the relief instead
+    assert any("約束の時間に遅れ" in v.text for v in c.variants)
     scores = [v.score or 0 for v in c.variants if v.stage_elements_ok]
     assert scores == sorted(scores, reverse=True)
     assert len({v.text for v in c.variants}) == 3
+    assert len({v.shape for v in c.variants}) == 3
 
 
 def test_missing_facts_are_left_out_gracefully() -> None:
     c = compose("friend", "no_reply", did="連絡しなかった")
     assert c.used_facts == ["did"]
+    assert any("連絡しなくて" in v.text for v in c.variants)
     for v in c.variants:
-        assert "連絡しなくて" in v.text
         assert "{" not in v.text and "None" not in v.text
         assert not v.text.startswith(("、", "。"))
         assert "。。" not in v.text and "、。" not in v.text
@@ -54,9 +57,9 @@ def test_work_uses_honorific_conjugation() -> None:
     c = compose("work", "no_reply", did="報告が遅れた", thanks="確認してくれた")
     assert c.register == "honorific"
     assert c.variants
+    assert any("報告が遅れてしまい" in v.text for v in c.variants)
+    assert any("確認していただき" in v.text for v in c.variants)
     for v in c.variants:
-        assert "報告が遅れてしまい" in v.text
-        assert "確認していただき" in v.text
         assert v.report.register_ok is True
         assert v.report.ng == []
 
@@ -64,8 +67,8 @@ def test_work_uses_honorific_conjugation() -> None:
 def test_family_polite_for_in_laws() -> None:
     c = compose("family", "no_reply", did="失礼な言い方をした", register="polite")
     assert c.variants
+    assert any("失礼な言い方をしてしまい" in v.text for v in c.variants)
     for v in c.variants:
-        assert "失礼な言い方をしてしまい" in v.text
         assert v.report.register == "polite"
 
 

@@ -8,6 +8,7 @@ after every step: nothing until both answers are given, the text only after 「�
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -16,12 +17,16 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
-from line_fake import FakeLine, Server, line_env, payload, postback_event, text_event
+from line_fake import TOKEN, FakeLine, Server, line_env, payload, postback_event, text_event
 from nakanaori import check
+from nakanaori.line.client import LineApi
+from nakanaori.line.config import LineSettings
 from nakanaori.line.feedback import MAX_CARRIED
-from nakanaori.store import Feedback, get_engine
+from nakanaori.line.worker import run_once
+from nakanaori.store import Feedback, PlannedStep, get_engine, make_session_factory
+from nakanaori.store.line_models import LineAccount, LineReminder
 
 NG_DRAFT = "ごめん笑 まあそんな怒らないでよw"
 LONG_DRAFT = (
@@ -218,3 +223,42 @@ def test_stale_or_forged_feedback_data_is_answered_and_stores_nothing(
         reply = chat.send(postback_event(data, user=chat.user))
         assert "読み取れなかった" in json.dumps(reply, ensure_ascii=False), data
     assert chat.count() == 0
+
+
+def test_a_reminder_offers_its_example_and_marks_the_step_sent(bot: tuple[Server, Engine], fake: FakeLine) -> None:
+    chat = Chat(bot[0], fake, bot[1])
+    chat.say("相談する")
+    chat.tap({"type": "postback", "data": "a=rel&v=friend"})
+    chat.tap({"type": "postback", "data": "a=stage&v=just_apologized"})
+    chat.say("リマインドして")
+    engine = bot[1]
+    with engine.connect() as c:
+        rid, step_id, template = c.execute(
+            select(LineReminder.id, PlannedStep.id, PlannedStep.template)
+            .join(PlannedStep, PlannedStep.id == LineReminder.step_id)
+            .join(LineAccount, LineAccount.user_id == LineReminder.user_id)
+            .where(LineAccount.line_user_id == chat.user, PlannedStep.template != "")
+            .order_by(LineReminder.due_at)
+        ).first()
+    with engine.begin() as c:  # it is due now
+        c.execute(update(LineReminder).where(LineReminder.id == rid).values(due_at=dt.datetime.now(dt.UTC)))
+    api = LineApi(LineSettings(channel_secret="s", access_token=TOKEN, api_base=fake.base))
+    try:
+        assert run_once(make_session_factory(engine), api).sent == 1
+    finally:
+        api.close()
+    (push,) = [r for r in fake.find("/v2/bot/message/push") if r.body["to"] == chat.user]
+    msg = push.body["messages"][0]
+    assert msg["text"].startswith("【なかなおり リマインド】") and template in msg["text"]
+    share, sent = (i["action"] for i in msg["quickReply"]["items"])
+    assert share["type"] == "uri" and unquote(share["uri"].split("text=", 1)[1]) == template
+    assert sent == {"type": "postback", "label": "送ったよ", "data": f"a=sent&id={step_id}", "displayText": "送ったよ"}
+
+    stranger = Chat(bot[0], fake, bot[1])
+    assert "見つからなかった" in stranger.tap(sent)[0]["text"]  # not their step
+    with make_session_factory(engine)() as s:
+        assert s.get(PlannedStep, step_id).sent_at is None  # type: ignore[union-attr]
+    assert "記録しておいた" in chat.tap(sent)[0]["text"]
+    with make_session_factory(engine)() as s:
+        step = s.get(PlannedStep, step_id)
+        assert step is not None and step.sent_at is not None and step.done

@@ -156,7 +156,7 @@ def test_follow_greets_with_the_four_quick_replies(server: Server, fake: FakeLin
     assert server.post(payload(ev)).status_code == 200
     reply = fake.wait_reply(ev["replyToken"])
     msg = reply["messages"][0]
-    assert msg["type"] == "text" and "なかなおり" in msg["text"]
+    assert msg["type"] == "text" and "「仲直り」" in msg["text"]
     labels = [i["action"]["label"] for i in msg["quickReply"]["items"]]
     assert labels == ["相談する", "下書きをチェック", "予定を見る", "使い方"]
     with engine.connect() as c:
@@ -180,7 +180,11 @@ def test_prefixed_draft_is_checked_with_loading_animation_and_flex_findings(serv
         assert LABEL_JA[f.label] in dumped
         if f.kind == "ng" and f.suggestion:
             assert f.suggestion[:20] in dumped
-    assert "直したいところ" in msg["altText"]
+    # the verdict first: its headline opens the bubble and names the message
+    assert msg["altText"] == "下書きチェック:" + report.verdict.headline
+    first = msg["contents"]["body"]["contents"]
+    assert report.verdict.headline in json.dumps(first[:3], ensure_ascii=False)
+    assert report.verdict.level == "counter" and f"直すところ {report.verdict.fix_count} つ" in dumped
 
 
 def test_check_after_choosing_it_then_a_clean_draft(server: Server, fake: FakeLine) -> None:
@@ -489,7 +493,7 @@ def _concurrent_posts(srv: Server, fake: FakeLine, engine: Engine, n: int = 50) 
     for t in threads:
         t.join()
     assert statuses == [200] * n
-    expected = {GOOD_DRAFT: "気になる表現はなし", NG_DRAFT: "直したいところ"}
+    expected = {GOOD_DRAFT: check(GOOD_DRAFT).verdict.headline, NG_DRAFT: check(NG_DRAFT).verdict.headline}
     for ev, draft in events:
         reply = fake.wait_reply(ev["replyToken"], timeout=60)  # exactly one reply each
         assert expected[draft] in reply["messages"][0]["altText"]

@@ -61,7 +61,7 @@ def add_reminders(
                 "line_user_id": f"U{ids[i % users]:032d}",
                 "due_at": now + due_in,
                 "title": f"リマインド {i}",
-                "text": f"【なかなおり リマインド】{i}",
+                "text": f"【仲直り リマインド】{i}",
                 "retry_key": str(uuid.uuid4()),
                 "status": "pending",
                 "attempts": 0,
@@ -97,7 +97,7 @@ def test_due_reminders_are_pushed_once_with_their_retry_key(fake: FakeLine, db_u
     assert stats.sent == 12
     pushes = fake.find("/v2/bot/message/push")
     assert sorted(r.headers["x-line-retry-key"] for r in pushes) == sorted(keys)
-    assert all(r.body["messages"][0]["text"].startswith("【なかなおり リマインド】") for r in pushes)
+    assert all(r.body["messages"][0]["text"].startswith("【仲直り リマインド】") for r in pushes)
     assert all(r.body["to"].startswith("U") for r in pushes)
     assert statuses(engine) == {"sent": 12, "pending": 4}
     assert run_once(make_session_factory(engine), api_for(fake)).handled == 0  # nothing sent twice

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, timedelta
 
 import pytest
 
 import nakanaori
-from nakanaori.advise.templates import templates_for
+from nakanaori.advise.templates import load_templates, templates_for
 from nakanaori.check.checker import Finding
 from nakanaori.check.rules import load_rules
 from nakanaori.errors import InputError
@@ -19,6 +20,7 @@ from nakanaori.plan.rules import load_plan_rules
 APOLOGY = date(2025, 3, 3)  # a Monday
 SEND_KINDS = ("send", "check_in")
 PAIRS = [(r.value, s.value) for r in Relationship for s in Stage]
+TEMPLATES = load_templates()
 
 
 def _first_send(p: Plan) -> date:
@@ -151,29 +153,19 @@ def test_a_wait_in_progress_starts_today() -> None:
 
 
 def test_templates_fit_the_step_and_are_not_repeated_while_others_fit() -> None:
-    rules = load_plan_rules()
     for rel in Relationship:
         for stage in Stage:
             p = plan(rel.value, stage.value, APOLOGY, today=APOLOGY)
-            used = [s.template_id for s in p.steps if s.template_id]
+            used = [s.template_id for s in p.steps if s.template_id and s.occurrence in (None, 1)]
             for s in p.steps:
                 if s.template_id is None:
                     continue
                 assert s.template_id.startswith(f"{rel.value}.")
                 assert s.kind in SEND_KINDS
             for tid in set(used):
-                if used.count(tid) > 1:
-                    stage_of = tid.split(".")[1]
-                    assert len(templates_for(rel.value, stage_of)) == 1, tid
-    # every step that asks for a template gets one whenever that relationship × stage has templates
-    for rel in Relationship:
-        for stage, sp in rules.stages.items():
-            steps = [r for r in sp.steps if r.template is not None and r.applies(rel, stage)]
-            p = plan(rel.value, stage.value, APOLOGY, today=APOLOGY)
-            for rule in steps:
-                got = next(s for s in p.steps if s.id == f"{stage.value}.{rule.id}")
-                has = bool(templates_for(rel.value, rule.template.stage.value))
-                assert (got.template is not None) == has, (rel, stage, rule.id)
+                if used.count(tid) > 1:  # reused only when no other template of that purpose is left
+                    purpose = next(s.purpose for s in p.steps if s.template_id == tid)
+                    assert len([t for t in TEMPLATES if t.relationship is rel and t.purpose == purpose]) == 1, tid
 
 
 def test_plan_is_json_round_trippable() -> None:
@@ -285,3 +277,27 @@ def test_message_ng_labels_are_reported_with_a_note() -> None:
     report = nakanaori.check(text, relationship="partner")
     assert p.message_ng == report.ng
     assert any("nakanaori check" in n for n in p.notes) == bool(report.ng)
+
+
+@pytest.mark.parametrize("rel", [r.value for r in Relationship])
+def test_a_step_note_gives_one_date_and_one_reason(rel: str) -> None:
+    seen_weekend_move = False
+    for stage in Stage:
+        for gap in range(0, 40, 3):
+            today = APOLOGY + timedelta(days=gap)
+            p = plan(rel, stage.value, APOLOGY, today=today)
+            for s in p.steps:
+                if not s.note:
+                    continue
+                assert s.note.count("。") == 1, s.note  # one sentence: one reason
+                assert not re.search(r"(\d+/\d+)〜\1(?!\d)", s.note), s.note  # a one-day window is one day
+                moved = re.findall(r"(\d+)/(\d+)\((.)\)にしています", s.note)
+                assert len(moved) <= 1, s.note
+                if moved:
+                    seen_weekend_move = True
+                    month, day, weekday = moved[0]
+                    assert (s.date.month, s.date.day) == (int(month), int(day)), s.note
+                    assert "月火水木金土日"[s.date.weekday()] == weekday
+                if "今日にしています" in s.note:
+                    assert s.date == today and s.status == "today", s.note
+    assert seen_weekend_move == (rel == "work")  # only work steps move off the weekend

@@ -68,12 +68,20 @@ def test_wording_has_no_folding_spaces_inside_japanese() -> None:
             ["'light_check_in'", "latest_days (7) is before offset_days (9)"],
         ),
         (
-            lambda d: d["stages"]["no_reply"]["steps"][0].update(template={"stage": "no_reply"}),
-            ["'wait_a_week'", "takes no template"],
+            lambda d: d["stages"]["no_reply"]["steps"][0].update(purpose="check_in"),
+            ["'wait_a_week'", "takes no purpose"],
         ),
         (
-            lambda d: d["stages"]["awkward"]["steps"][0].update(template={"stage": "awkward", "elements": ["hug"]}),
-            ["'natural_talk'", "unknown element 'hug'"],
+            lambda d: d["stages"]["awkward"]["steps"][0].update(purpose="hug"),
+            ["'natural_talk'", "purpose"],
+        ),
+        (
+            lambda d: d["stages"]["awkward"]["steps"][0].pop("purpose"),
+            ["'natural_talk'", "needs a purpose"],
+        ),
+        (
+            lambda d: d["stages"]["awkward"]["steps"][0].update(template={"stage": "awkward"}),
+            ["'natural_talk'", "template"],
         ),
         (lambda d: d["stages"]["cold"]["steps"][1].update(kind="call"), ["'calm_moment_message'", "kind"]),
         (lambda d: d["stages"].pop("rejected"), ["missing", "rejected"]),

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage
+from .cues import load_situation_lexicon
 from .guidance import Dont, load_guidance
 from .situation import Evidence, Facts, read_situation
 from .templates import Template, templates_for
@@ -74,7 +75,7 @@ def _channel(relationship: Relationship, stage: Stage, facts: Facts) -> str:
     g = load_guidance()
     ch = g.channels
     if stage in g.wait_stages:
-        return ch.wait
+        return ch.work_wait if relationship == Relationship.work else ch.wait
     if relationship == Relationship.work:
         return ch.work
     if facts.severity == "serious":
@@ -84,8 +85,14 @@ def _channel(relationship: Relationship, stage: Stage, facts: Facts) -> str:
     return ch.unknown
 
 
-def _timing(stage: Stage, apology_date: dt.date | None, last_contact: dt.date | None, today: dt.date) -> TimingOut:
-    t = load_guidance().stages[stage].timing
+def _timing(
+    relationship: Relationship,
+    stage: Stage,
+    apology_date: dt.date | None,
+    last_contact: dt.date | None,
+    today: dt.date,
+) -> TimingOut:
+    t = load_guidance().stages[stage].for_relationship(relationship).timing
     out = TimingOut(
         earliest_days=t.earliest_days,
         latest_days=t.latest_days,
@@ -108,6 +115,24 @@ def _timing(stage: Stage, apology_date: dt.date | None, last_contact: dt.date | 
     else:
         out.status, out.days_until = "late", 0
     return out
+
+
+def names_in_law(relationship: Relationship, evidence: list[Evidence]) -> bool:
+    """The situation names an in-law (義母, お義父さん …) as the other person."""
+    if relationship is not Relationship.family:
+        return False
+    in_laws = set(load_situation_lexicon().relationships.in_laws)
+    return any(e.kind == "relationship" and e.value == "family" and e.text in in_laws for e in evidence)
+
+
+def templates_for_situation(relationship: Relationship, stage: Stage, evidence: list[Evidence]) -> list[Template]:
+    """The stage's templates for this person: those written for in-laws only when the text names an
+    in-law (then first); otherwise none that assumes who in the family it is."""
+    found = templates_for(relationship.value, stage.value)
+    general = [t for t in found if t.audience is None]
+    if names_in_law(relationship, evidence):
+        return [t for t in found if t.audience == "in_law"] + general
+    return general
 
 
 def advise(
@@ -146,7 +171,7 @@ def advise(
         facts.days_since_apology = (today - apologized_on).days
         facts.days_approximate = False
     g = load_guidance()
-    sg = g.stages[sit.stage]
+    sg = g.stages[sit.stage].for_relationship(sit.relationship)
     rg = g.relationships[sit.relationship]
     guidance = GuidanceOut(
         summary=sg.summary,
@@ -171,7 +196,7 @@ def advise(
         relationship_given=sit.relationship_given,
         stage_given=sit.stage_given,
         guidance=guidance,
-        timing=_timing(sit.stage, facts.apology_date, last_contact, today),
-        templates=templates_for(sit.relationship.value, sit.stage.value),
+        timing=_timing(sit.relationship, sit.stage, facts.apology_date, last_contact, today),
+        templates=templates_for_situation(sit.relationship, sit.stage, sit.evidence),
         evidence=sit.evidence,
     )

@@ -221,6 +221,15 @@ class RelationshipLexicon(BaseModel):
     family: RelationshipWords
     ambiguous: dict[str, Ambiguous] = Field(default_factory=dict)
     partner_markers: list[str] = Field(default_factory=list)
+    # family persons who are in-laws: templates written for in-laws (audience in_law) are shown only then
+    in_laws: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_laws_are_family(self) -> RelationshipLexicon:
+        stray = [w for w in self.in_laws if w not in self.family.persons]
+        if stray:
+            raise ValueError(f"in_laws must be family persons: {stray}")
+        return self
 
 
 class Questions(BaseModel):

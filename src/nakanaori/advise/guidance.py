@@ -44,6 +44,19 @@ class Timing(BaseModel):
         return self
 
 
+class StageOverride(BaseModel):
+    """What one relationship changes in a stage's guidance (work: business contact goes on, and no
+    personal-relationship wording). Lists replace the stage's lists; absent fields keep the stage's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    summary: str | None = Field(default=None, min_length=8)
+    do: list[str] | None = Field(default=None, min_length=2)
+    dont: list[Dont] | None = Field(default=None, min_length=2)
+    why: str | None = Field(default=None, min_length=8)
+    timing_note: str | None = Field(default=None, min_length=4)
+
+
 class StageGuidance(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -52,6 +65,21 @@ class StageGuidance(BaseModel):
     dont: list[Dont] = Field(min_length=2)
     why: str = Field(min_length=8)
     timing: Timing
+    overrides: dict[Relationship, StageOverride] = Field(default_factory=dict)
+
+    def for_relationship(self, relationship: Relationship) -> StageGuidance:
+        """This stage's guidance as ``relationship`` reads it (its override applied)."""
+        o = self.overrides.get(relationship)
+        if o is None:
+            return self
+        timing = self.timing if o.timing_note is None else self.timing.model_copy(update={"note": o.timing_note})
+        return StageGuidance(
+            summary=o.summary or self.summary,
+            do=o.do if o.do is not None else self.do,
+            dont=o.dont if o.dont is not None else self.dont,
+            why=o.why or self.why,
+            timing=timing,
+        )
 
 
 class RelationshipGuidance(BaseModel):
@@ -72,6 +100,7 @@ class Channels(BaseModel):
     unknown: str
     wait: str
     work: str
+    work_wait: str  # a waiting stage at work: one message on the matter, business contact goes on
 
 
 class Related(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,6 +21,7 @@ from ..labels import (
     SHORT_MAX_CHARS,
     SHORT_STAGES,
     STAGE_ELEMENTS,
+    Purpose,
     Register,
     Relationship,
     Stage,
@@ -32,6 +34,7 @@ TEMPLATES_DIR = KNOWLEDGE_DIR / "templates"
 __all__ = [
     "RELATIONSHIP_REGISTERS",
     "STAGE_ELEMENTS",
+    "Audience",
     "Template",
     "load_templates",
     "missing_stage_elements",
@@ -42,8 +45,14 @@ __all__ = [
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
 
+# who a template is written for, when it is narrower than its relationship: ``in_law`` = 義理の家族
+# (です・ます); shown only when the situation names an in-law
+Audience = Literal["in_law"]
+
+
 class Template(BaseModel):
-    """One ready-to-send message. ``elements`` = the good labels of labels.md the text contains."""
+    """One ready-to-send message. ``elements`` = the good labels of labels.md the text contains;
+    ``purpose`` = what the message is for (the plan picks its examples by purpose)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,6 +62,8 @@ class Template(BaseModel):
     register: Register = Field(...)  # required (see CheckReport.register)
     text: str = Field(min_length=2, max_length=400)
     elements: list[str] = Field(min_length=1)
+    purpose: Purpose
+    audience: Audience | None = None
 
     @field_validator("elements")
     @classmethod
@@ -74,6 +85,8 @@ class Template(BaseModel):
         missing = missing_stage_elements(self.stage, self.elements)
         if missing:
             raise ValueError(f"stage {self.stage.value} needs the elements {missing}, not declared")
+        if self.audience == "in_law" and self.relationship is not Relationship.family:
+            raise ValueError("audience in_law is for family templates only")
         if self.stage in SHORT_STAGES and len(self.text) > SHORT_MAX_CHARS:
             raise ValueError(f"stage {self.stage.value} needs a short message (≤ {SHORT_MAX_CHARS} chars)")
         return self
@@ -87,6 +100,8 @@ class _TemplateIn(BaseModel):
     register: str = Field(...)
     text: str
     elements: list[str]
+    purpose: str
+    audience: str | None = None
 
 
 class _TemplateFile(BaseModel):
@@ -114,6 +129,8 @@ def load_template_file(path: Path) -> list[Template]:
             "register": raw.register,
             "text": raw.text.strip(),
             "elements": raw.elements,
+            "purpose": raw.purpose,
+            "audience": raw.audience,
         }
         out.append(validate(path, item, Template, "template file", whole=data, prefix=("templates", k)))
         if not raw.id.startswith(f"{prefix_rel}.{raw.stage}."):
@@ -132,8 +149,10 @@ def load_templates() -> tuple[Template, ...]:
     return load_templates_from(TEMPLATES_DIR)
 
 
-def templates_for(relationship: str, stage: str, register: str | None = None) -> list[Template]:
-    """Templates of one relationship × stage, optionally of one register, in file order.
+def templates_for(
+    relationship: str, stage: str, register: str | None = None, *, purpose: str | None = None
+) -> list[Template]:
+    """Templates of one relationship × stage, optionally of one register and one purpose, in file order.
 
     Raises ``ValueError`` (with a clear message) for unknown relationship, stage or register values.
     """
@@ -148,6 +167,27 @@ def templates_for(relationship: str, stage: str, register: str | None = None) ->
         except ValueError:
             choices = ", ".join(r.value for r in Register)
             raise ValueError(f"unknown register {register!r}; choose one of: {choices}") from None
+    pur: Purpose | None = None
+    if purpose is not None and purpose != "":
+        try:
+            pur = Purpose(purpose.strip().lower())
+        except ValueError:
+            choices = ", ".join(p.value for p in Purpose)
+            raise ValueError(f"unknown purpose {purpose!r}; choose one of: {choices}") from None
     return [
-        t for t in load_templates() if t.relationship == rel and t.stage == stg and (reg is None or t.register == reg)
+        t
+        for t in load_templates()
+        if t.relationship == rel
+        and t.stage == stg
+        and (reg is None or t.register == reg)
+        and (pur is None or t.purpose == pur)
     ]
+
+
+def templates_of_purpose(relationship: str, purpose: str) -> list[Template]:
+    """Templates of one relationship with one purpose, any stage, in file order."""
+    rel = parse_relationship(relationship)
+    if rel is None:
+        raise ValueError("relationship is required")
+    pur = Purpose(purpose)
+    return [t for t in load_templates() if t.relationship == rel and t.purpose == pur]

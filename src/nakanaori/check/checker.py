@@ -36,6 +36,7 @@ class CheckReport(BaseModel):
     notes: list[Note]
     verdict: Verdict
     score: int | None
+    score_note: str | None = None  # how the number was reached (secondary to the verdict)
     next_edits: list[str]
 
     def has_ng(self) -> bool:
@@ -188,10 +189,12 @@ def report_from_analysis(
             score=None,
             next_edits=[mc.no_japanese],
         )
-    findings = _findings(analysis, register, use_model)
+    findings = mc.earned(analysis, _findings(analysis, register, use_model))
     labels = sorted({f.label for f in findings}, key=LABELS.index)
     notes, expected, register_ok = mc.judge(analysis, register, findings, labels, rel, stg)
-    score, edits = mc.compute_score(findings, labels, notes, stg)
+    verdict = mc.compute_verdict(findings, labels, notes, stg)
+    vague = any(n.code == "vague_commitment" for n in notes)
+    score, score_note, edits = mc.compute_score(findings, labels, notes, stg, verdict, vague)
     return CheckReport(
         text=original,
         relationship=rel.value if rel else None,
@@ -205,7 +208,8 @@ def report_from_analysis(
         register_ok=register_ok,
         findings=findings,
         notes=notes,
-        verdict=mc.compute_verdict(findings, labels, notes),
+        verdict=verdict,
         score=score,
+        score_note=score_note,
         next_edits=edits,
     )

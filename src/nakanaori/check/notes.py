@@ -5,29 +5,61 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..knowledge.loader import KNOWLEDGE_DIR, invalid, load_model
 from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage
 from ..text.analysis import Analysis
+from ..text.lexicon import lexicon
 from .findings import Finding, Note, Verdict
+from .questions import questions, releases_reply
 
 MESSAGE_CHECKS_FILE = KNOWLEDGE_DIR / "message_checks.yaml"
+
+
+Presence = Literal["reply_release", "care_question"]
 
 
 class StageNeed(BaseModel):
     model_config = ConfigDict(extra="forbid")
     labels: list[str]
     message: str
+    # the need is also met when the text shows one of these (the analyser may miss the label, and the note must
+    # never ask for what the text already has): words in order within one of the sender's sentences
+    # (dictionary or surface forms), or a presence check of check/questions.py
+    met_by_words: list[list[str]] = Field(default_factory=list)
+    met_by: list[Presence] = Field(default_factory=list)
 
 
-class ScoreWeights(BaseModel):
+class ScoreBands(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    base: int
-    good: dict[str, int]
-    ng: dict[str, int]
+    send: tuple[int, int]
+    improve: tuple[int, int]
+    counter: tuple[int, int]
+
+
+class ScoreBandNames(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    send: str
+    improve: str
+    counter: str
+
+
+class ScoreConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bands: ScoreBands
+    # what each stage values (domain.md §4, §6): the weight of each good element; "default" without a stage
+    values: dict[str, dict[str, int]]
+    improve_step: int  # each further place to fix costs this much inside the band
+    counter_step: int
+    ng: dict[str, int]  # how much each NG label weighs when ordering the next edits
     notes: dict[str, int]
+    note: str  # explains the number: "{lo}〜{hi} 点 …"
+    names: ScoreBandNames
+    note_values: str
+    note_missing: str
 
 
 class VerdictTexts(BaseModel):
@@ -45,10 +77,37 @@ class VerdictSummaries(VerdictTexts):
 class VerdictConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     counter_labels: list[str]
-    counter_fix_count: int
+    # labels that make a message backfire at these stages only (pressing while they need space, joking right after)
+    counter_by_stage: dict[Stage, list[str]]
+    # this many NG places also make it likely to backfire
+    counter_ng_count: int
     fix_notes: list[str]
     headline: VerdictTexts
     summary: VerdictSummaries
+
+
+class StageWarning(BaseModel):
+    """A good element that works against the stage (an apology reopened when it is settled, a promise that reads as
+    persuasion after a rejection): a place to fix."""
+
+    model_config = ConfigDict(extra="forbid")
+    stages: list[Stage]
+    labels: list[str]
+    message: str
+    # a finding with one of these words does not count (ご決定を真摯に受け止めます accepts, it does not persuade)
+    unless_words: list[str] = Field(default_factory=list)
+
+
+def _has_any_word(analysis: Analysis, f: Finding, words: list[str]) -> bool:
+    norm = analysis.normalized
+    inside = (t for t in analysis.tokens if f.start <= norm.to_original(t.begin, t.end)[0] < f.end)
+    return any(t.lemma in words or t.surface in words for t in inside)
+
+
+class FindingText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    why: str
+    hint: str
 
 
 class MessageChecks(BaseModel):
@@ -57,6 +116,7 @@ class MessageChecks(BaseModel):
     no_japanese: str
     expected_registers: dict[Relationship, list[str]]
     register_mismatch: dict[Relationship, dict[str, str]]
+    register_tips: dict[Relationship, dict[str, str]]
     light_stages: list[Stage]
     heavy_chars: int
     heavy_long: str
@@ -64,26 +124,48 @@ class MessageChecks(BaseModel):
     piled_apology_count: int
     piled_apology: str
     stage_needs: dict[Stage, StageNeed]
+    stage_warnings: dict[str, StageWarning]
     apology_without_change: str
+    vague_will_words: list[list[str]]
+    vague_commitment: str
+    vague_commitment_finding: FindingText
     no_good_elements: str
-    score: ScoreWeights
+    score: ScoreConfig
     verdict: VerdictConfig
 
     def no_japanese_verdict(self) -> Verdict:
         v = self.verdict
         return Verdict(level="none", headline=v.headline.none, fix_count=0, summary=v.summary.none)
 
-    def compute_verdict(self, findings: list[Finding], labels: list[str], notes: list[Note]) -> Verdict:
+    def earned(self, analysis: Analysis, findings: list[Finding]) -> list[Finding]:
+        """Praise is earned: a commitment that is only a will to change (今後は気をつけます) keeps its label
+        (labels.md) but says so, and asks for the concrete change."""
+        text = self.vague_commitment_finding
+        return [
+            f.model_copy(update={"why": text.why, "hint": text.hint})
+            if f.label == "commitment" and is_vague_commitment(analysis, f)
+            else f
+            for f in findings
+        ]
+
+    def counter_labels_for(self, stage: Stage | None) -> list[str]:
+        extra = self.verdict.counter_by_stage.get(stage, []) if stage is not None else []
+        return list(dict.fromkeys([*self.verdict.counter_labels, *extra]))
+
+    def compute_verdict(
+        self, findings: list[Finding], labels: list[str], notes: list[Note], stage: Stage | None = None
+    ) -> Verdict:
         """The verdict for the stage: each NG place and each of the stage's whole-message warnings is a place
-        to fix; the labels in ``counter_labels`` or ``counter_fix_count`` places make it likely to backfire."""
+        to fix; the stage's counter labels or ``counter_ng_count`` NG places make it likely to backfire."""
         v = self.verdict
         places = {(f.label, f.start, f.end) for f in findings if f.kind == "ng"}
-        fix_count = len(places) + sum(1 for n in notes if n.code in v.fix_notes)
-        severe = [x for x in labels if x in v.counter_labels]
+        fix_count = len(places) + sum(1 for n in notes if n.code in v.fix_notes and n.severity == "warning")
+        counter = self.counter_labels_for(stage)
+        severe = [x for x in labels if x in counter]
         if severe:
             summary = v.summary.counter.format(labels="・".join(f"「{LABEL_JA[x]}」" for x in severe))
             return Verdict(level="counter", headline=v.headline.counter, fix_count=fix_count, summary=summary)
-        if fix_count >= v.counter_fix_count:
+        if len(places) >= v.counter_ng_count:
             return Verdict(
                 level="counter", headline=v.headline.counter, fix_count=fix_count, summary=v.summary.counter_many
             )
@@ -95,6 +177,15 @@ class MessageChecks(BaseModel):
                 summary=v.summary.improve,
             )
         return Verdict(level="send", headline=v.headline.send, fix_count=0, summary=v.summary.send)
+
+    def _need_met(self, analysis: Analysis, need: StageNeed, labels: list[str]) -> bool:
+        if any(x in labels for x in need.labels):
+            return True
+        if "reply_release" in need.met_by and releases_reply(analysis):
+            return True
+        if "care_question" in need.met_by and any(q.kind == "care" for q in questions(analysis)):
+            return True
+        return any(has_words(analysis, seq) for seq in need.met_by_words)
 
     def judge(
         self,
@@ -114,18 +205,23 @@ class MessageChecks(BaseModel):
             register_ok = msg is None
             if msg is not None:
                 notes.append(Note(code="register_mismatch", severity="warning", message=msg))
+            tip = self.register_tips.get(rel, {}).get(register)
+            if tip is not None:
+                notes.append(Note(code="register_tip", severity="info", message=tip))
         if stage is not None and stage in self.light_stages:
             body = len(analysis.text.strip())
             if body > self.heavy_chars:
                 notes.append(Note(code="heavy_long", severity="warning", message=self.heavy_long))
-            if _asks_question(analysis) and "rushing" not in labels:
+            # a care question (少しは落ち着いた?) is fine; one that asks for a reply, a meeting or forgiveness is not
+            demanding = any(q.kind == "demand" for q in questions(analysis))
+            if demanding and "rushing" not in labels:
                 notes.append(Note(code="heavy_question", severity="warning", message=self.heavy_question))
         apologies = sum(1 for f in findings if f.label == "apology")
         if apologies >= self.piled_apology_count:
             notes.append(Note(code="piled_apology", severity="info", message=self.piled_apology))
         if stage is not None:
             need = self.stage_needs.get(stage)
-            if need is not None and not any(x in labels for x in need.labels):
+            if need is not None and not self._need_met(analysis, need, labels):
                 wanted = "・".join(LABEL_JA[x] for x in need.labels)
                 notes.append(
                     Note(
@@ -135,20 +231,63 @@ class MessageChecks(BaseModel):
                         suggestion=f"足りない要素: {wanted}",
                     )
                 )
-        if "apology" in labels and "commitment" not in labels and stage in (None, Stage.just_apologized):
+            for code, w in self.stage_warnings.items():
+                if stage in w.stages and any(
+                    f.label in w.labels and not _has_any_word(analysis, f, w.unless_words) for f in findings
+                ):
+                    notes.append(Note(code=code, severity="warning", message=w.message))
+        commitments = [f for f in findings if f.label == "commitment"]
+        will_only = not commitments and any(has_words(analysis, seq) for seq in self.vague_will_words)
+        if "apology" in labels and not commitments and not will_only and stage in (None, Stage.just_apologized):
             notes.append(Note(code="apology_without_change", severity="info", message=self.apology_without_change))
+        if will_only or (commitments and all(is_vague_commitment(analysis, f) for f in commitments)):
+            notes.append(Note(code="vague_commitment", severity="info", message=self.vague_commitment))
         if not any(x in labels for x in GOOD_LABELS):
-            notes.append(Note(code="no_good_elements", severity="info", message=self.no_good_elements))
+            severity = "warning" if stage is None else "info"  # with a stage, stage_needs says what to add
+            notes.append(Note(code="no_good_elements", severity=severity, message=self.no_good_elements))
         return notes, expected, register_ok
 
+    def stage_values(self, stage: Stage | None) -> dict[str, int]:
+        return self.score.values.get(stage.value if stage is not None else "default", self.score.values["default"])
+
     def compute_score(
-        self, findings: list[Finding], labels: list[str], notes: list[Note], stage: Stage | None
-    ) -> tuple[int, list[str]]:
+        self,
+        findings: list[Finding],
+        labels: list[str],
+        notes: list[Note],
+        stage: Stage | None,
+        verdict: Verdict,
+        vague: bool = False,
+    ) -> tuple[int, str, list[str]]:
+        """The number inside the verdict's band (it can never contradict the verdict), how it was reached, and the
+        three most useful next edits.
+
+        Inside the band, the number rises with the share of what the stage values that the message has (a vague
+        promise counts half) and falls with each further place to fix."""
         w = self.score
-        s = w.base + sum(w.good.get(x, 0) for x in labels if x in GOOD_LABELS)
-        s -= sum(w.ng.get(x, 0) for x in labels if x in NG_LABELS)
-        s -= sum(w.notes.get(n.code, 0) for n in notes)
-        score = max(0, min(100, s))
+        values = self.stage_values(stage)
+        total = sum(values.values()) or 1
+        have = sum((values[x] / 2 if x == "commitment" and vague else values[x]) for x in labels if x in values)
+        share = min(1.0, have / total)
+        level = verdict.level if verdict.level != "none" else "counter"
+        lo, hi = getattr(w.bands, level)
+        places = verdict.fix_count
+        if level == "send":
+            score = lo + round((hi - lo) * share)
+        elif level == "improve":
+            score = hi - w.improve_step + round(w.improve_step * share) - w.improve_step * max(0, places - 1)
+        else:
+            severe = [x for x in labels if x in self.counter_labels_for(stage)]
+            extra = max(0, len(severe) - 1) + max(0, places - max(1, len(severe)))
+            score = hi - 4 - w.counter_step * extra + round(4 * share)
+        score = max(lo, min(hi, score))
+        present = [f"「{LABEL_JA[x]}」" for x in values if x in labels]
+        missing = [f"「{LABEL_JA[x]}」" for x in values if x not in labels]
+        explained = w.note.format(lo=lo, hi=hi, name=getattr(w.names, level))
+        if present:
+            explained += w.note_values.format(labels="".join(present))
+        if missing and level != "counter":
+            explained += w.note_missing.format(labels="".join(missing[:3]))
         # the three most useful next edits: worst NG first, then the whole-message notes
         edits: list[tuple[int, str]] = []
         seen: set[str] = set()
@@ -169,17 +308,41 @@ class MessageChecks(BaseModel):
             if n.severity in ("warning", "info") and n.code != "no_good_elements":
                 edits.append((w.notes.get(n.code, 1), n.message))
         edits.sort(key=lambda e: -e[0])
-        return score, [e[1] for e in edits[:3]]
+        return score, explained, [e[1] for e in edits[:3]]
 
 
-def _asks_question(analysis: Analysis) -> bool:
+def has_words(analysis: Analysis, words: list[str]) -> bool:
+    """Whether one of the sender's own sentences has *words* in this order (each a dictionary or surface form of
+    one morpheme), outside quotes, the other person's words and negated predicates."""
     for s in analysis.sentences:
-        toks = analysis.tokens[s.start_token : s.end_token]
-        if any(t.surface in ("?",) for t in toks):
-            return True
-        if any(t.surface in ("か", "の") and t.pos_str.startswith("助詞,終助詞") for t in toks[-3:]):
-            return True
+        k = 0
+        for t in analysis.tokens[s.start_token : s.end_token]:
+            if t.quote or t.other or t.reported or t.negated:
+                continue
+            if t.lemma == words[k] or t.surface == words[k]:
+                k += 1
+                if k == len(words):
+                    return True
     return False
+
+
+def is_vague_commitment(analysis: Analysis, f: Finding) -> bool:
+    """A will to change that names no concrete change (今後は気をつけます, 二度と同じことはしません): the content
+    words of its clauses are only time words and the generic words of ``vague_commitment_words`` (lexicon)."""
+    lex = lexicon()
+    generic = lex.words("vague_commitment_words")
+    norm = analysis.normalized
+    inside = [t for t in analysis.tokens if f.start <= norm.to_original(t.begin, t.end)[0] < f.end]
+    clauses = {(t.sent, t.clause) for t in inside}  # the clause says what is changed (言い方を|改めます)
+    content = []
+    for t in analysis.tokens:
+        if (t.sent, t.clause) not in clauses:
+            continue
+        if t.pos_str.startswith(("名詞", "動詞", "形容詞", "形状詞", "副詞")) and not t.pos_str.startswith(
+            ("名詞,数詞", "動詞,非自立可能", "形容詞,非自立可能", "名詞,普通名詞,副詞可能", "名詞,普通名詞,助数詞可能")
+        ):
+            content.append(t)
+    return all(t.lemma in generic or t.surface in generic for t in content)
 
 
 def load_message_checks_from(path: Path) -> MessageChecks:
@@ -193,6 +356,36 @@ def load_message_checks_from(path: Path) -> MessageChecks:
     problems += [
         ("verdict.counter_labels", f"not an NG label {x!r}") for x in mc.verdict.counter_labels if x not in NG_LABELS
     ]
+    problems += [
+        (f"verdict.counter_by_stage.{stage.value}", f"not an NG label {x!r}")
+        for stage, xs in mc.verdict.counter_by_stage.items()
+        for x in xs
+        if x not in NG_LABELS
+    ]
+    problems += [
+        (f"stage_warnings.{code}.labels", f"not a good label {x!r}")
+        for code, w in mc.stage_warnings.items()
+        for x in w.labels
+        if x not in GOOD_LABELS
+    ]
+    problems += [
+        (f"score.values.{key}", f"not a good label {x!r}")
+        for key, values in mc.score.values.items()
+        for x in values
+        if x not in GOOD_LABELS
+    ]
+    problems += [
+        (f"score.values.{key}", "neither a stage nor 'default'")
+        for key in mc.score.values
+        if key != "default" and key not in {s.value for s in Stage}
+    ]
+    if "default" not in mc.score.values:
+        problems.append(("score.values", "needs a 'default' entry (no stage)"))
+    bands = mc.score.bands
+    if not (
+        bands.counter[0] <= bands.counter[1] < bands.improve[0] <= bands.improve[1] < bands.send[0] <= bands.send[1]
+    ):
+        problems.append(("score.bands", "the bands must be ordered counter < improve < send and not overlap"))
     if problems:
         raise invalid(path, "message checks file", problems)
     return mc

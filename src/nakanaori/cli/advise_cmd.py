@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import EXIT_CODES, InputError
-from ..labels import LABEL_JA, REGISTER_JA, Relationship, Stage
+from ..labels import LABEL_JA, REGISTER_JA, Relationship, Stage, join_names
 from .common import err_console, fail, fail_option, iter_jsonl, read_source_bytes, read_text_arg
 
 if TYPE_CHECKING:
@@ -89,7 +89,8 @@ def _timing_line(advice: Advice) -> str:
     else:
         span = f"{base}から{t.earliest_days}〜{t.latest_days}日後"
     if t.earliest_date and t.latest_date:
-        span += f"({t.earliest_date:%m/%d}〜{t.latest_date:%m/%d})"
+        same = t.earliest_date == t.latest_date  # a one-day window reads as one day
+        span += f"({t.earliest_date:%m/%d})" if same else f"({t.earliest_date:%m/%d}〜{t.latest_date:%m/%d})"
         if t.status == "wait":
             span += f" — あと{t.days_until}日は待ちましょう"
         elif t.status == "now":
@@ -140,7 +141,7 @@ def _render(advice: Advice) -> None:
             table.add_row(
                 REGISTER_JA.get(str(t.register), str(t.register)),
                 t.text,
-                "・".join(LABEL_JA.get(e, e) for e in t.elements),
+                join_names([LABEL_JA.get(e, e) for e in t.elements]),
             )
         console.print(table)
         console.print("[dim]文例は自分の言葉に直してから `nakanaori check` で確かめてください。[/]")

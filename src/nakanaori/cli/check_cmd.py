@@ -22,6 +22,7 @@ console = Console()
 
 GOOD_STYLE = "bold green"
 NG_STYLE = "bold red on grey15"
+VERDICT_STYLE = {"send": "bold green", "improve": "bold yellow", "counter": "bold red"}
 
 
 def _render(report: CheckReport) -> None:
@@ -29,16 +30,29 @@ def _render(report: CheckReport) -> None:
     for f in report.findings:
         text.stylize(GOOD_STYLE if f.kind == "good" else NG_STYLE, f.start, f.end)
     console.rule("[bold]仲直りチェック")
-    console.print(text)
-    console.print()
     if not report.japanese:
+        console.print(text)
+        console.print()
         console.print(f"[yellow]{report.notes[0].message}[/]")
         return
+    # the answer first: can I send this? then how many places to fix; the number is secondary
+    v = report.verdict
+    color = VERDICT_STYLE.get(v.level, "bold")
+    console.print(f"[{color}]{v.headline}[/]")
+    if v.fix_count:
+        console.print(f"[bold]直すところ {v.fix_count} つ[/]")
+    console.print(v.summary)
+    console.print()
+    console.print(text)
+    console.print()
     reg = REGISTER_JA.get(report.register, report.register)
-    verdict = ""
+    fits = ""
     if report.register_ok is not None:
-        verdict = " ✓ 関係に合っています" if report.register_ok else " ✗ 関係に合っていません"
-    console.print(f"文体: [bold]{reg}[/]{verdict}    スコア: [bold]{report.score}[/]/100")
+        fits = " ✓ 関係に合っています" if report.register_ok else " ✗ 関係に合っていません"
+    console.print(f"[dim]文体: {reg}{fits}    スコア {report.score}/100[/]")
+    if report.score_note:
+        console.print(f"[dim]{report.score_note}[/]")
+    console.print()
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("", width=2)
     table.add_column("要素", no_wrap=True)
@@ -47,6 +61,8 @@ def _render(report: CheckReport) -> None:
     for f in report.findings:
         mark = "[green]○[/]" if f.kind == "good" else "[red]×[/]"
         why = f.why if not f.suggestion else f"{f.why}\n→ [cyan]{f.suggestion}[/]"
+        if f.hint:
+            why += f"\n[cyan]{f.hint}[/]"
         table.add_row(mark, f.label_ja, Text(f.text, style=GOOD_STYLE if f.kind == "good" else "bold red"), why)
     if report.findings:
         console.print(table)

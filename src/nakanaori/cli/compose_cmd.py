@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from ..errors import InputError
-from ..labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA
+from ..labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_names
 from .common import fail
 
 console = Console()
@@ -43,7 +43,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             stg = STAGE_JA.get(result.stage, result.stage)
             console.rule(f"[bold]文面の案 — {rel} / {stg} / {REGISTER_JA[result.register]}")
             for k, v in enumerate(result.variants, 1):
-                labels = "・".join(LABEL_JA[x] for x in v.labels)
+                labels = join_names([LABEL_JA[x] for x in v.labels])
                 console.print(Panel(v.text, title=f"案{k}  スコア {v.score}", subtitle=labels, expand=True))
             for w in result.warnings:
                 console.print(f"[yellow]●[/] {w}")

@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from ..errors import InputError, decode_bytes
+from ..labels import PURPOSE_JA
 from .common import err_console, fail, fail_option
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ def _render(p: Plan) -> None:
         if s.note:
             _indented(f"※ {s.note}", "yellow")
         if s.template and s.status != "past":
-            _indented(f"文面の例: {s.template}", "cyan")
+            kind = f"({PURPOSE_JA[s.purpose]})" if s.purpose in PURPOSE_JA else ""
+            _indented(f"文面の例{kind}: {s.template}", "cyan")
     if p.promises:
         console.print()
         console.rule("[bold]約束を守るためのチェック")

@@ -27,11 +27,13 @@ from ..labels import (
     Register,
     Relationship,
     Stage,
+    join_choices,
     missing_stage_elements,
 )
 from ..labels import parse_relationship as _parse_rel
 from ..labels import parse_stage as _parse_stage
-from .conjugate import ConjugationError, Predicate, apology_clause, parse, thanks_clause, will_clause
+from ..text.tokenizer import tokenize
+from .conjugate import ConjugationError, Predicate, apology_clause, clean, parse, thanks_clause, will_clause
 from .guard import broken_join
 from .phrases import RegisterName, phrases
 
@@ -45,6 +47,10 @@ _ALREADY_PREFIXED = re.compile(r"^(これから|次から|次回から|今後|�
 
 # stages where the other person needs space: no promise-making, keep it short
 NO_PROMISE_STAGES = {Stage.no_reply, Stage.distance, Stage.rejected}
+# stages whose guidance says not to bring the apology back (あの件をむし返す / 謝罪をもう一度くり返す)
+NO_APOLOGY_STAGES = {Stage.days_later, Stage.awkward}
+# best first: the verdict for the stage (check's ``verdict.level``)
+_VERDICT_ORDER = {"send": 0, "improve": 1, "counter": 2, "none": 3}
 
 
 class Variant(BaseModel):
@@ -54,6 +60,7 @@ class Variant(BaseModel):
     score: int | None
     stage_elements_ok: bool
     report: CheckReport
+    shape: int = 0  # which of the stage's three structures (compose.yaml ``shapes``) the text is built on
 
 
 class Composition(BaseModel):
@@ -97,14 +104,32 @@ def _clean_fact(name: str, value: str | None) -> str | None:
     return text
 
 
+_FACT_EXAMPLES = {"did": "約束の時間に遅れた", "will": "出る30分前にアラームをかける", "thanks": "話を聞いてくれた"}
+
+
+def _why_not_a_sentence(text: str) -> tuple[str, str]:
+    """What is wrong with a fact that does not parse, in the user's terms (ja) and for logs (en):
+    only an apology or thanks word, an ending in a particle, or an ending in another word."""
+    phrase = clean(text)
+    if not phrase:
+        return "「ごめん」「ありがとう」のような言葉だけでは、何についてなのかが分かりません。", "no content"
+    words = [m for m in tokenize(phrase) if m.pos[0] not in ("補助記号", "空白")]
+    if not words:
+        return "記号だけでは、何についてなのかが分かりません。", "no content"
+    last = words[-1]
+    if last.pos[0] == "助詞":
+        return f"「{last.surface}」のような助詞で終わる形は使えません。", "ends in a particle"
+    return f"「{last.surface}」で終わっていて、文になっていません。", f"ends in a {last.pos[0]}"
+
+
 def _parse_fact(name: str, text: str) -> Predicate:
     try:
         return parse(text)
     except ConjugationError:
-        examples = {"did": "約束の時間に遅れた", "will": "出る30分前にアラームをかける", "thanks": "話を聞いてくれた"}
+        why_ja, why_en = _why_not_a_sentence(text)
         raise _bad(
-            f"「{FACT_JA[name]}」を文の形で書いてください(例:「{examples[name]}」)。助詞で終わる形は使えません。",
-            f"{name} does not end in a predicate",
+            f"「{FACT_JA[name]}」を、動詞などで終わる文の形で書いてください(例:「{_FACT_EXAMPLES[name]}」)。{why_ja}",
+            f"{name} does not end in a predicate: {why_en}",
         ) from None
 
 
@@ -127,9 +152,9 @@ def _resolve(relationship: str, stage: str, register: str | None) -> tuple[Relat
             f"文体 {register!r} は使えません。{choices} から選んでください。", f"unknown register {register!r}"
         ) from None
     if reg not in fits:
-        ok = "・".join(REGISTER_JA[r.value] for r in fits)
+        ok = join_choices([REGISTER_JA[r.value] for r in fits])
         raise _bad(
-            f"{RELATIONSHIP_JA[rel.value]}には「{REGISTER_JA[reg.value]}」は合いません。{ok} を選んでください。",
+            f"{RELATIONSHIP_JA[rel.value]}には「{REGISTER_JA[reg.value]}」は合いません。{ok}を選んでください。",
             f"register {reg.value} does not fit {rel.value}",
         )
     return rel, stg, reg.value
@@ -143,8 +168,8 @@ def _apology(p: Predicate, reg: RegisterName, stage: Stage, k: int) -> str:
     return pool[reg][k].format(c=apology_clause(p, reg), cc=apology_clause(p, reg, colloquial=True))
 
 
-def _thanks(p: Predicate, reg: RegisterName, k: int) -> str:
-    t = thanks_clause(p, reg)
+def _thanks(p: Predicate, reg: RegisterName, k: int, close: bool) -> str:
+    t = thanks_clause(p, reg, close=close)
     sep = "" if t.endswith("を") else "、"
     return phrases().thanks[reg][k].format(t=t, sep=sep)
 
@@ -163,30 +188,39 @@ def _candidate(
     did: Predicate | None,
     will: tuple[Predicate, str] | None,
     thanks: Predicate | None,
-    k_apology: int,
-    k_other: int,
+    shape: int,
+    k: int,
     k_closer: int,
+    close: bool = False,
 ) -> str:
-    parts: list[str] = []
-    thanks_s = _thanks(thanks, reg, k_other) if thanks else ""
+    """One text on the stage's structure ``shape`` (compose.yaml ``shapes``), with phrase ``k`` in each slot."""
+    bank = phrases()
+    thanks_s = _thanks(thanks, reg, k, close) if thanks else ""
     if stage is Stage.just_apologized and not thanks:
-        thanks_s = phrases().thanks_fallback[reg][k_other]
-    apology_s = _apology(did, reg, stage, k_apology) if did else ""
+        thanks_s = bank.thanks_fallback[reg][k]
+    apology_s = _apology(did, reg, stage, k) if did and stage not in NO_APOLOGY_STAGES else ""
     if stage is Stage.not_my_fault and not did:
-        apology_s = phrases().empathy_fallback[reg][k_apology]
+        apology_s = bank.empathy_fallback[reg][k]
     will_s = ""
     if stage not in NO_PROMISE_STAGES:
         if will:
-            will_s = _will(will[0], will[1], reg, k_other)
+            will_s = _will(will[0], will[1], reg, k)
         elif stage is Stage.improve:
-            will_s = phrases().will_fallback[reg][k_other]
-    first_thanks = stage is Stage.just_apologized
-    parts = [thanks_s, apology_s, will_s] if first_thanks else [apology_s, thanks_s, will_s]
-    closer = phrases().closer[stage][reg][k_closer]
-    if stage is Stage.rejected and thanks_s:
+            will_s = bank.will_fallback[reg][k]
+    closer = bank.closer[stage][reg][k_closer]
+    if stage is Stage.rejected and thanks_s and "thanks" in bank.shapes[stage][shape]:
         closer = closer.split("。")[0] + "。" if "ありがとう" in closer or "感謝" in closer else closer
-    parts.append(closer)
-    return "".join(x for x in parts if x)
+    slots = {
+        "apology": apology_s,
+        "thanks": thanks_s,
+        "will": will_s,
+        "opening": bank.opening[stage][reg][k],
+        "closer": closer,
+    }
+    order = bank.shapes[stage][shape]
+    if sum(1 for x in order if slots[x]) < 2 and "opening" not in order:
+        order = ["opening", *order]  # nothing of the user's to say here: open with the stage's own sentence
+    return "".join(slots[x] for x in order if slots[x])
 
 
 def compose(
@@ -216,10 +250,13 @@ def compose(
         )
     warn: list[str] = []
     parsed: dict[str, Predicate] = {}
+    own_registers: set[str] = set()  # the user's own respect level (お義母さんが聞いてくださった) is kept
     for name, text in facts.items():
         if text is None:
             continue
         own = check(text)
+        if own.register:
+            own_registers.add(own.register)
         if own.ng:
             found = "・".join(LABEL_JA[x] for x in own.ng)
             hint = next((f.suggestion for f in own.findings if f.kind == "ng" and f.suggestion), None)
@@ -233,35 +270,52 @@ def compose(
         warn.append(
             "この段階では、約束の言葉は相手に重く感じられやすいので文面には入れていません。行動で示していきましょう。"
         )
-    skip_will = stg in NO_PROMISE_STAGES
-    used = [n for n in ("did", "will", "thanks") if n in parsed and not (n == "will" and skip_will)]
+    if facts["did"] and stg in NO_APOLOGY_STAGES and "did" in parsed:
+        warn.append(
+            "この段階では、あの件を持ち出して謝り直すと、落ち着いた空気をまた重くしてしまいやすいので、"
+            "「したこと」は文面に入れていません。"
+        )
+    skip = {"will"} if stg in NO_PROMISE_STAGES else {"did"} if stg in NO_APOLOGY_STAGES else set()
+    used = [n for n in ("did", "will", "thanks") if n in parsed and n not in skip]
     will_arg = (parsed["will"], facts["will"] or "") if "will" in parsed else None
 
+    # です・ます to someone close (an in-law, a friend): thanks in plain giving verbs (聞いてもらって), unless the
+    # user wrote 敬語 themselves (聞いてくださった is kept)
+    close = rel is not Relationship.work and reg == "polite"
     seen: set[str] = set()
     candidates: list[Variant] = []
-    for ka, ko, kc in [(0, 0, 0), (1, 1, 1), (2, 2, 2), *product(range(3), repeat=3)]:
-        text = _candidate(stg, cast(RegisterName, reg), parsed.get("did"), will_arg, parsed.get("thanks"), ka, ko, kc)
-        if not text or text in seen or _repeats_itself(text) or broken_join(text):
-            continue
-        seen.add(text)
-        rep = check(text, relationship=rel.value, stage=stg.value)
-        if rep.ng or rep.register_ok is False:
-            continue
-        candidates.append(
-            Variant(
-                text=text,
-                register=reg,
-                labels=rep.labels,
-                score=rep.score,
-                stage_elements_ok=not missing_stage_elements(stg, rep.labels),
-                report=rep,
+    # each of the stage's three structures, its own phrases first (variant n: shape n, phrase n), then others
+    for shape in range(3):
+        n_found = 0
+        for k, kc in [(shape, shape), *((shape, x) for x in range(3)), *product(range(3), repeat=2)]:
+            text = _candidate(
+                stg, cast(RegisterName, reg), parsed.get("did"), will_arg, parsed.get("thanks"), shape, k, kc, close
             )
-        )
-        if len(candidates) >= 9:
-            break
+            if not text or text in seen or _repeats_itself(text) or broken_join(text):
+                continue
+            seen.add(text)
+            rep = check(text, relationship=rel.value, stage=stg.value)
+            if rep.ng or (rep.register_ok is False and rep.register not in own_registers):
+                continue
+            if rep.verdict.level != "send":  # every variant gets check's best verdict at its relationship and stage
+                continue
+            candidates.append(
+                Variant(
+                    text=text,
+                    register=reg,
+                    labels=rep.labels,
+                    score=rep.score,
+                    stage_elements_ok=not missing_stage_elements(stg, rep.labels),
+                    report=rep,
+                    shape=shape,
+                )
+            )
+            n_found += 1
+            if n_found >= 2 or (n_found and rep.verdict.level == "send" and candidates[-1].stage_elements_ok):
+                break
 
-    def rank(v: Variant) -> tuple[bool, int]:
-        return (not v.stage_elements_ok, -(v.score or 0))
+    def rank(v: Variant) -> tuple[int, bool, int]:
+        return (_VERDICT_ORDER.get(v.report.verdict.level, 3), not v.stage_elements_ok, -(v.score or 0))
 
     candidates.sort(key=rank)
     # pick three that differ from each other, then present them best first
@@ -296,8 +350,13 @@ def _sentences(text: str) -> set[str]:
     return {x for x in text.split("。") if x}
 
 
+def _first(text: str) -> str:
+    return text.split("。")[0]
+
+
 def _diverse(cands: list[Variant], n: int) -> list[Variant]:
-    """The best ``n``, each next one sharing as few sentences as possible with those already chosen."""
+    """The best ``n``, each next one on another structure where one is as good, else sharing as few sentences
+    as possible with those already chosen."""
     out: list[Variant] = []
     pool = list(cands)
     while pool and len(out) < n:
@@ -305,14 +364,13 @@ def _diverse(cands: list[Variant], n: int) -> list[Variant]:
             pick = pool[0]
         else:
 
-            def overlap(v: Variant) -> int:
-                return max(len(_sentences(v.text) & _sentences(o.text)) for o in out)
+            def distance(v: Variant) -> tuple[int, bool, bool, int, int]:
+                shared = max(len(_sentences(v.text) & _sentences(o.text)) for o in out)
+                same_opening = any(_first(v.text) == _first(o.text) for o in out)
+                same_shape = any(v.shape == o.shape for o in out)
+                return (_VERDICT_ORDER.get(v.report.verdict.level, 3), same_opening, same_shape, shared, pool.index(v))
 
-            best_ok = min(v.stage_elements_ok is False for v in pool)
-            pick = min(
-                (v for v in pool if (v.stage_elements_ok is False) == best_ok),
-                key=lambda v: (overlap(v), pool.index(v)),
-            )
+            pick = min(pool, key=distance)
         out.append(pick)
         pool.remove(pick)
     return out

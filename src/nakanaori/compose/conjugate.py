@@ -15,12 +15,15 @@ same predicate, which is then put back into the form the sentence needs:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
-from ..text.tokenizer import Morpheme, tokenize
+from ..text.tokenizer import Morpheme, tokenize, units
+from .phrases import Words, phrases
 
 Register = Literal["casual", "polite", "honorific"]
+Slot = Literal["did", "will", "thanks"]
 
 # godan: the last kana of the dictionary form → its 連用形 / 未然形 / て-form ending
 _GODAN_I = dict(zip("くぐすつるうぬぶむ", "きぎしちりいにびみ", strict=True))
@@ -37,7 +40,20 @@ _GODAN_TE = {
     "む": "んで",
 }
 _IKU = ("行く", "いく", "逝く")
-_BENEFACTIVE = {"くれる", "呉れる", "もらう", "貰う", "くださる", "下さる", "いただく", "頂く"}
+_BENEFACTIVE = {
+    "くれる",
+    "呉れる",
+    "もらう",
+    "貰う",
+    "もらえる",
+    "貰える",
+    "くださる",
+    "下さる",
+    "いただく",
+    "頂く",
+    "いただける",
+    "頂ける",
+}
 _COMPLETIVE_AUX = {"ちゃう", "じゃう", "ちまう", "じまう"}
 _SHIMAU = {"しまう", "仕舞う"}
 _IRU = {"いる", "居る", "おる"}  # おる: the humble 〜ておる (忘れておりました)
@@ -45,17 +61,26 @@ _OKU = {"おく", "置く"}
 _STATE_CORES = {"ある", "有る", "いる", "居る", "おる"}
 _CONTRACTED_IRU = {"てる", "でる", "とる", "どる"}  # 忘れてた / 読んでる / 忘れとった (〜ている, contracted or dialect)
 _THINK = {"思う", "考える"}
-# serious acts (infidelity, lies, hurtful words, violence, money): never the playful ちゃう form
-_SERIOUS = re.compile(
-    r"浮気|不倫|嘘|うそ|ウソ|騙|だま|裏切|怒鳴|どな|殴|叩|たた|蹴|暴力|手を上げ|手をあげ|使い込|着服|横領|借金|お金|金を|"
-    r"ひどいこと|酷いこと|悪口|暴言|傷つけ|冷たく|無視"
-)
+_DECIDE = {"決める", "決心する"}  # 〜しないって決めてる: the resolution is the promise
+_SURU = ("する", "為る")
+_NARU = ("なる", "成る")
+_FINAL_CONJUNCTIONS = {"から", "けん", "し", "ので"}  # もう遅刻しないから(、ごめんね) / 確認するけん
 _APOLOGY_TAIL = re.compile(
     r"[、,\s]*(本当に|ほんとに|ほんとう?に|大変|誠に)?"
     r"(ごめん(なさい|ね)?|すみません(でした)?|すいません(でした)?|申し訳(ありません|ございません|ない)(でした)?)$"
 )
-_THANKS_TAIL = re.compile(r"[、,\s]*(本当に|ほんとに)?(ありがとう(ございます|ございました)?)$")
+_THANKS_TAIL = re.compile(
+    r"[、,\s]*(本当に|ほんとに|ほんま(に)?|マジで)?(ありがとう(ございます|ございました)?|ありがと)$"
+)
+# 〜てくれて嬉しかった: the feeling is what the thanks says
+_FEELING_TAIL = re.compile(
+    r"(?<=[てで])[、,\s]*(本当に|すごく|とても)?(嬉しかった|うれしかった|助かった|ありがたかった)$"
+)
 _TRAILING_PUNCT = re.compile(r"[。．.!！?？、,…・〜~\s]+$")
+
+
+def _words() -> Words:
+    return phrases().words
 
 
 class ConjugationError(ValueError):
@@ -79,12 +104,17 @@ class Predicate:
     contracted: bool = False  # 〜てる / 〜てた (casual contraction of 〜ている)
     polite: bool = False  # the user wrote 〜ます (努めます)
     humble: bool = False  # the user wrote the humble 〜ておる (忘れておりました): kept at every polite level
-    act_noun: bool = False  # a する-noun naming an act (遅刻), not a state (確認不足, 迷惑: サ変形状詞可能)
+    oku: bool = False  # 〜ておく (入れとく): kept in a promise
+    act_noun: bool = False  # a noun naming an act (遅刻, 無断欠勤), not a state (確認不足, 迷惑)
+    chau: bool = False  # the user wrote 〜ちゃった (a small slip in their own casual words)
+    te_input: bool = False  # the user wrote the clause themselves (遅れて(すみません))
+    humble_compound: bool = False  # お〜する (ご心配をおかけする): the act, never 〜ている in 敬語
+    na_adjective: bool = False  # a noun that is a な-adjective (親切, 丁寧)
 
 
 def serious(text: str) -> bool:
     """Whether the phrase names a serious act, which never takes the playful ちゃう form."""
-    return bool(_SERIOUS.search(text))
+    return any(w in text for w in _words().serious)
 
 
 def clean(text: str) -> str:
@@ -96,6 +126,7 @@ def clean(text: str) -> str:
         t = _TRAILING_PUNCT.sub("", t)
         t = _APOLOGY_TAIL.sub("", t)
         t = _THANKS_TAIL.sub("", t)
+        t = _FEELING_TAIL.sub("", t)
         t = _LEADING_APOLOGY.sub("", t) or t  # 遅れてすみません、次から気をつけます → 気をつけます
     return t
 
@@ -110,13 +141,17 @@ def parse(text: str) -> Predicate:
     if not phrase:
         raise ConjugationError("empty phrase")
     toks = tokenize(phrase)
-    negative = progressive = benefactive = contracted = polite = humble = False
+    negative = progressive = benefactive = contracted = polite = humble = chau = te_input = oku = False
     giver = ""
     # drop trailing symbols and sentence-final particles
     while toks and (toks[-1].pos[0] in ("補助記号", "空白") or toks[-1].pos[1] == "終助詞"):
         toks.pop()
+    # もう遅刻しないから / 確認するけん: a final reason conjunction, the promise is before it
+    if len(toks) > 1 and toks[-1].pos[1] == "接続助詞" and toks[-1].surface in _FINAL_CONJUNCTIONS:
+        toks.pop()
     if len(toks) > 1 and _te_particle(toks[-1]):  # 遅れて(ごめん) → 遅れ
         toks.pop()
+        te_input = True
     while toks:
         last = toks[-1]
         prev = toks[-2] if len(toks) >= 2 else None
@@ -136,13 +171,23 @@ def parse(text: str) -> Predicate:
             and toks[-3].pos[5].startswith("意志推量形")
         ):  # 聞こうと思う → 聞く
             del toks[-2:]
-            progressive = False
+            progressive = contracted = False
+        elif (
+            last.pos[0] == "動詞"
+            and last.lemma in _DECIDE
+            and prev is not None
+            and prev.surface in ("と", "って")
+            and len(toks) >= 3
+        ):  # 既読スルーしないって決めてる → 既読スルーしない
+            del toks[-2:]
+            progressive = contracted = False
         elif last.pos[0] == "助動詞" and ct in ("助動詞-ナイ", "助動詞-ヌ"):
             negative = True
             toks.pop()
         elif last.pos[0] == "助動詞" and (
             (ct == "助動詞-ダ" and last.surface != "に" and len(toks) > 1) or last.lemma in _COMPLETIVE_AUX
         ):
+            chau = chau or last.lemma in _COMPLETIVE_AUX
             toks.pop()
         elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _SHIMAU:
             del toks[-2:]
@@ -151,11 +196,12 @@ def parse(text: str) -> Predicate:
                 # 心配してくれてた: the 〜ている is on the giving, not on the act
                 progressive = contracted = False
             benefactive = True
-            giver = giver or last.lemma
+            giver = giver or _GIVER.get(last.lemma, last.lemma)
             del toks[-2:]
         elif last.pos[0] == "動詞" and _te_particle(prev) and last.lemma in _IRU | _OKU:
             progressive = progressive or last.lemma in _IRU
             humble = humble or last.lemma == "おる"
+            oku = oku or (last.lemma in _OKU and not benefactive)
             del toks[-2:]
         elif (
             last.pos[0] == "名詞"
@@ -176,17 +222,23 @@ def parse(text: str) -> Predicate:
     elif core.pos[0] == "形容詞":
         kind, word = "adjective", core.lemma
     elif core.pos[0] in ("名詞", "形状詞", "代名詞", "接尾辞") and not negative:
+        parts = units(core.surface)
+        last_unit = parts[-1][1] if parts else core.pos
         return Predicate(
             text=phrase,
             head=head,
             core=core.surface,
             ctype="",
             kind="noun",
-            suru_noun=core.pos[2].startswith("サ変"),
-            act_noun=core.pos[2] == "サ変可能",
+            suru_noun=core.pos[2].startswith("サ変") or last_unit[2] == "サ変可能",
+            act_noun=core.pos[2] == "サ変可能"
+            or (len(parts) > 1 and last_unit[2] == "サ変可能" and parts[0][1][0] != "接頭辞"),
+            na_adjective=core.pos[0] == "形状詞" or core.pos[2] == "形状詞可能",
+            te_input=te_input,
         )
     else:
         raise ConjugationError(f"cannot conjugate the end of {phrase!r} ({core.surface}: {core.pos[0]})")
+    humble_compound = word in _SURU and len(toks) >= 3 and toks[-2].pos[0] == "動詞" and toks[-3].pos[0] == "接頭辞"
     return Predicate(
         text=phrase,
         head=head,
@@ -200,7 +252,198 @@ def parse(text: str) -> Predicate:
         contracted=contracted,
         polite=polite,
         humble=humble,
+        oku=oku,
+        chau=chau,
+        te_input=te_input,
+        humble_compound=humble_compound,
     )
+
+
+_GIVER = {"もらえる": "もらう", "貰える": "もらう", "いただける": "いただく", "頂ける": "いただく"}
+
+
+# --- the user's words in the register -------------------------------------------------------------
+
+
+def inflect(word: str, cform: str) -> str | None:
+    """``word`` (a dictionary form, maybe a phrase ending in a verb) in Sudachi's conjugation form ``cform``.
+
+    伺う + 連用形-促音便 → 伺っ; 失念する + 未然形-一般 → 失念し; None for a form it does not make.
+    """
+    toks = tokenize(word)
+    if not toks:
+        return None
+    last = toks[-1]
+    head, base, ctype = word[: last.begin], last.surface, last.pos[4]
+    if cform.startswith(("終止形", "連体形")):
+        return word
+    if cform == "連用形-一般":
+        return head + renyou(base, ctype)
+    if cform.startswith("連用形-"):  # 促音便 / イ音便 / 撥音便 / ウ音便: the stem before て / た
+        return head + te(base, ctype)[:-1]
+    if cform.startswith("未然形"):
+        return head + mizen(base, ctype)
+    return None
+
+
+def _voiced(stem_te: str) -> bool:
+    return stem_te.endswith("で")
+
+
+def standardise(text: str, register: Register, slot: Slot) -> str:
+    """The user's phrase with its words in the register, token by token (Sudachi lemma, POS and form).
+
+    casual drops 敬語 the user wrote (ご連絡いたします → 連絡します); です・ます and 敬語 standardise slang
+    and dialect (ミスる, 〜とく, 〜へん, 遅う), put back a dropped を (お金貸して → お金を貸して) and say
+    〜てしまう for 〜ちゃう; 敬語 adds 美化語 (ご連絡, お話) and 謙譲語 for the user's own act (行く → 伺う).
+    """
+    w = _words()
+    toks = tokenize(text)
+    out: list[str] = []
+    polite_up = register != "casual"
+    i = 0
+    voicing: bool | None = None  # the next て / た follows a replaced verb: voiced (で / だ) or not
+    while i < len(toks):
+        m = toks[i]
+        prev = toks[i - 1] if i else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        after = toks[i + 2] if i + 2 < len(toks) else None
+        s = m.surface
+        if voicing is not None and s[:1] in "てでただ" and m.pos[0] in ("助詞", "助動詞"):
+            s = (
+                {"て": "で", "た": "だ"}.get(s[0], s[0]) + s[1:]
+                if voicing
+                else {"で": "て", "だ": "た"}.get(s[0], s[0]) + s[1:]
+            )
+        voicing = None
+        if register == "casual":
+            # ご連絡いたします → 連絡します; ご迷惑をおかけした → 迷惑をかけた
+            if m.pos[0] == "接頭辞" and s in ("ご", "お", "御") and nxt is not None:
+                if nxt.pos[0] == "名詞" and after is not None and after.lemma in ("する", "いたす", "致す"):
+                    i += 1
+                    continue
+                if nxt.pos[0] == "動詞" and after is not None and after.lemma in _SURU and after.pos[4] == "サ行変格":
+                    form = inflect(nxt.lemma, after.pos[5])
+                    if form is not None:
+                        out.append(form)
+                        voicing = _voiced(te(nxt.lemma, nxt.pos[4]))
+                        i += 3
+                        continue
+            if m.pos[0] == "動詞" and m.lemma in ("いたす", "致す"):
+                form = inflect("する", m.pos[5])
+                if form is not None:
+                    out.append(form)
+                    i += 1
+                    continue
+        rep = w.standard.get(m.lemma, {}).get(register) or w.standard.get(s, {}).get(register)
+        if rep is not None:
+            if m.pos[0] == "動詞":
+                form = inflect(rep, m.pos[5])
+                if form is not None:
+                    s = form
+                    voicing = _voiced(te(rep, tokenize(rep)[-1].pos[4]))
+            else:
+                s = rep
+        elif polite_up and m.pos[0] == "助動詞" and m.lemma in ("ちゃう", "じゃう"):
+            rest = inflect("しまう", m.pos[5])
+            if rest is not None:
+                s = ("て" if m.lemma == "ちゃう" else "で") + rest
+        elif polite_up and m.pos[0] == "助動詞" and m.lemma == "へん":  # 伝えてへんかった → 伝えていなかった
+            after_te = prev is not None and prev.pos[0] == "助詞" and prev.surface in ("て", "で")
+            s = ("い" if after_te else "") + ("ない" if s == "へん" else s.replace("へん", "な", 1))
+        elif polite_up and m.pos[0] == "助動詞" and m.lemma in ("とく", "どく"):  # 入れとく → 入れておく
+            s = ("て" if s[0] == "と" else "で") + "お" + s[1:]
+        elif polite_up and m.pos[0] == "形容詞" and m.pos[5] == "連用形-ウ音便":  # 遅うまで → 遅くまで
+            s = adj_stem(m.lemma) + "く"
+        elif (
+            register == "honorific"
+            and m.pos[0] == "動詞"
+            and m.lemma in w.humble
+            and slot in w.humble[m.lemma].slots
+            and not (prev is not None and prev.pos[0] == "接頭辞")
+            and not (w.humble[m.lemma].affirmative_only and nxt is not None and nxt.lemma in ("ない", "ぬ", "ず"))
+        ):
+            humble_word = w.humble[m.lemma].word
+            form = inflect(humble_word, m.pos[5])
+            if form is not None:
+                s = form
+                voicing = _voiced(te(humble_word, tokenize(humble_word)[-1].pos[4]))
+        entry = w.beautified.get(m.lemma) or w.beautified.get(m.surface)
+        # 迎えに来てくれた → お迎えに: a verb's 連用形 used as a noun of purpose
+        nounlike = m.pos[0] in ("名詞", "形容詞") or (
+            m.pos[0] == "動詞" and m.pos[5] == "連用形-一般" and nxt is not None and nxt.surface == "に"
+        )
+        # 説明してくださった: the other's act, said with くださる, not the humble ご説明する
+        given = any(t.pos[0] == "動詞" and t.lemma in _GIVE for t in toks[i + 1 : i + 4])
+        if (
+            entry is not None
+            and register in entry.registers
+            and slot in entry.slots
+            and nounlike
+            and not (slot != "thanks" and given)
+            and not (prev is not None and prev.pos[0] == "接頭辞")
+            and not s.startswith(("お", "ご", "御"))
+        ):
+            s = entry.prefix + s
+        out.append(s)
+        if (
+            register == "honorific"
+            and entry is not None
+            and m.pos[0] == "形容詞"
+            and nxt is not None
+            and nxt.surface == "の"
+            and after is not None
+            and after.surface == "に"
+        ):
+            out.append("中")  # お忙しいのに → お忙しい中
+            i += 3
+            continue
+        if polite_up and nxt is not None:
+            if (
+                m.pos[0] == "名詞"
+                and m.pos[1] in ("普通名詞", "固有名詞")
+                and m.pos[2] not in ("副詞可能", "助数詞可能")
+                and nxt.pos[0] == "動詞"
+                and nxt.lemma not in _SURU + _NARU + ("できる", "出来る", "いたす", "致す")
+                and rep is None
+                and not (prev is not None and prev.pos[0] == "接頭辞")  # ご指導いただく, ご確認くださる
+            ):
+                out.append("を")  # お金貸して → お金を貸して
+            elif m.lemma in ("時", "とき", "際", "頃") and m.pos[0] == "名詞" and nxt.pos[0] == "名詞":
+                out.append("に")  # 引っ越しの時車を → 引っ越しの時に車を
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def analyse(text: str, register: Register, slot: Slot) -> Predicate:
+    """The phrase standardised for ``register`` and parsed (cached: the same fact is read for many variants)."""
+    phrase = clean(text)
+    if not phrase:
+        raise ConjugationError("empty phrase")
+    try:
+        p = parse(standardise(phrase, register, slot))
+    except ConjugationError:
+        p = parse(phrase)
+    if slot == "will" and not p.negative and p.head + p.core in _words().effort_verbs:
+        # 遅れてすみません、次から気をつけます: what to be careful about is the apologised act
+        lead = _LEADING_CLAUSE.match(" ".join(text.split()))
+        if lead:
+            try:
+                act = parse(lead.group(1))
+            except ConjugationError:
+                act = None
+            if act is not None and act.kind == "verb" and not act.negative:
+                avoid = dictionary_form(replace(act, negative=True, progressive=False))
+                p = replace(p, head=avoid + "よう" + p.head)
+    return p
+
+
+_LEADING_CLAUSE = re.compile(r"^(.+?[てで])[、,\s]*(本当に)?(ごめん|すみません|すいません|申し訳)")
+
+
+def _text(p: Predicate | str) -> str:
+    return p if isinstance(p, str) else p.text
 
 
 # --- forms of one word -------------------------------------------------------------------------
@@ -318,24 +561,61 @@ def _ends_in_particle(head: str) -> bool:
     return bool(head) and head[-1] in "のをにがはでともへ"
 
 
+def _verb(p: Predicate, head: str, word: str) -> Predicate:
+    """``p`` with a new core verb (遅刻 → 遅刻 + する, 入力ミス → 入力を + 誤る)."""
+    ctype = tokenize(word)[-1].pos[4]
+    return replace(p, head=head, core=word, ctype=ctype, kind="verb", suru_noun=False, act_noun=False)
+
+
+def _beautified_noun_before(head: str) -> bool:
+    """The head ends in a noun with its 美化語 prefix (ご連絡): 〜をせず, 〜いただき."""
+    toks = tokenize(head)
+    return len(toks) >= 2 and toks[-2].pos[0] == "接頭辞" and toks[-1].pos[0] == "名詞"
+
+
 def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool = False) -> str:
     """The clause before an apology word.
 
-    casual: 遅れてしまって (``colloquial``: 遅れちゃって) / 連絡しなくて / 遅くて / 確認不足で;
-    polite & honorific: 遅れてしまい / 連絡せず / 遅くなってしまい / 確認不足で (honorific: 確認不足により).
+    casual: 遅れてしまって (``colloquial``: 遅れちゃって; the user's own 〜ちゃった is kept for a small slip) /
+    連絡しなくて / 冷たくして / 確認不足で; polite: 遅れてしまい (the user's own 遅れて is kept) / 連絡しなくて;
+    honorific: 遅れてしまい / 連絡せず / ご連絡をせず / 失念しており / 冷たい態度をとってしまい.
     """
-    p = _pred(p)
-    if p.kind == "noun" and p.act_noun and not _ends_in_particle(p.head):
-        # 遅刻 → 遅刻してしまい: a する-noun is the act itself
-        p = Predicate(text=p.text, head=p.head + p.core, core="する", ctype="サ行変格", kind="verb")
+    p = analyse(_text(p), register, "did")
+    w = _words()
+    playful = not serious(p.text)
     if p.kind == "noun":
-        return p.head + p.core + "で"
+        parts = units(p.core)
+        mistake = parts[-1][0] if parts and parts[-1][0] in w.mistake_nouns else ""
+        if mistake and register != "casual" and len(parts) > 1 and parts[-2][1][2].startswith("サ変"):
+            # 入力ミス → 入力を間違えてしまい / 入力を誤ってしまい
+            act = p.core[: -len(mistake)]
+            p = _verb(p, p.head + act + "を", w.mistake_nouns[mistake][register])
+        elif p.act_noun and not _ends_in_particle(p.head):
+            # 遅刻 → 遅刻してしまい: a noun naming an act is the act itself (never 遅刻により)
+            p = _verb(p, p.head + p.core, "する")
+        elif p.core in w.character_nouns and register == "honorific":
+            return p.head + p.core + "な振る舞いをしてしまい"  # 無神経 → the act, not the trait
+        else:
+            return p.head + p.core + "で"
     if p.kind == "adjective":
-        if register == "casual" or p.negative:
+        if p.negative:
             return te_form(p)
-        return p.head + adj_stem(p.core) + "くなってしまい"
+        if p.head.endswith("が"):  # 言い方がきつかった: the adjective is said of a thing
+            noun = next((n for n in w.manner_nouns if p.head[:-1].endswith(n)), "")
+            if noun and register == "honorific":  # 態度が冷たかった → 冷たい態度をとってしまい
+                light = w.manner_nouns[noun]
+                return (
+                    p.head[: -len(noun) - 1] + p.core + noun + "を" + te(light, tokenize(light)[-1].pos[4]) + "しまい"
+                )
+            if register == "casual":
+                return te_form(p)
+            return p.head + adj_stem(p.core) + "くなってしまい"
+        base = p.head + adj_stem(p.core) + "くして"  # 冷たかった → 冷たくして: the user's behaviour
+        if register == "casual":
+            return base  # behaviour towards the other (冷たく, うるさく): never the playful form
+        return base if register == "polite" else base + "しまい"
     tef = te(p.core, p.ctype)
-    if p.progressive:
+    if p.progressive and not (register == "honorific" and p.humble_compound):
         if register == "honorific" or (p.humble and register == "polite"):
             return p.head + tef + ("おらず" if p.negative else "おり")
         if register == "casual" and p.contracted:
@@ -343,14 +623,18 @@ def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool =
         return p.head + tef + ("いなくて" if p.negative else "いて")
     if p.negative:
         if register == "honorific":
-            return p.head + mizen(p.core, p.ctype, for_zu=True) + "ず"
+            obj = "を" if p.core in _SURU and _beautified_noun_before(p.head) else ""  # ご連絡をせず
+            return p.head + obj + mizen(p.core, p.ctype, for_zu=True) + "ず"
         return p.head + mizen(p.core, p.ctype) + "なくて"
     if p.core in _STATE_CORES:  # ミスがあった → ミスがあって / ミスがあり: a state is not 〜てしまう
         return p.head + (tef if register == "casual" else renyou(p.core, p.ctype))
+    chau = p.head + tef[:-1] + ("じゃって" if tef.endswith("で") else "ちゃって")
     if register == "casual":
-        if colloquial and not serious(p.text):
-            return p.head + tef[:-1] + ("じゃって" if tef.endswith("で") else "ちゃって")
-        return p.head + tef + "しまって"
+        if playful and (colloquial or p.chau):
+            return chau
+        return p.head + tef + ("" if p.te_input else "しまって")
+    if register == "polite" and p.te_input:
+        return p.head + tef  # 遅れてすみません: the user's own clause
     return p.head + tef + "しまい"
 
 
@@ -370,37 +654,92 @@ def _masu(p: Predicate) -> str:
     return p.head + renyou(p.core, p.ctype) + ("ません" if p.negative else "ます")
 
 
+def _never(p: Predicate) -> str:
+    """A humble promise not to do ``p`` again (``p`` is negative)."""
+    pos = replace(p, negative=False)
+    restraint = next((n for n in _words().restraint_nouns if p.head.endswith((n + "を", n + "は"))), "")
+    if restraint and p.kind == "verb" and p.core in _SURU:  # 不用意な発言をしない → 不用意な発言は慎んでまいります
+        return p.head[:-1] + "は慎んでまいります"
+    if serious(p.text) or _firm(p.head):
+        if p.kind == "noun" or p.core in _SURU:
+            return p.head + (p.core if p.kind == "noun" else "") + "いたしません"  # 虚偽の報告はいたしません
+        return dictionary_form(pos) + "ことはいたしません"  # 二度と嘘をつくことはいたしません
+    if p.kind == "verb" and p.core in _NARU:  # 感情的にならない: not something one does
+        return dictionary_form(p) + "よう努めます"
+    return dictionary_form(pos) + "ことのないよう努めます"  # 遅刻することのないよう努めます
+
+
+def _firm(head: str) -> bool:
+    return any(a in head for a in _words().firm_adverbs)
+
+
+def _effort(p: Predicate) -> bool:
+    return any((p.head + p.core).endswith(v) for v in _words().effort_verbs)
+
+
 def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -> str:
     """A promise: かけるね (``soft``: かけるようにするね) / かけます / かけてまいります.
 
     A promise is about what the user will do, so 〜ている is dropped (メモを取ってる → メモを取る) and an
-    apology in front of it (遅れてすみません、次から…) is left to the apology slot. casual negatives take
-    ように (遅刻しないようにするね); polite keeps or makes the ます form (努めます, 遅刻しません); honorific is
-    humble: 〜てまいります, 〜ないよう努めます, and an already humble verb is kept (ご報告いたします). A noun
-    without する becomes 「〜を心がける」 (honorific: 〜に努めてまいります); 〜ようにする is kept.
+    apology in front of it (遅れてすみません、次から…) is left to the apology slot. A promise about a serious
+    act, or with 必ず / 二度と / もう, is firm (嘘はつかないよ, 嘘はつきません, 嘘をつくことはいたしません); other
+    negatives take ように (遅刻しないようにするね / します); 敬語 is humble: 〜てまいります,
+    〜することのないよう努めます, する → いたす, and an already humble verb is kept (ご報告いたします). The soft
+    form is not used for a verb that already names an effort (気をつける) or after another ように.
     """
-    p = _pred(p)
+    p = analyse(_text(p), register, "will")
+    was_progressive = p.progressive
     if p.progressive:
-        p = Predicate(text=p.text, head=p.head, core=p.core, ctype=p.ctype, kind=p.kind, negative=p.negative)
+        p = replace(p, progressive=False, contracted=False)
+    firm = serious(p.text) or _firm(p.head)
+    if p.oku and p.kind == "verb" and not p.negative:  # 入れとく → 入れておきます
+        p = _verb(p, p.head + te(p.core, p.ctype), "おく")
+        if register != "casual":
+            return _masu(p)
+    if p.kind == "noun" and p.suru_noun and p.head.endswith("の") and not p.head[:-1].endswith(("の", "を")):
+        # 確認の徹底 → 確認を徹底する
+        p = _verb(p, p.head[:-1] + "を" + p.core, "する")
     if p.kind == "noun" and not (p.suru_noun and not _ends_in_particle(p.head)):
         np = p.head + p.core
         return {"casual": f"{np}を心がけるね", "polite": f"{np}を心がけます", "honorific": f"{np}に努めてまいります"}[
             register
         ]
-    if p.kind == "verb" and not p.negative and p.core in ("する", "為る") and p.head.endswith("ように"):
-        if register == "honorific":
-            return p.head[:-1] + "努めます"  # 〜ないように(する) → 〜ないよう努めます
-        return p.head + ("するね" if register == "casual" else "します")
+    if p.kind == "noun":  # ダブルチェック: the practice itself
+        np = p.head + p.core
+        return {"casual": f"{np}するね", "polite": f"{np}をします", "honorific": f"{np}を徹底してまいります"}[register]
+    if p.kind == "verb" and not p.negative and p.core in _SURU and p.head.endswith(("ように", "よう")):
+        inner_text = p.head[: -len("ように")] if p.head.endswith("ように") else p.head[: -len("よう")]
+        if register == "casual" or not inner_text:
+            return p.head + ("するね" if register == "casual" else "します" if register == "polite" else "いたします")
+        try:
+            inner = parse(inner_text)
+        except ConjugationError:
+            inner = None
+        if inner is None:
+            return p.head + ("します" if register == "polite" else "いたします")
+        inner = replace(inner, progressive=False, contracted=False)
+        plain = dictionary_form(inner) if inner.kind == "verb" else inner_text
+        if register == "polite":
+            return plain + "ようにします"  # 同じミスをしてしまわない → 同じミスをしない
+        if inner.negative and inner.kind == "verb" and not p.polite:
+            return _never(inner)
+        return plain + "ようにいたします"
     if register == "casual":
-        return dictionary_form(p) + ("ようにするね" if soft or p.negative else "ね")
+        if p.negative:
+            return dictionary_form(p) + ("よ" if firm else "ようにするね")
+        firm_or_plain = not soft or firm or _effort(p) or "よう" in p.head
+        return dictionary_form(p) + ("ね" if firm_or_plain else "ようにするね")
     if register == "polite":
+        if p.negative and not firm:
+            return dictionary_form(p) + "ようにします"
         return _masu(p)
-    suru = p.kind == "noun" or (p.kind == "verb" and p.core in ("する", "為る"))
-    stem = p.head + (p.core if p.kind == "noun" else "")
     if p.negative:
-        return stem + "いたしません" if suru else dictionary_form(p) + "よう努めます"
+        return _never(p)
+    if was_progressive:  # 在庫状況を常に把握してる: keeping a state up is an effort
+        return dictionary_form(p) + "よう努めます"
+    suru = p.kind == "verb" and p.core in _SURU
     if suru:
-        return stem + "いたします"  # 確認を徹底いたします: する → いたす
+        return p.head + "いたします"  # 確認を徹底いたします, ご連絡いたします: する → いたす
     if p.kind == "verb" and p.core in _HUMBLE_VERBS:
         return _masu(p)
     if p.kind == "verb" and (p.core in _IKU or _group(p.core, p.ctype) == "kuru"):
@@ -414,40 +753,80 @@ _GIVE = {"くれる": "くれる", "呉れる": "くれる", "くださる": "�
 _RECEIVE = {"もらう": "もらう", "貰う": "もらう", "いただく": "いただく", "頂く": "いただく"}
 
 
-def _benefit(giver: str, register: Register) -> str:
-    """The giving verb after 〜て, at the register, never below what the user wrote."""
+def _benefit(giver: str, register: Register, close: bool = False) -> str:
+    """The giving verb after 〜て, at the register, never below what the user wrote (casual is plain;
+    ``close``: です・ます to someone close, plain giving verbs unless the user wrote 敬語)."""
     g = _GIVE.get(giver) or _RECEIVE.get(giver) or ""
     if register == "honorific":
         return "くださり" if g == "くださる" else "いただき"
     if register == "polite":
-        return {"もらう": "もらって", "いただく": "いただいて"}.get(g, "くださって")
-    return {"もらう": "もらって", "いただく": "いただいて", "くださる": "くださって"}.get(g, "くれて")
+        default = "もらって" if close else "くださって"
+        return {"もらう": "もらって", "いただく": "いただいて", "くださる": "くださって"}.get(g, default)
+    return "もらって" if g in _RECEIVE.values() else "くれて"
 
 
-def thanks_clause(p: Predicate | str, register: Register) -> str:
-    """What I'm thankful for, ready for ありがとう: 聞いてくれて / 聞いてくださって / 聞いていただき / プレゼント."""
-    p = _pred(p)
+def thanks_clause(p: Predicate | str, register: Register, *, close: bool = False) -> str:
+    """What I'm thankful for, ready for ありがとう: 聞いてくれて / 聞いてくださって / お話を聞いていただき.
+
+    敬語 says the other's act in 尊敬語 where it has its own form (お待ちいただき, お越しくださり,
+    おっしゃっていただき, ご心配いただき); a receiving idiom is not given again (ご馳走になり); a negative is
+    a restraint kept (責めずにいてくださり); casual says what the user wrote in plain words (教えてもらって).
+    """
+    p = analyse(_text(p), register, "thanks")
+    w = _words()
     if p.kind == "noun":
         np = p.head + p.core
+        if p.na_adjective and not p.suru_noun:
+            # 親切だった → 親切にしてくれて; 対応が丁寧だった → 丁寧にご対応いただき
+            if p.head.endswith("が"):
+                htoks = tokenize(p.head[:-1])
+                if htoks and htoks[-1].pos[2].startswith("サ変"):
+                    first = htoks[-2] if len(htoks) > 1 and htoks[-2].pos[0] == "接頭辞" else htoks[-1]
+                    noun, before = p.head[first.begin : -1], p.head[: first.begin]
+                    if register == "honorific":
+                        return before + p.core + "に" + noun + _benefit(p.giver, register, close)
+                    return before + p.core + "に" + noun + "して" + _benefit(p.giver, register, close)
+            return np + "にして" + _benefit(p.giver, register, close)
         if register == "casual":
             return np
-        prefixed = p.head.endswith(("ご", "お", "御")) or p.core.startswith(("ご", "お", "御"))
-        obj = "" if p.suru_noun and prefixed else "を"  # ご協力いただき / お祝いをいただき
+        sino = p.head.endswith(("ご", "御")) or p.core.startswith(("ご", "御"))
+        obj = "" if p.suru_noun and sino else "を"  # ご協力いただき / お祝いをいただき
+        if register == "polite" and close and not sino:
+            return np + "をもらって"  # です・ます to someone close: アドバイスをもらって
         return np + obj + ("いただき" if register == "honorific" else "いただいて")
+    if p.kind == "verb" and p.core in _NARU and any(p.head.endswith(i + "に") for i in w.receiving_idioms):
+        # ご馳走になった: the receiving is in the idiom itself
+        return p.head + ("なり" if register == "honorific" else "なって")
     if p.kind == "verb" and not p.negative and not p.benefactive and p.core in _GIVE | _RECEIVE:
         # 「時間をくれた」「お土産をいただいた」: the verb is the giving itself, not 〜てくれる
         if p.core in _GIVE:
-            return p.head + _benefit(p.core, register)
+            return p.head + _benefit(p.core, register, close)
         own = _RECEIVE[p.core]
         if register == "honorific":
             return p.head + "いただき"
+        if register == "casual":
+            htoks = tokenize(p.head)
+            if htoks and htoks[-1].pos[0] == "名詞":  # お気遣いいただき → お気遣い(ありがとう)
+                return p.head
+            return p.head + "もらって"
         return p.head + ("いただいて" if own == "いただく" or register == "polite" else "もらって")
+    if register == "honorific" and p.kind == "verb" and not p.negative:
+        if p.core in w.respect_nouns and not (_group(p.core, p.ctype) == "kuru" and p.head.endswith("に")):
+            return p.head + w.respect_nouns[p.core] + _benefit(p.giver, register, close)  # お待ちいただき
+        if p.core in w.respect_verbs:
+            v = w.respect_verbs[p.core]
+            return p.head + te(v, tokenize(v)[-1].pos[4]) + _benefit(p.giver, register, close)  # おっしゃっていただき
+        if p.core in _SURU and _beautified_noun_before(p.head):
+            return p.head + _benefit(p.giver, register, close)  # ご心配いただき
     if p.kind == "adjective":
         base = p.head + adj_stem(p.core) + "くして"
     elif p.negative:
-        base = p.head + mizen(p.core, p.ctype) + "ないで"
+        if register != "honorific":
+            base = p.head + mizen(p.core, p.ctype) + "ないで"
+        else:  # 責めなかった → 責めずにいてくださり
+            base = p.head + mizen(p.core, p.ctype, for_zu=True) + "ずにいて"
     elif p.progressive:
         base = p.head + te(p.core, p.ctype) + ("" if p.contracted and register == "casual" else "い") + "て"
     else:
         base = p.head + te(p.core, p.ctype)
-    return base + _benefit(p.giver, register)
+    return base + _benefit(p.giver, register, close)

@@ -15,6 +15,62 @@ from ..labels import Register, Stage
 PHRASES_FILE = KNOWLEDGE_DIR / "compose.yaml"
 RegisterName = Literal["casual", "polite", "honorific"]
 Three = Annotated[list[str], Field(min_length=3, max_length=3)]
+ShapeSlot = Literal["opening", "apology", "thanks", "will", "closer"]
+
+
+Slot = Literal["did", "will", "thanks"]
+
+
+def _all_slots() -> list[Slot]:
+    return ["did", "will", "thanks"]
+
+
+def _honorific_only() -> list[RegisterName]:
+    return ["honorific"]
+
+
+def _did_and_will() -> list[Slot]:
+    return ["did", "will"]
+
+
+class Beautified(BaseModel):
+    """A 美化語 prefix for a noun, in the slots and registers where it refers to the other person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prefix: Literal["お", "ご"]
+    slots: list[Slot] = Field(default_factory=_all_slots)
+    registers: list[RegisterName] = Field(default_factory=_honorific_only)
+
+
+class Humble(BaseModel):
+    """A 謙譲語 verb for the user's own act, in the slots where the act is toward the other person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    word: str
+    slots: list[Slot] = Field(default_factory=_did_and_will)
+    affirmative_only: bool = False  # not before a negative (使わない stays as it is)
+
+
+class Words(BaseModel):
+    """``words`` in ``knowledge/compose.yaml``: what the conjugation needs to know about particular words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    serious: list[str]
+    effort_verbs: list[str]
+    firm_adverbs: list[str]
+    character_nouns: list[str]
+    manner_nouns: dict[str, str]
+    mistake_nouns: dict[str, dict[RegisterName, str]]
+    beautified: dict[str, Beautified]
+    humble: dict[str, Humble]
+    restraint_nouns: list[str]
+    respect_nouns: dict[str, str]
+    respect_verbs: dict[str, str]
+    receiving_idioms: list[str]
+    standard: dict[str, dict[RegisterName, str]]
 
 
 class PhraseBank(BaseModel):
@@ -30,6 +86,9 @@ class PhraseBank(BaseModel):
     thanks_fallback: dict[RegisterName, Three]
     empathy_fallback: dict[RegisterName, Three]
     closer: dict[Stage, dict[RegisterName, Three]]
+    opening: dict[Stage, dict[RegisterName, Three]]
+    shapes: dict[Stage, Annotated[list[list[ShapeSlot]], Field(min_length=3, max_length=3)]]
+    words: Words
 
     @model_validator(mode="after")
     def _complete(self) -> PhraseBank:
@@ -44,11 +103,15 @@ class PhraseBank(BaseModel):
         ):
             if set(getattr(self, name)) != set(Register):
                 raise ValueError(f"{name}: needs casual, polite and honorific")
-        if set(self.closer) != set(Stage):
-            raise ValueError("closer: needs every stage")
-        for stage, regs in self.closer.items():
-            if set(regs) != set(Register):
-                raise ValueError(f"closer.{stage.value}: needs casual, polite and honorific")
+        for slot in ("closer", "opening"):
+            table: dict[Stage, dict[RegisterName, list[str]]] = getattr(self, slot)
+            if set(table) != set(Stage):
+                raise ValueError(f"{slot}: needs every stage")
+            for stage, regs in table.items():
+                if set(regs) != set(Register):
+                    raise ValueError(f"{slot}.{stage.value}: needs casual, polite and honorific")
+        if set(self.shapes) != set(Stage):
+            raise ValueError("shapes: needs every stage")
         return self
 
 

@@ -232,7 +232,8 @@ class Conversation:
         except InputError as exc:
             return flex.text(flex.empty_text() if exc.code == "empty" else exc.message_ja)
         rel = (acct.last_advice or {}).get("relationship")
-        report = checker.check(draft, relationship=rel)
+        stage = (acct.last_advice or {}).get("stage")  # the verdict is for the stage the user consulted about
+        report = checker.check(draft, relationship=rel, stage=stage)
         return flex.check_message(report, fb.feedback_buttons(report))
 
     # ------------------------------------------------------------ consult
@@ -307,7 +308,17 @@ class Conversation:
             return self._cancel(acct, int(q["id"]))
         if action in ("fbd", "fbm", "fbx"):
             return self._feedback(acct, data)
+        if action == "sent" and (q.get("id") or "").isdigit():
+            return self._step_sent(acct, int(q["id"]))
         return [flex.text(flex.HELP, quick=flex.menu_quick_reply())]
+
+    def _step_sent(self, acct: LineAccount, step_id: int) -> list[Msg]:
+        """「送ったよ」 under a reminder: the journal marks the planned step as sent (the user's own only)."""
+        try:
+            self._journal(acct).mark_step_sent(step_id)
+        except NotFound:
+            return [flex.text("その予定はもう見つからなかったよ。", quick=flex.menu_quick_reply())]
+        return [flex.text(flex.STEP_SENT, quick=flex.menu_quick_reply())]
 
     # ------------------------------------------------------------ feedback (この指摘は違う / 見落としを報告)
 

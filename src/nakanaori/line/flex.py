@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
-from ..labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA
+from ..labels import REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_choices
 from .core import JST, AdviceView
 
 Msg = dict[str, Any]
@@ -19,6 +19,7 @@ ACCENT = "#E4766B"  # warm coral: the product's colour
 GOOD = "#2E8B57"
 NG = "#C0392B"
 MUTED = "#8C8C8C"
+VERDICT_COLOR = {"send": GOOD, "improve": "#B7791F", "counter": NG}
 
 MENU_CONSULT = "相談する"
 MENU_CHECK = "下書きをチェック"
@@ -150,8 +151,8 @@ def flex(alt: str, contents: Msg, *, quick: Msg | None = None) -> Msg:
 # ---------------------------------------------------------------- fixed texts
 
 GREETING = (
-    "友だち追加ありがとう。仲直りのお手伝いをする「なかなおり」です。\n"
-    "謝ったあと、何て送ればいいのか、いつ連絡すればいいのか、迷ったときに一緒に考えるよ。\n\n"
+    "友だち追加ありがとう。謝ったあとの言葉選びを手伝う「仲直り」だよ。\n"
+    "何て送ればいいのか、いつ連絡すればいいのか、迷ったときに一緒に考えるね。\n\n"
     "下のボタンから始めてね。状況をそのまま書いて送ってくれても大丈夫。"
 )
 
@@ -179,7 +180,7 @@ DELETED = (
     "また必要になったら、いつでも話しかけてね。"
 )
 GROUP_NOTICE = (
-    "なかなおりです。仲直りの相談はとても個人的な内容なので、グループやトークルームではお返事しません。"
+    "「仲直り」です。謝ったあとの相談はとても個人的な内容なので、グループやトークルームではお返事しません。"
     "ご利用の際は、このアカウントとの1対1のトークで話しかけてください。"
 )
 NO_SITUATION = (
@@ -187,6 +188,7 @@ NO_SITUATION = (
     "(例:「彼氏に謝ったけど既読スルー」)。下のボタンから選んでもいいよ。"
 )
 OWN_WORDS = "自分の言葉に少し直して使ってね。"
+STEP_SENT = "送ったんだね。記録しておいたよ。返事はすぐに来なくても大丈夫。焦らず待とうね。"
 ERROR = "ごめんね、うまく処理できなかったみたい。少し時間をおいて、もう一度送ってもらえるかな。"
 
 
@@ -264,6 +266,12 @@ def check_message(report: Any, footer: list[Msg] | None = None) -> Msg:
     goods = [f for f in report.findings if f.kind == "good"]
     ngs = [f for f in report.findings if f.kind == "ng"]
     body: list[Msg] = []
+    # the answer first: can I send this? then how many places to fix
+    v = report.verdict
+    body.append(_t(v.headline, size="lg", weight="bold", color=VERDICT_COLOR.get(v.level, ACCENT)))
+    if v.fix_count:
+        body.append(_t(f"直すところ {v.fix_count} つ", weight="bold", margin="sm"))
+    body.append(_t(v.summary, size="xs", color=MUTED, margin="sm"))
     body.append(_section("いいところ", GOOD))
     if goods:
         seen: set[str] = set()
@@ -272,6 +280,8 @@ def check_message(report: Any, footer: list[Msg] | None = None) -> Msg:
                 continue
             seen.add(f.label)
             body.append(_t(f"○ {f.label_ja}:「{_clip(f.text, 30)}」", color=GOOD))
+            if f.hint:  # praise is earned: a will to change asks for the concrete change
+                body.append(_t(_clip(f.hint, 120), size="xs"))
             if len(seen) >= 5:
                 break
     else:
@@ -287,15 +297,14 @@ def check_message(report: Any, footer: list[Msg] | None = None) -> Msg:
     else:
         body.append(_t("気になる表現は見つからなかったよ。"))
     if report.register_ok is False and report.expected_registers:
-        want = "か".join(REGISTER_JA.get(str(r), str(r)) for r in report.expected_registers)
+        want = join_choices([REGISTER_JA.get(str(r), str(r)) for r in report.expected_registers])
         body.append(_section("言葉づかい"))
-        body.append(_t(f"この相手には「{want}」のほうが合いそう。"))
+        body.append(_t(f"この相手には{want}のほうが合いそう。"))
     tips = list(dict.fromkeys(report.next_edits))[:2]
     if tips:
         body.append(_section("ひとこと"))
         body.extend(_bullets(tips, 2))
-    ng_names = "・".join(dict.fromkeys(LABEL_JA.get(x, x) for x in report.ng))
-    alt = f"下書きチェック:直したいところ({ng_names})" if ng_names else "下書きチェック:気になる表現はなし"
+    alt = f"下書きチェック:{v.headline}"
     actions = [message_action("もう一度チェック", MENU_CHECK), message_action(MENU_CONSULT)]
     share = share_action(report.text)
     if share:
@@ -350,8 +359,25 @@ def reminders_message(items: list[tuple[int, dt.datetime, str]], *, lead: str = 
     return flex(f"リマインドの予定({len(items)}件)", bubble, quick=menu_quick_reply())
 
 
+SENT_LABEL = "送ったよ"
+
+
+def reminder_message(body: str, step_id: int | None, template: str) -> Msg:
+    """The reminder push: its text, and — when the step has an example — the quick replies
+    「LINEで送る」 (the example, through LINE's share screen) and 「送ったよ」 (marks the step as sent in
+    the journal; a URI action cannot tell us that it was used)."""
+    actions: list[Msg] = []
+    if template:
+        share = share_action(template)
+        if share:
+            actions.append(share)
+        if step_id:
+            actions.append(postback_action(SENT_LABEL, f"a=sent&id={step_id}", SENT_LABEL))
+    return text(body, quick=quick_reply(actions) if actions else None)
+
+
 def reminder_push_text(title: str, reason: str, template: str) -> str:
-    parts = [f"【なかなおり リマインド】\n{title}"]
+    parts = [f"【仲直り リマインド】\n{title}"]
     if reason:
         parts.append(reason)
     if template:

@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..store.line_models import LineReminder
+from ..store.models import PlannedStep
 from . import flex
 from .client import LineApi, PushResult
 
@@ -77,17 +78,22 @@ def _claim(s: Session, now: dt.datetime) -> Any:
         .where(LineReminder.id == due, LineReminder.status == "pending")
         .values(attempts=LineReminder.attempts + 1)
         .returning(
-            LineReminder.id, LineReminder.line_user_id, LineReminder.text, LineReminder.retry_key, LineReminder.attempts
+            LineReminder.id,
+            LineReminder.line_user_id,
+            LineReminder.text,
+            LineReminder.retry_key,
+            LineReminder.attempts,
+            LineReminder.step_id,
         )
     ).first()
 
 
 def _push_with_backoff(
-    api: LineApi, to: str, body: str, key: str, backoff: Backoff, sleep: Callable[[float], None]
+    api: LineApi, to: str, message: flex.Msg, key: str, backoff: Backoff, sleep: Callable[[float], None]
 ) -> PushResult:
     result = PushResult("transient")
     for k in range(backoff.tries):
-        result = api.push(to, [flex.text(body)], key)
+        result = api.push(to, [message], key)
         if result.outcome != "transient":
             return result
         if k + 1 < backoff.tries:
@@ -115,8 +121,10 @@ def run_once(
             row = _claim(s, t)
             if row is None:
                 break
-            rid, to, body, key, attempts = row
-            result = _push_with_backoff(api, to, body, key, backoff, sleep)
+            rid, to, body, key, attempts, step_id = row
+            template = s.scalar(select(PlannedStep.template).where(PlannedStep.id == step_id)) if step_id else None
+            message = flex.reminder_message(body, step_id, template or "")
+            result = _push_with_backoff(api, to, message, key, backoff, sleep)
             values: dict[str, Any]
             if result.outcome in ("sent", "duplicate"):
                 values = {"status": "sent", "sent_at": clock(), "last_error": None, "next_attempt_at": None}

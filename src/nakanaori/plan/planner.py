@@ -22,7 +22,17 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from ..errors import InputError
-from ..labels import LABEL_JA, RELATIONSHIP_JA, STAGE_JA, Relationship, Stage, parse_relationship, parse_stage
+from ..labels import (
+    LABEL_JA,
+    RELATIONSHIP_JA,
+    RELATIONSHIP_REGISTERS,
+    STAGE_JA,
+    Relationship,
+    Stage,
+    join_names,
+    parse_relationship,
+    parse_stage,
+)
 from .rules import PlanRules, StepKind, StepRule, load_plan_rules, tidy
 
 if TYPE_CHECKING:
@@ -33,6 +43,7 @@ TIMEZONE = "Asia/Tokyo"
 MIN_DATE = date(1900, 1, 1)
 MAX_TODAY = date(9000, 12, 31)  # later "today"s would push the planned steps past year 9999
 
+_WEEKDAY_JA = "月火水木金土日"
 KIND_JA: dict[str, str] = {"send": "送る", "wait": "待つ", "do": "行動", "check_in": "様子をうかがう"}
 Status = Literal["upcoming", "today", "ongoing", "past"]
 STATUS_JA: dict[str, str] = {"upcoming": "予定", "today": "今日", "ongoing": "継続中", "past": "済み・過ぎた"}
@@ -52,6 +63,7 @@ class PlanStep(BaseModel):
     status: Status
     title: str
     reason: str
+    purpose: str | None = None  # what the example is for (labels.Purpose), for a step that sends something
     template: str | None = None
     template_id: str | None = None
     occurrence: int | None = None  # 1-based, for steps that repeat
@@ -150,26 +162,30 @@ def _uid(*parts: object) -> str:
 
 
 class _TemplatePicker:
-    """First template of the step's stage with all the wanted elements (else the stage's first),
-    not reusing a template while another one fits."""
+    """The example for a step: a template of the plan's relationship with the step's purpose, written for
+    anyone in that relationship (no in-law-only text), in the relationship's main register; templates of
+    the step's ``example_stage`` (default: the plan's stage) first. A template is not reused while another
+    one of that purpose is left."""
 
-    def __init__(self, relationship: Relationship) -> None:
+    def __init__(self, relationship: Relationship, stage: Stage) -> None:
         self.relationship = relationship
+        self.stage = stage
         self.used: set[str] = set()
 
     def pick(self, rule: StepRule) -> tuple[str | None, str | None]:
-        if rule.template is None:
+        purpose = rule.purpose_for(self.relationship)
+        if purpose is None:
             return None, None
-        from ..advise.templates import templates_for
+        from ..advise.templates import templates_of_purpose
 
-        want = set(rule.template.elements)
-        of_stage = templates_for(self.relationship.value, rule.template.stage.value)
-        # all wanted elements first; else any template of that stage (each has the stage's elements)
-        fits = [t for t in of_stage if want.issubset(t.elements)] or of_stage
-        if not fits:
+        main = RELATIONSHIP_REGISTERS[self.relationship][0]
+        prefer = rule.example_stage or self.stage
+        pool = [t for t in templates_of_purpose(self.relationship.value, purpose.value) if t.audience is None]
+        pool.sort(key=lambda t: (t.register != main, t.stage != prefer))
+        if not pool:
             return None, None
-        fresh = [t for t in fits if t.id not in self.used]
-        chosen = (fresh or fits)[0]
+        fresh = [t for t in pool if t.id not in self.used]
+        chosen = (fresh or pool)[0]
         self.used.add(chosen.id)
         return chosen.text, chosen.id
 
@@ -178,7 +194,19 @@ def _md(d: date) -> str:
     return f"{d.month}/{d.day}"
 
 
-def _schedule(kind: str, if_late: str, earliest: date, latest: date, today: date) -> tuple[date, Status, str | None]:
+def _window(earliest: date, latest: date) -> str:
+    """The sensible window as the user reads it: one day is one date, not 「3/4〜3/4」."""
+    return _md(earliest) if earliest == latest else f"{_md(earliest)}〜{_md(latest)}"
+
+
+def _when(d: date, today: date) -> str:
+    return "今日" if d == today else f"{_md(d)}({_WEEKDAY_JA[d.weekday()]})"
+
+
+def _schedule(
+    kind: str, if_late: str, earliest: date, latest: date, today: date, *, weekdays_only: bool = False
+) -> tuple[date, Status, str | None]:
+    """The day to act, its status, and one note that gives one date and one reason for it."""
     if kind == "wait":
         if latest < today:
             return earliest, "past", None
@@ -186,24 +214,24 @@ def _schedule(kind: str, if_late: str, earliest: date, latest: date, today: date
             note = None if earliest == today else f"待つ期間の途中です({_md(latest)}まで)。"
             return today, "ongoing", note
         return earliest, "upcoming", None
+    status: Status
+    why: str | None
     if earliest > today:
-        return earliest, "upcoming", None
-    if latest >= today:
-        window = f"{_md(earliest)}〜{_md(latest)}"
-        note = None if earliest == today else f"目安の期間({window})に入っているので、今日にしています。"
-        return today, "today", note
-    window = f"{_md(earliest)}〜{_md(latest)}"
-    if if_late == "roll":
-        return today, "today", f"目安({window})は過ぎましたが、今からでも遅くないので今日にしています。"
-    return earliest, "past", f"目安({window})を過ぎたので、この回は見送ります。"
-
-
-def _avoid_weekend(d: date, today: date, status: Status) -> tuple[date, Status, str | None]:
-    if d.weekday() < 5:
-        return d, status, None
-    monday = d + timedelta(days=7 - d.weekday())
-    note = f"土日を避けて、{_md(monday)}(月)にしています。"
-    return monday, ("upcoming" if monday > today else status), note
+        day, status, why = earliest, "upcoming", None
+    elif latest >= today:
+        day, status = today, "today"
+        why = None if earliest == today else f"目安の期間({_window(earliest, latest)})に入っているので"
+    elif if_late == "roll":
+        day, status = today, "today"
+        why = f"目安({_window(earliest, latest)})は過ぎましたが、今からでも遅くないので"
+    else:
+        return earliest, "past", f"目安({_window(earliest, latest)})を過ぎたので、この回は見送ります。"
+    if weekdays_only and day.weekday() >= 5:
+        monday = day + timedelta(days=7 - day.weekday())
+        status = "upcoming" if monday > today else status
+        lead = f"{why}、土日を避けて" if why else "土日を避けて"
+        return monday, status, f"{lead}{_when(monday, today)}にしています。"
+    return day, status, None if why is None else f"{why}、{_when(day, today)}にしています。"
 
 
 def _steps(
@@ -211,7 +239,7 @@ def _steps(
 ) -> list[PlanStep]:
     stage_rules = [(f"{stg.value}.{r.id}", r) for r in rules.stages[stg].steps]
     rel_rules = [(f"{rel.value}.{r.id}", r) for r in rules.relationship_steps.get(rel, [])]
-    picker = _TemplatePicker(rel)
+    picker = _TemplatePicker(rel, stg)
     out: list[tuple[date, int, PlanStep]] = []
     for order, (step_id, rule) in enumerate(stage_rules + rel_rules):
         if not rule.applies(rel, stg):
@@ -219,6 +247,7 @@ def _steps(
         anchor = apologized_on if rule.anchor == "apology" or last_contact is None else last_contact
         title, reason = rule.wording(rel)
         text, template_id = picker.pick(rule)
+        purpose = rule.purpose_for(rel)
         occurrences = (
             [(None, 0)]
             if rule.repeat is None
@@ -227,10 +256,9 @@ def _steps(
         for occ, shift in occurrences:
             earliest = anchor + timedelta(days=rule.offset_days + shift)
             latest = anchor + timedelta(days=rule.latest + shift)
-            day, status, note = _schedule(rule.kind, rule.if_late, earliest, latest, today)
-            if rel == Relationship.work and rule.kind != "wait" and status != "past":
-                day, status, weekend = _avoid_weekend(day, today, status)
-                note = " ".join(x for x in (note, weekend) if x) or None
+            day, status, note = _schedule(
+                rule.kind, rule.if_late, earliest, latest, today, weekdays_only=rel == Relationship.work
+            )
             out.append(
                 (
                     day,
@@ -246,6 +274,7 @@ def _steps(
                         status=status,
                         title=title if occ is None else f"{title}({occ}回目)",
                         reason=reason,
+                        purpose=None if purpose is None else purpose.value,
                         template=text,
                         template_id=template_id,
                         occurrence=occ,
@@ -257,9 +286,13 @@ def _steps(
     return [step for _, _, step in out]
 
 
+def _rule_id(step: PlanStep) -> str:
+    return step.id if step.occurrence is None else step.id.rsplit(".", 1)[0]
+
+
 def _steps_wanting_template(rules: PlanRules, rel: Relationship, stg: Stage) -> set[str]:
-    stage_ids = {f"{stg.value}.{r.id}" for r in rules.stages[stg].steps if r.template is not None}
-    rel_ids = {f"{rel.value}.{r.id}" for r in rules.relationship_steps.get(rel, []) if r.template is not None}
+    stage_ids = {f"{stg.value}.{r.id}" for r in rules.stages[stg].steps if r.purpose_for(rel) is not None}
+    rel_ids = {f"{rel.value}.{r.id}" for r in rules.relationship_steps.get(rel, []) if r.purpose_for(rel) is not None}
     return stage_ids | rel_ids
 
 
@@ -350,12 +383,12 @@ def plan(
                 "言葉に行動を添えると、信頼が戻りやすくなります。"
             )
         if message_ng:
-            names = "・".join(LABEL_JA[x] for x in message_ng)
+            names = join_names([LABEL_JA[x] for x in message_ng])
             notes.append(f"メッセージに避けたい要素({names})があります。送る前に nakanaori check で確かめましょう。")
     elapsed = (today - apologized_on).days
     if stg == Stage.just_apologized and elapsed >= 2:
         notes.append(f"謝ってから{elapsed}日たっています。段階は「数日たった」(days_later)のほうが合うかもしれません。")
-    if any(s.status != "past" and s.template is None and s.id in wanted for s in steps):
+    if any(s.status != "past" and s.template is None and _rule_id(s) in wanted for s in steps):
         notes.append("文面の例がまだない手順があります。nakanaori compose で自分の言葉から文面をつくれます。")
     return Plan(
         relationship=rel.value,

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..knowledge.loader import KNOWLEDGE_DIR, load_model
-from ..labels import GOOD_LABELS, Relationship, Stage
+from ..labels import Purpose, Relationship, Stage
 
 PLAN_FILE = KNOWLEDGE_DIR / "plan.yaml"
 
@@ -30,29 +30,14 @@ def tidy(text: str) -> str:
     return _SPACE_NEAR_JA.sub("", " ".join(text.split()))
 
 
-class TemplateSpec(BaseModel):
-    """Which template fits a step: templates of ``stage`` that contain all of ``elements``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    stage: Stage
-    elements: list[str] = Field(default_factory=list)
-
-    @field_validator("elements")
-    @classmethod
-    def _good(cls, v: list[str]) -> list[str]:
-        for x in v:
-            if x not in GOOD_LABELS:
-                known = ", ".join(GOOD_LABELS)
-                raise ValueError(f"unknown element {x!r}; elements are the good labels: {known}")
-        return v
-
-
 class Wording(BaseModel):
+    """What changes for one relationship: the words, and (for a sending step) the purpose of its example."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str | None = Field(default=None, min_length=2, max_length=80)
     reason: str | None = Field(default=None, min_length=10, max_length=600)
+    purpose: Purpose | None = None
 
     @field_validator("title", "reason")
     @classmethod
@@ -80,7 +65,8 @@ class StepRule(BaseModel):
     if_late: Literal["roll", "skip"] = "roll"
     title: str = Field(min_length=2, max_length=80)
     reason: str = Field(min_length=10, max_length=600)
-    template: TemplateSpec | None = None
+    purpose: Purpose | None = None
+    example_stage: Stage | None = None
     only_relationships: list[Relationship] | None = None
     except_relationships: list[Relationship] | None = None
     only_stages: list[Stage] | None = None
@@ -97,8 +83,13 @@ class StepRule(BaseModel):
     def _check(self) -> StepRule:
         if self.latest_days is not None and self.latest_days < self.offset_days:
             raise ValueError(f"latest_days ({self.latest_days}) is before offset_days ({self.offset_days})")
-        if self.template is not None and self.kind not in ("send", "check_in"):
-            raise ValueError(f"a {self.kind} step sends nothing, so it takes no template")
+        sends = self.kind in ("send", "check_in")
+        if not sends and (self.purpose is not None or self.example_stage is not None):
+            raise ValueError(f"a {self.kind} step sends nothing, so it takes no purpose or example_stage")
+        if not sends and any(o.purpose is not None for o in self.overrides.values()):
+            raise ValueError(f"a {self.kind} step sends nothing, so its overrides take no purpose")
+        if sends and self.purpose is None:
+            raise ValueError(f"a {self.kind} step needs a purpose (the kind of message its example shows)")
         if self.only_relationships is not None and self.except_relationships is not None:
             raise ValueError("use only_relationships or except_relationships, not both")
         if self.only_stages is not None and self.except_stages is not None:
@@ -125,6 +116,11 @@ class StepRule(BaseModel):
         title = o.title if o is not None and o.title else self.title
         reason = o.reason if o is not None and o.reason else self.reason
         return title, reason
+
+    def purpose_for(self, relationship: Relationship) -> Purpose | None:
+        """The purpose of this step's example for ``relationship`` (None: the step sends nothing)."""
+        o = self.overrides.get(relationship)
+        return o.purpose if o is not None and o.purpose is not None else self.purpose
 
 
 class StagePlan(BaseModel):

@@ -35,6 +35,11 @@ class Lexicon(BaseModel):
     act_verbs: Words = Field(min_length=1)
     story_words: Words = Field(min_length=1)
     target_particles: Words = Field(min_length=1)
+    care_question_words: Words = Field(min_length=1)
+    answer_demand_words: Words = Field(min_length=1)
+    reply_nouns: Words = Field(min_length=1)
+    reply_release_words: Words = Field(min_length=1)
+    vague_commitment_words: Words = Field(min_length=1)
 
     @field_validator("*")
     @classmethod

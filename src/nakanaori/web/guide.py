@@ -91,7 +91,7 @@ def index() -> dict[str, list[Link]]:
                 g.related[0].summary if g.related else "",
             ),
             Link("/guide/dont", "謝ったあとにやってはいけないこと", "言い訳・急かす・済んだことにする"),
-            Link("/guide/examples", "恋人・友達への謝罪メッセージ例", "関係と状況に合った文例"),
+            Link("/guide/examples", "恋人・友だちへの謝罪メッセージ例", "関係と状況に合った文例"),
             Link("/guide/channel", "LINEで謝るのは失礼?", "伝え方の選び方"),
         ],
         "relationships": [
@@ -167,7 +167,7 @@ def page(slug: str, name: str | None = None) -> GuidePage | None:
                 ("信頼に関わること", [c.serious]),
                 ("会えないとき", [c.message_only]),
                 ("返事を待っているとき", [c.wait]),
-                ("仕事の相手", [c.work]),
+                ("仕事の相手", [c.work, c.work_wait]),
             ],
             related=[
                 *_stage_links([Stage.just_apologized, Stage.no_reply]),
