@@ -33,6 +33,7 @@ lint: $(STAMP)
 bench: $(STAMP) system-deps
 	test ! -f benchmarks/check_bench.py || $(BIN)/python benchmarks/check_bench.py
 	$(BIN)/python benchmarks/http_bench.py
+	$(BIN)/python benchmarks/cli_bench.py
 
 # rebuild the learned model from corpus/ (seeded, CPU, a few minutes; writes src/nakanaori/check/learned/artefact)
 train: $(STAMP)
