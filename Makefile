@@ -16,8 +16,9 @@ setup: $(STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
+# one worker process per CPU unless WORKERS=N is given (nakanaori serve's default; WEB_CONCURRENCY too)
 run: $(STAMP)
-	$(BIN)/nakanaori serve
+	$(BIN)/nakanaori serve $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests

@@ -137,14 +137,44 @@ def parse_wrk(out: str) -> dict[str, float]:
     }
 
 
-def run_wrk(url: str, duration: int, connections: int, threads: int, script_args: list[str]) -> dict[str, float]:
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU time of *root* and every process below it (Linux /proc), live processes only:
+    on a machine shared with other work, CPU per request is the steadier figure than req/s."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
+def run_wrk(
+    url: str, duration: int, connections: int, threads: int, script_args: list[str], server_pid: int
+) -> dict[str, float]:
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if script_args:
         cmd += ["-s", script_args[0], url, "--", *script_args[1:]]
     else:
         cmd += [url]
+    cpu0 = tree_cpu_seconds(server_pid)
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=duration + 60).stdout
-    return parse_wrk(out)
+    cpu = tree_cpu_seconds(server_pid) - cpu0
+    result = parse_wrk(out)
+    result["server_cpu_ms_per_request"] = 1000 * cpu / max(result["requests"], 1.0)
+    return result
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes]) -> float:
@@ -229,10 +259,15 @@ def main() -> int:
                 for c in args.connections:
                     offset = str(sum(map(ord, name)) % len(bodies))
                     results.setdefault(f"POST /api/check c{c}", {})[name] = run_wrk(
-                        base + "/api/check", args.duration, c, args.threads, [str(script), str(bodies_file), offset]
+                        base + "/api/check",
+                        args.duration,
+                        c,
+                        args.threads,
+                        [str(script), str(bodies_file), offset],
+                        server.pid,
                     )
                     results.setdefault(f"GET /healthz c{c}", {})[name] = run_wrk(
-                        base + "/healthz", args.duration, c, args.threads, []
+                        base + "/healthz", args.duration, c, args.threads, [], server.pid
                     )
             finally:
                 stop(server)
@@ -241,6 +276,7 @@ def main() -> int:
             "rps": r["product"]["requests_per_s"] / r["bare"]["requests_per_s"],
             "p50": r["product"]["p50_ms"] / r["bare"]["p50_ms"],
             "p99": r["product"]["p99_ms"] / r["bare"]["p99_ms"],
+            "cpu": r["product"]["server_cpu_ms_per_request"] / r["bare"]["server_cpu_ms_per_request"],
         }
         for key, r in results.items()
     }
@@ -262,17 +298,18 @@ def main() -> int:
         f"{os.cpu_count()} CPUs; product workers: {setup['product_workers']}, bare app workers: {args.bare_workers}"
     )
     print(f"ready after start: bare {startup['bare']:.2f}s, product {startup['product']:.2f}s")
-    head = f"{'run':<22}{'app':<9}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}"
+    head = f"{'run':<22}{'app':<9}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>11}{'non-2xx':>9}"
     print(head)
     for key, r in results.items():
         for name in ("bare", "product"):
             x = r[name]
             print(
                 f"{key:<22}{name:<9}{x['requests_per_s']:>10.1f}{x['p50_ms']:>9.2f}{x['p99_ms']:>9.2f}"
-                f"{int(x['non_2xx'] + x['socket_errors']):>9}"
+                f"{x['server_cpu_ms_per_request']:>11.3f}{int(x['non_2xx'] + x['socket_errors']):>9}"
             )
         q = ratios[key]
-        print(f"{'':<22}{'ratio':<9}{q['rps']:>9.2f}×{q['p50']:>8.2f}×{q['p99']:>8.2f}×")
+        print(f"{'':<22}{'ratio':<9}{q['rps']:>9.2f}×{q['p50']:>8.2f}×{q['p99']:>8.2f}×{q['cpu']:>10.2f}×")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (figures are only as quiet as the machine)")
     print("targets: /healthz ≥ 0.5× bare req/s; POST /api/check ≥ 0.3× bare req/s with p99 ≤ 20 ms at c8")
     return 0
 

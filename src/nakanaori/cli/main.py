@@ -1,28 +1,61 @@
-"""Root Typer app. Each capability registers its commands from its own module."""
+"""Root Typer app. Each capability registers its commands from its own module, and ``main()`` imports
+only the module(s) of the command being run: ``nakanaori check`` loads neither advise, compose, plan
+nor the web server. ``app`` (for tests and scripts) is the app with every command."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+from typing import Any
+
 import typer
 
-from . import advise_cmd, check_cmd, compose_cmd, plan_cmd, serve_cmd, worker_cmd
+MODULES = ("check_cmd", "advise_cmd", "compose_cmd", "plan_cmd", "serve_cmd", "worker_cmd")
+# the modules that register each top-level command (and the groups' subcommands)
+COMMAND_MODULES = {
+    "check": ("check_cmd",),
+    "kb": ("check_cmd",),
+    "eval": ("check_cmd", "advise_cmd"),
+    "advise": ("advise_cmd",),
+    "compose": ("compose_cmd",),
+    "plan": ("plan_cmd",),
+    "serve": ("serve_cmd",),
+    "worker": ("worker_cmd",),
+}
 
-app = typer.Typer(
-    name="nakanaori",
-    help="仲直り — 謝ったあとに送る言葉をチェックし、状況に合う助言・文面・予定をつくります。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
-eval_app = typer.Typer(help="ラベル付きデータで精度を測ります。", no_args_is_help=True)
-kb_app = typer.Typer(help="知識ベース(YAML)を検証します。", no_args_is_help=True)
-app.add_typer(eval_app, name="eval")
-app.add_typer(kb_app, name="kb")
-GROUPS: dict[str, typer.Typer] = {"eval": eval_app, "kb": kb_app}
+def build_app(modules: Sequence[str] = MODULES) -> typer.Typer:
+    """The root app with the commands of *modules* (in the order of :data:`MODULES`)."""
+    root = typer.Typer(
+        name="nakanaori",
+        help="仲直り — 謝ったあとに送る言葉をチェックし、状況に合う助言・文面・予定をつくります。",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    eval_app = typer.Typer(help="ラベル付きデータで精度を測ります。", no_args_is_help=True)
+    kb_app = typer.Typer(help="知識ベース(YAML)を検証します。", no_args_is_help=True)
+    root.add_typer(eval_app, name="eval")
+    root.add_typer(kb_app, name="kb")
+    groups: dict[str, typer.Typer] = {"eval": eval_app, "kb": kb_app}
+    for name in MODULES:
+        if name in modules:
+            # __import__, not importlib: the same import machinery as an import statement
+            __import__(f"{__package__}.{name}", fromlist=["register"]).register(root, groups)
+    return root
 
-for module in (check_cmd, advise_cmd, compose_cmd, plan_cmd, serve_cmd, worker_cmd):
-    module.register(app, GROUPS)
+
+def modules_for(argv: Sequence[str]) -> Sequence[str]:
+    """The command modules a command line needs: its command's, or all of them (help, a typo)."""
+    return COMMAND_MODULES.get(argv[0], MODULES) if argv else MODULES
 
 
 def main() -> None:
-    app()
+    build_app(modules_for(sys.argv[1:]))()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # every command, built on first use
+        globals()["app"] = full = build_app()
+        return full
+    raise AttributeError(name)
