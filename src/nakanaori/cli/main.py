@@ -4,9 +4,10 @@ nor the web server. ``app`` (for tests and scripts) is the app with every comman
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -50,8 +51,41 @@ def modules_for(argv: Sequence[str]) -> Sequence[str]:
     return COMMAND_MODULES.get(argv[0], MODULES) if argv else MODULES
 
 
+# long-running commands end the ordinary way (their servers and workers clean up on their own)
+ORDINARY_EXIT = frozenset({"serve", "worker"})
+
+
 def main() -> None:
-    build_app(modules_for(sys.argv[1:]))()
+    argv = sys.argv[1:]
+    app = build_app(modules_for(argv))
+    if argv and argv[0] in ORDINARY_EXIT:
+        app()
+        return
+    try:
+        app()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    _exit_now(code)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """Exit without tearing the interpreter down: freeing every module, the dictionary and the rules
+    one by one costs ~50 ms of a ~0.3 s run and nothing is left to do (no files open, no atexit work
+    of ours). The output is flushed first; the exit status is what ``sys.exit(code)`` would give."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: nothing more can be said
+        status = status or 1
+    os._exit(status)
 
 
 def __getattr__(name: str) -> Any:

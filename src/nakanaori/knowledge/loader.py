@@ -43,12 +43,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 KNOWLEDGE_DIR = Path(__file__).parent
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is about ten times faster
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -60,8 +57,11 @@ class KnowledgeError(ValueError):
 
 def load_yaml(path: Path) -> Any:
     """Parse a YAML file safely (no arbitrary objects); problems are :class:`KnowledgeError`."""
+    import yaml  # here, not at the top: a process served from the cache never parses YAML (~10 ms import)
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is about ten times faster
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path.name}: YAML error: {exc}") from None
     except OSError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ...knowledge.loader import load_model
+from ...knowledge.loader import cached, load_model
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import Analysis
 from .model import Model, shipped_model
@@ -63,7 +63,7 @@ def load_model_texts_from(path: Path) -> ModelTexts:
 @lru_cache(maxsize=1)
 def model_texts() -> ModelTexts:
     """What a model finding says, per label (``knowledge/model_findings.yaml``), validated once."""
-    return load_model_texts_from(MODEL_FINDINGS)
+    return cached("model_texts", lambda: load_model_texts_from(MODEL_FINDINGS))
 
 
 def judge(
