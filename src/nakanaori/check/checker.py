@@ -12,7 +12,7 @@ from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Sta
 from ..text.analysis import Analysis, analyze
 from ..text.normalize import utf16_offset
 from .engine import run_rules, span_tokens
-from .findings import Finding, Note
+from .findings import Finding, Note, Verdict
 from .notes import MessageChecks, load_message_checks
 from .register import detect_register
 from .rules import Rule, load_rules
@@ -34,6 +34,7 @@ class CheckReport(BaseModel):
     register_ok: bool | None = None
     findings: list[Finding]
     notes: list[Note]
+    verdict: Verdict
     score: int | None
     next_edits: list[str]
 
@@ -183,6 +184,7 @@ def report_from_analysis(
             register=register,
             findings=[],
             notes=[Note(code="no_japanese", severity="error", message=mc.no_japanese)],
+            verdict=mc.no_japanese_verdict(),
             score=None,
             next_edits=[mc.no_japanese],
         )
@@ -203,6 +205,7 @@ def report_from_analysis(
         register_ok=register_ok,
         findings=findings,
         notes=notes,
+        verdict=mc.compute_verdict(findings, labels, notes),
         score=score,
         next_edits=edits,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 
@@ -30,3 +32,20 @@ class Note(BaseModel):
     severity: str
     message: str
     suggestion: str | None = None
+
+
+VerdictLevel = Literal["send", "improve", "counter", "none"]
+
+
+class Verdict(BaseModel):
+    """The answer to the user's question "can I send this now?" for the stage.
+
+    ``level``: ``send`` (このまま送って大丈夫) · ``improve`` (n か所直すとよくなります) ·
+    ``counter`` (このままだと逆効果になりそうです) · ``none`` (not Japanese: nothing to judge).
+    ``fix_count`` counts the places worth fixing (NG findings and the stage's whole-message warnings);
+    ``headline`` is the Japanese line shown first; ``summary`` says why in one sentence."""
+
+    level: VerdictLevel
+    headline: str
+    fix_count: int
+    summary: str

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from ..knowledge.loader import KNOWLEDGE_DIR, cached, invalid, load_model
 from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage
 from ..text.analysis import Analysis
-from .findings import Finding, Note
+from .findings import Finding, Note, Verdict
 
 MESSAGE_CHECKS_FILE = KNOWLEDGE_DIR / "message_checks.yaml"
 
@@ -30,6 +30,27 @@ class ScoreWeights(BaseModel):
     notes: dict[str, int]
 
 
+class VerdictTexts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    send: str
+    improve: str
+    counter: str
+    none: str
+
+
+class VerdictSummaries(VerdictTexts):
+    counter_many: str
+
+
+class VerdictConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    counter_labels: list[str]
+    counter_fix_count: int
+    fix_notes: list[str]
+    headline: VerdictTexts
+    summary: VerdictSummaries
+
+
 class MessageChecks(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +67,34 @@ class MessageChecks(BaseModel):
     apology_without_change: str
     no_good_elements: str
     score: ScoreWeights
+    verdict: VerdictConfig
+
+    def no_japanese_verdict(self) -> Verdict:
+        v = self.verdict
+        return Verdict(level="none", headline=v.headline.none, fix_count=0, summary=v.summary.none)
+
+    def compute_verdict(self, findings: list[Finding], labels: list[str], notes: list[Note]) -> Verdict:
+        """The verdict for the stage: each NG place and each of the stage's whole-message warnings is a place
+        to fix; the labels in ``counter_labels`` or ``counter_fix_count`` places make it likely to backfire."""
+        v = self.verdict
+        places = {(f.label, f.start, f.end) for f in findings if f.kind == "ng"}
+        fix_count = len(places) + sum(1 for n in notes if n.code in v.fix_notes)
+        severe = [x for x in labels if x in v.counter_labels]
+        if severe:
+            summary = v.summary.counter.format(labels="・".join(f"「{LABEL_JA[x]}」" for x in severe))
+            return Verdict(level="counter", headline=v.headline.counter, fix_count=fix_count, summary=summary)
+        if fix_count >= v.counter_fix_count:
+            return Verdict(
+                level="counter", headline=v.headline.counter, fix_count=fix_count, summary=v.summary.counter_many
+            )
+        if fix_count:
+            return Verdict(
+                level="improve",
+                headline=v.headline.improve.format(n=fix_count),
+                fix_count=fix_count,
+                summary=v.summary.improve,
+            )
+        return Verdict(level="send", headline=v.headline.send, fix_count=0, summary=v.summary.send)
 
     def judge(
         self,
@@ -140,6 +189,9 @@ def load_message_checks_from(path: Path) -> MessageChecks:
         for stage, need in mc.stage_needs.items()
         for x in need.labels
         if x not in LABELS
+    ]
+    problems += [
+        ("verdict.counter_labels", f"not an NG label {x!r}") for x in mc.verdict.counter_labels if x not in NG_LABELS
     ]
     if problems:
         raise invalid(path, "message checks file", problems)
