@@ -193,7 +193,8 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> float:
 def start_product(port: int, workers: int | None, data_dir: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "NAKANAORI_DATA_DIR": str(data_dir)}
     env.pop("NAKANAORI_DATABASE_URL", None)
-    cmd = [sys.executable, "-m", "nakanaori.cli", "serve", "--port", str(port)]
+    # no access log, as for the bare app: both apps are measured with the same logging
+    cmd = [sys.executable, "-m", "nakanaori.cli", "serve", "--port", str(port), "--no-access-log"]
     if workers is not None:
         cmd += ["--workers", str(workers)]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

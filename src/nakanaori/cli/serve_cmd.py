@@ -87,6 +87,9 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             str | None,
             typer.Option("--database-url", help="既定: NAKANAORI_DATABASE_URL、なければ data/ の SQLite"),
         ] = None,
+        access_log: Annotated[
+            bool, typer.Option("--access-log/--no-access-log", help="アクセスログ(クエリ文字列は伏せる)")
+        ] = True,
         proxy_headers: Annotated[
             bool,
             typer.Option("--proxy-headers", help="X-Forwarded-Proto などを信頼する(リバースプロキシの内側で)"),
@@ -125,6 +128,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
                 host=host,
                 port=chosen_port,
                 workers=workers,
+                access_log=access_log,
                 proxy_headers=proxy_headers,
                 forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
                 server_header=False,
