@@ -225,6 +225,11 @@ def test_no_person_and_no_act_is_refused(text: str) -> None:
         ("彼女に謝ったけど、正直悪いことをしたとは思ってない", "partner", "not_my_fault"),
         ("友達に謝ったけど、話しかけても目をそらされる", "friend", "cold"),
         ("彼氏に謝ってから一週間、連絡は一度もない", "partner", "no_reply"),
+        # "apologised, but …" with nothing else read: trouble after the apology, not a calm follow-up …
+        ("友達に謝ったけど相手はずっと不満そう", "friend", "not_forgiven"),
+        # … yet it is weak: today's follow-up and a stage that fits still decide
+        ("今日彼女に謝ったけど、このあと何て送ればいい?", "partner", "just_apologized"),
+        ("友達に謝ったけど、話しかけても目をそらされる", "friend", "cold"),
         # who spoke first decides nothing when it is the apology: 彼が先に謝ってくれた
         ("昨日の喧嘩、今日彼が先に謝ってくれたので私も謝った", "partner", "just_apologized"),
     ],
