@@ -264,10 +264,308 @@ def _sentence_bounds(analysis: Analysis, sent: int) -> tuple[int, int]:
 
 Plan = list[tuple[Sequence[TokenSpec], "set[int] | None"]]
 
+# ---------------------------------------------------------------- the prefilter
+#
+# A pattern can only match a message that holds, for each of its required tokens, one of the values that
+# token asks for (a lemma, a normalised form, a surface, a word, a first-level part of speech, a surface
+# regex). Those sets are the pattern's *clauses*. Each pattern is indexed on its most selective clause;
+# per message, the message's distinct values wake the patterns whose key they hold, the other clauses are
+# checked on set intersections, and only the survivors are planned and tried. A pattern with no clause
+# (every required token is a conjugation form, a negation ...) is tried everywhere, as before.
+
+Clause = tuple[str, frozenset[str]]  # (field, values): one of the values must occur in the message's field
+_KANA = re.compile(r"[\u3040-\u30ff]+")
+_ANCHORED = re.compile(r"[\^$]|\\[AZbB]|\(\?")  # anchors, word boundaries, lookarounds, inline flags
+
+
+def _clauses(pattern: Sequence[TokenSpec]) -> list[Clause]:
+    """Necessary conditions of *pattern*: one clause per literal condition of each required token."""
+    out: list[Clause] = []
+    for spec in pattern:
+        if spec.op not in ("1", "+") or spec.any:
+            continue
+        if spec.word is not None:
+            out.append(("w", frozenset(spec.word)))
+        if spec.lemma is not None:
+            out.append(("lemma", frozenset(spec.lemma)))
+        if spec.norm is not None:
+            out.append(("norm", frozenset(spec.norm)))
+        if spec.s is not None:
+            out.append(("s", frozenset(spec.s)))
+        if spec.pos is not None:
+            out.append(("pos1", frozenset(p.split(",")[0] for p in spec.pos)))
+        if spec.re is not None:
+            out.append(("re", frozenset([spec.re])))
+    return list(dict.fromkeys(out))
+
+
+def _value_cost(fld: str, v: str) -> int:
+    """How often a value is expected in a message (rough): parts of speech and one- or two-kana function
+    words are everywhere; longer words and kanji are rare."""
+    if fld == "pos1":
+        return 200
+    if _KANA.fullmatch(v):
+        return 30 if len(v) == 1 else 6 if len(v) == 2 else 2
+    if len(v) == 1 and not ("\u4e00" <= v <= "\u9fff"):
+        return 30  # punctuation, a symbol, a digit or a letter
+    return 1
+
+
+def _clause_cost(c: Clause) -> int:
+    fld, vals = c
+    if fld == "re":
+        return 10_000  # not indexable: checked on the message's surfaces, never a key
+    return sum(_value_cost(fld, v) for v in vals)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    ri: int  # rule number
+    pi: int  # pattern number in the rule
+    rest: tuple[Clause, ...]  # the clauses other than the key, checked when the key is present
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefilter:
+    by_key: dict[str, dict[str, list[_Entry]]]  # field -> value -> patterns keyed on it
+    keys: dict[str, frozenset[str]]  # field -> every value patterns are keyed on
+    always: tuple[_Entry, ...]  # patterns that cannot be keyed: their clauses are checked on every message
+    text_rules: tuple[int, ...]  # rules with regex or text pieces (checked on the text)
+    has_words: bool
+
+
+_PREFILTERS: dict[int, tuple[tuple[Rule, ...], _Prefilter]] = {}
+
+
+def _prefilter(rules: tuple[Rule, ...]) -> _Prefilter:
+    hit = _PREFILTERS.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    by_key: dict[str, dict[str, list[_Entry]]] = {}
+    always: list[_Entry] = []
+    for ri, rule in enumerate(rules):
+        for pi, pattern in enumerate(rule.patterns):
+            clauses = _clauses(pattern)
+            indexable = [c for c in clauses if c[0] != "re"]
+            if not indexable:
+                always.append(_Entry(ri, pi, tuple(clauses)))
+                continue
+            key = min(indexable, key=_clause_cost)
+            entry = _Entry(ri, pi, tuple(c for c in clauses if c != key))
+            table = by_key.setdefault(key[0], {})
+            for v in key[1]:
+                table.setdefault(v, []).append(entry)
+    keys = {fld: frozenset(table) for fld, table in by_key.items()}
+    text_rules = tuple(ri for ri, rule in enumerate(rules) if rule.regex or rule.text)
+    has_words = (
+        "w" in by_key
+        or any(c[0] == "w" for e in always for c in e.rest)
+        or any(c[0] == "w" for table in by_key.values() for es in table.values() for e in es for c in e.rest)
+    )
+    pf = _Prefilter(by_key, keys, tuple(always), text_rules, has_words)
+    _PREFILTERS[id(rules)] = (rules, pf)
+    return pf
+
+
+def _word_index(analysis: Analysis) -> dict[str, list[int]]:
+    """Token positions by every key a word could be looked up by there (built once per message)."""
+    idx: dict[str, list[int]] | None = analysis.derived.get("engine.words")
+    if idx is None:
+        idx = {}
+        tokens = analysis.tokens
+        for t in tokens:
+            for key in dict.fromkeys(_word_keys(tokens, t.i)):
+                idx.setdefault(key, []).append(t.i)
+        analysis.derived["engine.words"] = idx
+    return idx
+
+
+def _tables(analysis: Analysis, words: bool) -> dict[str, dict[str, list[int]]]:
+    """The message's values by field (with positions): lemma, norm, s, pos1 and, if asked, w."""
+    tables = analysis.index()
+    if words and "w" not in tables:
+        tables["w"] = _word_index(analysis)
+    return tables
+
+
+def _holds(c: Clause, analysis: Analysis, tables: dict[str, dict[str, list[int]]]) -> bool:
+    fld, vals = c
+    if fld == "re":
+        (rx_src,) = vals
+        re_hits: dict[str, bool] = analysis.derived.setdefault("engine.re", {})
+        hit = re_hits.get(rx_src)
+        if hit is None:
+            rx = re.compile(rx_src)
+            if _ANCHORED.search(rx_src):
+                hit = any(rx.fullmatch(s) is not None for s in tables["s"])
+            else:  # a surface it matches whole is a piece of the text it finds
+                hit = rx.search(analysis.text) is not None
+            re_hits[rx_src] = hit
+        return hit
+    if fld == "w" and "w" not in tables:
+        tables = _tables(analysis, True)
+    return not tables[fld].keys().isdisjoint(vals)
+
+
+_CLAUSES: dict[int, tuple[Sequence[TokenSpec], list[Clause]]] = {}
+
+
+def _clauses_of(pattern: Sequence[TokenSpec]) -> list[Clause]:
+    hit = _CLAUSES.get(id(pattern))
+    if hit is None or hit[0] is not pattern:
+        hit = (pattern, _clauses(pattern))
+        _CLAUSES[id(pattern)] = hit
+    return hit[1]
+
+
+def _occurs_in(pattern: Sequence[TokenSpec], analysis: Analysis, lo: int, hi: int) -> bool:
+    """:func:`find_in` on tokens[lo:hi], trying only where the pattern can start (none, when the message
+    lacks one of its required values)."""
+    cache: dict[int, tuple[Sequence[TokenSpec], set[int] | None]] = analysis.derived.setdefault("engine.occ", {})
+    hit = cache.get(id(pattern))
+    if hit is None or hit[0] is not pattern:
+        tables = analysis.index()
+        starts: set[int] | None = set()
+        if all(_holds(c, analysis, tables) for c in _clauses_of(pattern)):
+            starts = _starts(pattern, analysis, _tables(analysis, "w" in tables or _anchor_is_word(pattern)))
+        hit = (pattern, starts)
+        cache[id(pattern)] = hit
+    starts = hit[1]
+    tokens = analysis.tokens
+    if starts is None:
+        return find_in(pattern, tokens, lo, hi)
+    return any(lo <= i < hi and match_at(pattern, tokens, i, hi) is not None for i in starts)
+
+
+def _anchor_is_word(pattern: Sequence[TokenSpec]) -> bool:
+    anchor = _anchor_of(pattern)
+    return anchor is not None and anchor[0] == "w"
+
+
+def _starts(
+    pattern: Sequence[TokenSpec], analysis: Analysis, tables: dict[str, dict[str, list[int]]]
+) -> set[int] | None:
+    """Token indices where *pattern* can start (from its anchor, as :func:`pattern_starts`); None: anywhere."""
+    anchor = _anchor_of(pattern)
+    if anchor is None:
+        return None
+    fld, vals, lo, hi = anchor
+    if fld == "re":
+        return pattern_starts(pattern, analysis)
+    table = tables["w"] if fld == "w" else tables[fld]
+    starts: set[int] = set()
+    for v in vals.intersection(table):
+        for k in table[v]:
+            if lo == hi == 0:
+                starts.add(k)
+            else:
+                starts.update(k - off for off in range(lo, hi + 1) if k - off >= 0)
+    return starts
+
+
+def surviving_patterns(rules: tuple[Rule, ...], analysis: Analysis) -> dict[int, list[int]]:
+    """Rule number -> the numbers of its patterns that pass the prefilter on this message, in order."""
+    pf = _prefilter(rules)
+    tables = _tables(analysis, pf.has_words)
+    out: dict[int, set[int]] = {}
+    for fld, table in pf.by_key.items():
+        for v in pf.keys[fld].intersection(tables[fld]):  # iterates the message's few values, not the keys
+            for e in table[v]:
+                for c in e.rest:
+                    cf = c[0]
+                    if cf in tables:
+                        if tables[cf].keys().isdisjoint(c[1]):
+                            break
+                    elif not _holds(c, analysis, tables):
+                        break
+                else:
+                    out.setdefault(e.ri, set()).add(e.pi)
+    for e in pf.always:
+        if all(_holds(c, analysis, tables) for c in e.rest):
+            out.setdefault(e.ri, set()).add(e.pi)
+    return {ri: sorted(pis) for ri, pis in out.items()}
+
+
+def _text_may_match(rule: Rule, text: str) -> bool:
+    return any(rx.search(text) is not None for rx in rule.compiled_regex) or any(n in text for n in rule.text)
+
+
+def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
+    """Run a whole rule set over one analysis.
+
+    The prefilter keeps only the patterns whose required values all occur in the message; those are
+    planned (where each can start, from the message's index) and tried, rule by rule, in file order.
+    The matches are exactly those of :func:`run_rules_unfiltered`.
+    """
+    survivors = surviving_patterns(rules, analysis)
+    pf = _prefilter(rules)
+    text = analysis.text
+    todo = set(survivors)
+    todo.update(ri for ri in pf.text_rules if _text_may_match(rules[ri], text))
+    if not todo:
+        return []
+    tables = _tables(analysis, pf.has_words)
+    tokens = analysis.tokens
+    out: list[RawMatch] = []
+    for ri in sorted(todo):
+        rule = rules[ri]
+        plan: Plan = []
+        for pi in survivors.get(ri, ()):
+            pattern = rule.patterns[pi]
+            starts = _starts(pattern, analysis, tables)
+            if starts is not None and pattern[0].op in ("1", "+"):
+                # where the first token cannot match, match_ends would give up at once: drop those starts
+                first = _pattern_preds(pattern)[0]
+                starts = {i for i in starts if i < len(tokens) and first(tokens[i])}
+            plan.append((pattern, starts))
+        out.extend(run_rule(rule, analysis, plan))
+    return out
+
+
+def run_rules_unfiltered(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
+    """The engine as it was before the prefilter, kept as the reference :func:`run_rules` must equal
+    (``tests/check/test_prefilter.py``): one pass over the tokens finds, through an index of each
+    pattern's first literal token, where every pattern can start; every such pattern is tried, and
+    sentence and message conditions scan every position."""
+    d = _dispatch(rules)
+    starts: dict[tuple[int, int], set[int]] = {}
+    get = d.by_key.get
+    words = d.has_words
+    for t in analysis.tokens:
+        hits = [
+            *get(("lemma", t.lemma), ()),
+            *get(("norm", t.norm), ()),
+            *get(("s", t.surface), ()),
+            *get(("pos1", t.pos_str.split(",", 1)[0]), ()),
+        ]
+        if words:
+            for key in dict.fromkeys(_word_keys(analysis.tokens, t.i)):
+                hits += get(("w", key), ())
+        hits += [(ri, pi, lo, hi) for rx, ri, pi, lo, hi in d.by_regex if rx.fullmatch(t.surface)]
+        for ri, pi, lo, hi in hits:
+            bucket = starts.setdefault((ri, pi), set())
+            if lo == hi == 0:
+                bucket.add(t.i)
+            else:
+                bucket.update(t.i - off for off in range(lo, hi + 1) if t.i - off >= 0)
+    unanchored = set(d.unanchored)
+    out: list[RawMatch] = []
+    for ri, rule in enumerate(rules):
+        plan: Plan = []
+        for pi, pattern in enumerate(rule.patterns):
+            if (ri, pi) in unanchored:
+                plan.append((pattern, None))
+            elif (ri, pi) in starts:
+                plan.append((pattern, starts[(ri, pi)]))
+        if not plan and not rule.regex and not rule.text:
+            continue
+        out.extend(run_rule(rule, analysis, plan, prefilter=False))
+    return out
+
 
 @dataclass(frozen=True, slots=True)
 class _Dispatch:
-    """Every anchored pattern of a rule set, by the (field, value) that can start it."""
+    """Every anchored pattern of a rule set, by the (field, value) that can start it (the reference)."""
 
     by_key: dict[tuple[str, str], list[tuple[int, int, int, int]]]  # -> (rule#, pattern#, lo, hi)
     unanchored: list[tuple[int, int]]  # patterns that can start anywhere
@@ -302,54 +600,21 @@ def _dispatch(rules: tuple[Rule, ...]) -> _Dispatch:
     return d
 
 
-def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
-    """Run a whole rule set over one analysis.
-
-    One pass over the tokens finds, through an index of the patterns' first tokens, which pattern can
-    start where; rules none of whose patterns can start anywhere are skipped without further work.
-    """
-    d = _dispatch(rules)
-    starts: dict[tuple[int, int], set[int]] = {}
-    get = d.by_key.get
-    words = d.has_words
-    for t in analysis.tokens:
-        hits = [
-            *get(("lemma", t.lemma), ()),
-            *get(("norm", t.norm), ()),
-            *get(("s", t.surface), ()),
-            *get(("pos1", t.pos_str.split(",", 1)[0]), ()),
-        ]
-        if words:
-            for key in dict.fromkeys(_word_keys(analysis.tokens, t.i)):
-                hits += get(("w", key), ())
-        hits += [(ri, pi, lo, hi) for rx, ri, pi, lo, hi in d.by_regex if rx.fullmatch(t.surface)]
-        for ri, pi, lo, hi in hits:
-            bucket = starts.setdefault((ri, pi), set())
-            if lo == hi == 0:
-                bucket.add(t.i)
-            else:
-                bucket.update(t.i - off for off in range(lo, hi + 1) if t.i - off >= 0)
-    unanchored = set(d.unanchored)
-    out: list[RawMatch] = []
-    for ri, rule in enumerate(rules):
-        plan: Plan = []
-        for pi, pattern in enumerate(rule.patterns):
-            if (ri, pi) in unanchored:
-                plan.append((pattern, None))
-            elif (ri, pi) in starts:
-                plan.append((pattern, starts[(ri, pi)]))
-        if not plan and not rule.regex and not rule.text:
-            continue
-        out.extend(run_rule(rule, analysis, plan))
-    return out
+def _bounds(analysis: Analysis) -> tuple[dict[int, int], dict[int, int]]:
+    """Token index by begin offset, and token index + 1 by end offset (once per message)."""
+    hit: tuple[dict[int, int], dict[int, int]] | None = analysis.derived.get("engine.bounds")
+    if hit is None:
+        tokens = analysis.tokens
+        hit = ({t.begin: t.i for t in tokens}, {t.end: t.i + 1 for t in tokens})
+        analysis.derived["engine.bounds"] = hit
+    return hit
 
 
 def _regex_ends(rule: Rule, analysis: Analysis) -> dict[int, int]:
     """Token start -> token end of every regex match that begins and ends on morpheme boundaries
     inside one sentence (the longest per start)."""
     tokens = analysis.tokens
-    begins = {t.begin: t.i for t in tokens}
-    ends = {t.end: t.i + 1 for t in tokens}
+    begins, ends = _bounds(analysis)
     out: dict[int, int] = {}
     for rx in rule.compiled_regex:
         for mo in rx.finditer(analysis.text):
@@ -365,7 +630,7 @@ def _text_ends(rule: Rule, analysis: Analysis) -> dict[int, int]:
     """Token start -> token end of every ``text`` piece that starts on a morpheme boundary (the end may
     fall inside a morpheme, which then belongs to the match)."""
     tokens = analysis.tokens
-    begins = {t.begin: t.i for t in tokens}
+    begins = _bounds(analysis)[0]
     out: dict[int, int] = {}
     for needle in rule.text:
         pos = analysis.text.find(needle)
@@ -382,10 +647,14 @@ def _text_ends(rule: Rule, analysis: Analysis) -> dict[int, int]:
     return out
 
 
-def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[RawMatch]:
+def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None, *, prefilter: bool = True) -> list[RawMatch]:
+    """The matches of one rule, sentence by sentence (at most one per start; matches do not overlap).
+
+    With *prefilter*, a sentence or message condition whose pattern lacks a required value in the message
+    is settled without scanning, and is scanned only where the pattern can start."""
     tokens = analysis.tokens
     out: list[RawMatch] = []
-    excluded = set(rule.exclude_scopes)
+    excluded = frozenset(rule.exclude_scopes)
     # per pattern: where it can start (None = anywhere); a rule with no possible start is skipped
     if plan is None:
         plan = [(p, pattern_starts(p, analysis)) for p in rule.patterns]
@@ -403,6 +672,10 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
             return out
     n_tok = len(tokens)
     first_only = rule.ends == "first"
+
+    def occurs(p: Sequence[TokenSpec], lo: int, hi: int) -> bool:
+        return _occurs_in(p, analysis, lo, hi) if prefilter else find_in(p, tokens, lo, hi)
+
     by_sent: dict[int, list[int]] = {}
     if not everywhere:
         for k in sorted(union):
@@ -412,9 +685,9 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
         if not everywhere and sent.index not in by_sent:
             continue
         lo, hi = sent.start_token, sent.end_token
-        if rule.sentence_requires and not any(find_in(p, tokens, lo, hi) for p in rule.sentence_requires):
+        if rule.sentence_requires and not any(occurs(p, lo, hi) for p in rule.sentence_requires):
             continue
-        if rule.sentence_forbids and any(find_in(p, tokens, lo, hi) for p in rule.sentence_forbids):
+        if rule.sentence_forbids and any(occurs(p, lo, hi) for p in rule.sentence_forbids):
             continue
         free = lo  # the next token not yet inside an accepted match
         for i in range(lo, hi) if everywhere else by_sent[sent.index]:
@@ -427,7 +700,7 @@ def run_rule(rule: Rule, analysis: Analysis, plan: Plan | None = None) -> list[R
                     break
                 if first_only:
                     break
-    if out and rule.message_forbids and any(find_in(p, tokens, 0, len(tokens)) for p in rule.message_forbids):
+    if out and rule.message_forbids and any(occurs(p, 0, len(tokens)) for p in rule.message_forbids):
         return []
     return out
 

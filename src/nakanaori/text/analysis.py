@@ -6,7 +6,8 @@ Every rule reads the same :class:`Analysis`; nothing downstream tokenises again.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from .lexicon import lexicon
 from .normalize import Normalized, has_japanese, normalize
@@ -34,17 +35,23 @@ class Analysis:
     sentences: list[Sentence]
     japanese: bool
     _index: dict[str, dict[str, list[int]]] | None = None
+    # what the layers above derive from the message once and read many times (the engine's word index ...)
+    derived: dict[str, Any] = field(default_factory=dict)
 
     def index(self) -> dict[str, dict[str, list[int]]]:
         """Token positions by surface, lemma and normalised form (built once, used to find match starts)."""
         if self._index is None:
-            idx: dict[str, dict[str, list[int]]] = {"s": {}, "lemma": {}, "norm": {}, "pos1": {}}
+            s: dict[str, list[int]] = {}
+            lemma: dict[str, list[int]] = {}
+            norm: dict[str, list[int]] = {}
+            pos1: dict[str, list[int]] = {}
             for t in self.tokens:
-                idx["pos1"].setdefault(t.pos_str.split(",", 1)[0], []).append(t.i)
-                idx["s"].setdefault(t.surface, []).append(t.i)
-                idx["lemma"].setdefault(t.lemma, []).append(t.i)
-                idx["norm"].setdefault(t.norm, []).append(t.i)
-            self._index = idx
+                i = t.i
+                pos1.setdefault(t.pos1, []).append(i)
+                s.setdefault(t.surface, []).append(i)
+                lemma.setdefault(t.lemma, []).append(i)
+                norm.setdefault(t.norm, []).append(i)
+            self._index = {"s": s, "lemma": lemma, "norm": norm, "pos1": pos1}
         return self._index
 
     @property

@@ -105,4 +105,7 @@ def has_japanese(text: str) -> bool:
 
 def utf16_offset(text: str, index: int) -> int:
     """Code-point index → UTF-16 code-unit index (what a browser's String counts)."""
-    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+    head = text[:index]
+    if head.isascii():
+        return index
+    return len(head.encode("utf-16-le", "surrogatepass")) // 2  # a character past U+FFFF takes two units

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -28,29 +27,41 @@ def get_tokenizer() -> Any:  # a sudachipy Tokenizer, one per thread
     return tok
 
 
-@dataclass(frozen=True, slots=True)
 class Morpheme:
-    """One morpheme with the features the rules match on (offsets in normalised text)."""
+    """One morpheme with the features the rules match on (offsets in normalised text).
+
+    Slotted and read-only by convention; its part-of-speech fields come from one shared :class:`PosInfo`
+    per Sudachi part-of-speech id (a message's morphemes share a few dozen of them)."""
+
+    __slots__ = ("begin", "cform", "ctype", "end", "lemma", "norm", "pos", "pos1", "pos_str", "surface")
 
     surface: str
     lemma: str  # dictionary form
     norm: str  # Sudachi normalised form (表記ゆれ unified: 御免, 有り難う ...)
-    reading: str
-    pos: tuple[str, ...]  # 6 fields: pos1..pos4, conjugation type, conjugation form
     begin: int
     end: int
+    pos: tuple[str, ...]  # 6 fields: pos1..pos4, conjugation type, conjugation form
+    pos_str: str  # "pos1,pos2,pos3,pos4"
+    pos1: str
+    ctype: str
+    cform: str
 
-    @property
-    def pos_str(self) -> str:
-        return ",".join(self.pos[:4])
+    def __init__(self, surface: str, lemma: str, norm: str, info: PosInfo, begin: int, end: int) -> None:
+        self.surface, self.lemma, self.norm, self.begin, self.end = surface, lemma, norm, begin, end
+        self.pos, self.pos_str, self.pos1, self.ctype, self.cform = info
 
-    @property
-    def ctype(self) -> str:
-        return self.pos[4]
+    def __repr__(self) -> str:
+        return f"Morpheme({self.surface!r}, lemma={self.lemma!r}, norm={self.norm!r}, pos={self.pos_str!r})"
 
-    @property
-    def cform(self) -> str:
-        return self.pos[5]
+
+PosInfo = tuple[tuple[str, ...], str, str, str, str]  # pos, pos_str, pos1, ctype, cform
+_POS: dict[int, PosInfo] = {}  # Sudachi part-of-speech id -> its fields, computed once per process
+
+
+def _pos_info(pos_id: int, pos: tuple[str, ...]) -> PosInfo:
+    info = (pos, ",".join(pos[:4]), pos[0], pos[4], pos[5])
+    _POS[pos_id] = info
+    return info
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -73,17 +84,20 @@ def tokenize(text: str) -> list[Morpheme]:
     """Tokenise normalised text (no lone surrogates) into :class:`Morpheme` objects."""
     tok = get_tokenizer()
     out: list[Morpheme] = []
+    append = out.append
+    pos_of = _POS.get
     for offset, piece in _chunks(text):
         for m in tok.tokenize(piece):
-            out.append(
+            pid = m.part_of_speech_id()
+            info = pos_of(pid) or _pos_info(pid, tuple(m.part_of_speech()))
+            append(
                 Morpheme(
-                    surface=m.surface(),
-                    lemma=m.dictionary_form(),
-                    norm=m.normalized_form(),
-                    reading=m.reading_form(),
-                    pos=tuple(m.part_of_speech()),
-                    begin=offset + m.begin(),
-                    end=offset + m.end(),
+                    m.surface(),
+                    m.dictionary_form(),
+                    m.normalized_form(),
+                    info,
+                    offset + m.begin(),
+                    offset + m.end(),
                 )
             )
     return out

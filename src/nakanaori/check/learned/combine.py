@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from ...knowledge.loader import load_model
@@ -23,6 +24,7 @@ from .model import Model, shipped_model
 
 MODEL_FINDINGS = Path(__file__).resolve().parents[2] / "knowledge" / "model_findings.yaml"
 REGISTERS = ("casual", "polite", "honorific")
+_LABEL_INDEX = {label: j for j, label in enumerate(LABELS)}
 
 
 class LabelText(BaseModel):
@@ -66,6 +68,20 @@ def model_texts() -> ModelTexts:
     return load_model_texts_from(MODEL_FINDINGS)
 
 
+_THRESHOLDS: dict[int, tuple[Model, np.ndarray, np.ndarray]] = {}
+
+
+def _threshold_arrays(m: Model) -> tuple[np.ndarray, np.ndarray]:
+    """(which labels have a threshold, the thresholds as float32) in LABELS order, once per model."""
+    hit = _THRESHOLDS.get(id(m))
+    if hit is None or hit[0] is not m:
+        has = np.array([label in m.thresholds for label in LABELS])
+        thr = np.array([m.thresholds.get(label, 0.0) for label in LABELS], dtype=np.float32)
+        hit = (m, has, thr)
+        _THRESHOLDS[id(m)] = hit
+    return hit[1], hit[2]
+
+
 def judge(
     analysis: Analysis, covered: dict[str, list[tuple[int, int]]], model: Model | None = None
 ) -> tuple[list[tuple[str, int, int, float]], set[str]]:
@@ -78,21 +94,26 @@ def judge(
     out: list[tuple[str, int, int, float]] = []
     if not analysis.tokens:
         return out, set()
-    th = m.thresholds
     scores = m.score(analysis)
     withdrawn = set()
-    for label, v in m.vetoes.items():
-        if label in covered:
-            j = LABELS.index(label)
-            if max((float(us.probs[j]) for us in scores), default=0.0) < v:
+    if not scores:
+        for label, v in m.vetoes.items():
+            if label in covered and v > 0.0:  # no unit: the message's probability is 0
                 withdrawn.add(label)
-    for us in scores:
+        return out, withdrawn
+    probs = np.stack([us.probs for us in scores])  # [units, labels]
+    for label, v in m.vetoes.items():
+        if label in covered and float(probs[:, _LABEL_INDEX[label]].max()) < v:
+            withdrawn.add(label)
+    # the units at or above each label's threshold, unit by unit, labels in order; float32 comparisons,
+    # as numpy compares a float32 probability with a Python float
+    has, thr = _threshold_arrays(m)
+    ks, js = np.nonzero(~(probs < thr) & has)
+    for k, j in zip(ks.tolist(), js.tolist(), strict=True):
+        us = scores[k]
+        label = LABELS[j]
         b, e = us.unit.begin, us.unit.end
-        for j, label in enumerate(LABELS):
-            t = th.get(label)
-            if t is None or us.probs[j] < t:
-                continue
-            if any(s < e and b < f for s, f in covered.get(label, ())):
-                continue
-            out.append((label, b, e, float(us.probs[j])))
+        if any(s < e and b < f for s, f in covered.get(label, ())):
+            continue
+        out.append((label, b, e, float(probs[k, j])))
     return out, withdrawn

@@ -66,19 +66,16 @@ def message_features(analysis: Analysis) -> tuple[list[Unit], list[list[str]]]:
 
 
 def _features(toks: list[Token], keys_of: list[list[str]], k: int, last: int) -> list[str]:
+    """The feature strings of unit k (a set: their order does not matter, the model counts buckets)."""
     keys = keys_of[k]
-    feats: set[str] = set()
-    add = feats.add
     n = len(keys)
-    for i in range(n):
-        add("1:" + keys[i])
-        if i + 1 < n:
-            add("2:" + keys[i] + "|" + keys[i + 1])
-        if i + 2 < n:
-            add("3:" + keys[i] + "|" + keys[i + 1] + "|" + keys[i + 2])
+    feats: set[str] = {"1:" + key for key in keys}
+    feats.update(["2:" + keys[i] + "|" + keys[i + 1] for i in range(n - 1)])
+    feats.update(["3:" + keys[i] + "|" + keys[i + 1] + "|" + keys[i + 2] for i in range(n - 2)])
+    add = feats.add
     stretches: list[tuple[bool, str]] = []
     for t in toks:
-        pos1 = t.pos_str.split(",", 1)[0]
+        pos1 = t.pos1
         if pos1.startswith(_FUNCTION_POS):
             add("f:" + pos1 + ":" + t.surface)
         if t.request:
@@ -94,9 +91,11 @@ def _features(toks: list[Token], keys_of: list[list[str]], k: int, last: int) ->
             stretches.append((scoped, t.surface))
     for scoped, text in stretches:
         tag = "q" if scoped else "c"
-        for size in (2, 3, 4):
-            for i in range(len(text) - size + 1):
-                add(f"{tag}{size}:" + text[i : i + size])
+        m = len(text)
+        t2, t3, t4 = tag + "2:", tag + "3:", tag + "4:"
+        feats.update([t2 + text[i : i + 2] for i in range(m - 1)])
+        feats.update([t3 + text[i : i + 3] for i in range(m - 2)])
+        feats.update([t4 + text[i : i + 4] for i in range(m - 3)])
     if k == 0:
         add("pos:first")
     if k == last:
@@ -104,9 +103,7 @@ def _features(toks: list[Token], keys_of: list[list[str]], k: int, last: int) ->
     if n <= 3:
         add("len:short")
     if k > 0:
-        for key in keys_of[k - 1]:
-            add("P:" + key)
+        feats.update(["P:" + key for key in keys_of[k - 1]])
     if k < last:
-        for key in keys_of[k + 1]:
-            add("N:" + key)
+        feats.update(["N:" + key for key in keys_of[k + 1]])
     return list(feats)

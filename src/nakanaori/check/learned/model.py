@@ -13,6 +13,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,18 @@ from ...text.analysis import Analysis
 from .features import FEATURE_VERSION, Unit, message_features
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
-_HASHES: dict[str, int] = {}  # feature string -> CRC-32 (the same strings recur across messages)
+
+
+class _Crc32(dict[str, int]):
+    """Feature string -> CRC-32 of its UTF-8 bytes, computed on the first lookup (strings recur across
+    messages)."""
+
+    def __missing__(self, feature: str) -> int:
+        h = self[feature] = zlib.crc32(feature.encode())
+        return h
+
+
+_HASHES = _Crc32()
 _HASH_CACHE_MAX = 300_000
 FORMAT = "nakanaori-model/1"
 
@@ -57,12 +69,7 @@ class Model:
         cache = _HASHES
         if len(cache) > _HASH_CACHE_MAX:
             cache.clear()
-        hashes = [cache.get(f) for f in feats]
-        if None in hashes:
-            for i, h in enumerate(hashes):
-                if h is None:
-                    hashes[i] = cache[feats[i]] = zlib.crc32(feats[i].encode())
-        out: np.ndarray = np.array(hashes, dtype=np.int64) & self.mask
+        out: np.ndarray = np.fromiter(map(cache.__getitem__, feats), dtype=np.int64, count=len(feats)) & self.mask
         return out
 
     def probabilities(self, z: np.ndarray) -> np.ndarray:
@@ -74,10 +81,10 @@ class Model:
         us, feats = message_features(analysis)
         if not us:
             return []
-        idx = self.featurize([f for fs in feats for f in fs])
+        idx = self.featurize(list(chain.from_iterable(feats)))
         unit_of = np.repeat(np.arange(len(us), dtype=np.int64), [len(fs) for fs in feats])
         # the same values as training: per unit, bucket counts, L2-normalised
-        keys, counts = np.unique(unit_of << self.hash_bits | idx, return_counts=True)
+        keys, counts = _unique_counts(unit_of << self.hash_bits | idx)
         unit_k, bucket = keys >> self.hash_bits, keys & self.mask
         c = counts.astype(np.float32)
         norms = np.sqrt(np.bincount(unit_k, weights=c * c, minlength=len(us))).astype(np.float32)
@@ -86,6 +93,20 @@ class Model:
         z = np.add.reduceat(self.weights[bucket] * values[:, None], starts, axis=0)
         probs = self.probabilities(z + self.bias)
         return [UnitScore(u, probs[k]) for k, u in enumerate(us)]
+
+
+def _unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(a, return_counts=True)`` for a non-empty 1-d integer array, without its general-case
+    overhead (the same sorted keys and counts)."""
+    s = np.sort(a)
+    first = np.empty(s.size, dtype=bool)
+    first[0] = True
+    np.not_equal(s[1:], s[:-1], out=first[1:])
+    where = first.nonzero()[0]
+    counts = np.empty_like(where)
+    np.subtract(where[1:], where[:-1], out=counts[:-1])
+    counts[-1] = s.size - where[-1]
+    return s[where], counts
 
 
 def load_model(directory: Path = ARTEFACT_DIR) -> Model:
