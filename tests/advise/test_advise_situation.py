@@ -95,6 +95,10 @@ def test_precedence_when_several_stages_fit() -> None:
         ("姉に謝って今日で3日目", 2),
         ("先輩に謝ったのが月曜で、今日はもう金曜", 4),
         ("父と喧嘩して謝った", None),
+        ("いま友達に謝ったとこ", 0),  # the aspect says today: 今謝った / 謝ったとこ / 謝ったばかり
+        ("彼氏に謝ったばかり。何か送るべき?", 0),
+        ("謝ってから何日か経って、向こうも普通に接してくれる", 3),
+        ("謝ったところで許してもらえないと思って、まだ謝ってない", None),
     ],
 )
 def test_days_since_apology(text: str, days: int | None) -> None:
@@ -210,6 +214,24 @@ def test_no_person_and_no_act_is_refused(text: str) -> None:
         ("妹に謝ったのに無言", "family", "no_reply"),
         ("友達に謝ったけど、他の子には普通なのに私にだけ冷たい", "friend", "cold"),
         ("サークルの同期に謝ったけど、返事が『ふーん』だけ", "friend", "cold"),
+        # the other's words, whatever the verb: no more (rejected), not for a while / not now (distance)
+        ("彼女に謝ったら「もう話したくない」って言われた", "partner", "rejected"),
+        ("兄に謝ったら「当分はこのままでいさせて」って言われた", "family", "distance"),
+        ("夫に謝ったけど、「その話はしたくない」と言われた", "partner", "distance"),
+        # not satisfied, said of the other (みたい): not forgiven; said by the sender: not my fault
+        ("友達に謝ったけど、向こうは全然納得してないみたい", "friend", "not_forgiven"),
+        ("友達に謝ったけど、正直納得してない", "friend", "not_my_fault"),
+        ("嫁に謝ったけど、そもそも嫁が先に怒鳴ってきたんだよね", "partner", "not_my_fault"),
+        ("彼女に謝ったけど、正直悪いことをしたとは思ってない", "partner", "not_my_fault"),
+        ("友達に謝ったけど、話しかけても目をそらされる", "friend", "cold"),
+        ("彼氏に謝ってから一週間、連絡は一度もない", "partner", "no_reply"),
+        # "apologised, but …" with nothing else read: trouble after the apology, not a calm follow-up …
+        ("友達に謝ったけど相手はずっと不満そう", "friend", "not_forgiven"),
+        # … yet it is weak: today's follow-up and a stage that fits still decide
+        ("今日彼女に謝ったけど、このあと何て送ればいい?", "partner", "just_apologized"),
+        ("友達に謝ったけど、話しかけても目をそらされる", "friend", "cold"),
+        # who spoke first decides nothing when it is the apology: 彼が先に謝ってくれた
+        ("昨日の喧嘩、今日彼が先に謝ってくれたので私も謝った", "partner", "just_apologized"),
     ],
 )
 def test_general_readings(text: str, relationship: str, stage: str) -> None:

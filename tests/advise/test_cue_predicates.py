@@ -15,6 +15,11 @@ TABLES: dict[str, list[tuple[str, str, dict[str, Any], bool]]] = {
         ("返事がない", "返事", {}, True),
         ("彼から返事が来ない", "返事", {}, True),
         ("許さへん", "許さ", {}, True),
+        ("許してもらえへんかった", "許し", {}, True),  # the past へんかっ+た
+        ("返事けーへん", "返事", {}, True),  # 来る in Kansai, split けー+へん
+        ("返事こん", "返事", {}, True),  # western 来ん
+        ("連絡は一度もない", "連絡", {}, True),  # 一度も passes
+        ("返事こんな感じ", "返事", {}, False),
         ("返事が来た", "返事", {}, False),
         ("「うん」しか返ってこない", "返っ", {}, False),
     ],

@@ -70,3 +70,17 @@ def test_an_unknown_cue_key_names_the_file_and_the_place(tmp_path) -> None:
     path.write_text(body, encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"situations\.yaml: at stages\.no_reply\[0\]\.wieght"):
         load_situation_lexicon_from(path)
+
+
+def test_negated_any_keeps_a_word_whose_clause_ends_in_a_negation() -> None:
+    # そもそも何もしてないのに: the negation is the clause's, not そもそも's; absent `negated`, a positive cue
+    # does not count when negated, and `negated: any` lifts that
+    from nakanaori.advise.cues import Cue, CueRule
+    from nakanaori.check.engine import run_rules
+    from nakanaori.text.analysis import analyze
+
+    text = "謝ったけど、そもそも何もしてないのに…"
+    plain = CueRule.from_cue(Cue.model_validate({"seq": ["そもそも"]}), "not_my_fault", 1)
+    either = CueRule.from_cue(Cue.model_validate({"seq": ["そもそも"], "negated": "any"}), "not_my_fault", 2)
+    assert not list(run_rules((plain,), analyze(text)))
+    assert list(run_rules((either,), analyze(text)))

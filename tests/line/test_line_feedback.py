@@ -249,7 +249,7 @@ def test_a_reminder_offers_its_example_and_marks_the_step_sent(bot: tuple[Server
         api.close()
     (push,) = [r for r in fake.find("/v2/bot/message/push") if r.body["to"] == chat.user]
     msg = push.body["messages"][0]
-    assert msg["text"].startswith("【なかなおり リマインド】") and template in msg["text"]
+    assert msg["text"].startswith("【仲直り リマインド】") and template in msg["text"]
     share, sent = (i["action"] for i in msg["quickReply"]["items"])
     assert share["type"] == "uri" and unquote(share["uri"].split("text=", 1)[1]) == template
     assert sent == {"type": "postback", "label": "送ったよ", "data": f"a=sent&id={step_id}", "displayText": "送ったよ"}

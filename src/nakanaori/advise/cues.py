@@ -9,8 +9,9 @@ of :mod:`nakanaori.check.engine` (one dispatch pass runs them all on the message
   morphemes joined: 音沙汰 = 音+沙汰), at most ``gap`` morphemes between items (the fewest first), never
   across punctuation or a sentence end;
 * ``text: 縁切`` — a piece of the text that starts on a morpheme boundary;
-* ``negated: true|false`` — ``negated`` / ``not_negated`` (absent: a positive cue does not count when
-  negated: 距離を置かれたくなくて is no evidence of distance);
+* ``negated: true|false|any`` — ``negated`` / ``not_negated`` / either (absent: a positive cue does not
+  count when negated: 距離を置かれたくなくて is no evidence of distance; ``any`` is for a word whose clause
+  may end in a negation that is not about it: そもそも何もしてないのに);
 * ``scope: other`` — every matched morpheme is in the other person's words; ``self`` — none is quoted;
 * ``with`` / ``without`` — words that must / must not occur in the same sentence;
 * ``quote_only`` — the match is all a 「…」 says (「了解」: a curt reply);
@@ -79,6 +80,8 @@ class CueRule(PatternRule):
         checks: list[Any] = []
         if cue.negated is True:
             checks.append("negated")
+        elif cue.negated == "any":
+            pass
         elif cue.negated is False or cue.weight > 0:
             checks.append("not_negated")  # a denied event is no evidence (絶交にならなくてよかった)
         if cue.with_:
@@ -175,7 +178,7 @@ class Cue(BaseModel):
     seq: list[str] | None = None
     text: str | None = None
     gap: int = Field(default=2, ge=0, le=6)
-    negated: bool | None = None
+    negated: bool | Literal["any"] | None = None
     scope: Literal["any", "other", "self"] = "any"
     with_: list[str] | None = Field(default=None, alias="with")
     without: list[str] | None = None

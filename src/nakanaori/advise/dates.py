@@ -39,7 +39,16 @@ RELATIVE_DAYS: tuple[tuple[str, int, bool], ...] = (
     ("半月", 15, True),
     ("数日", 3, True),
     ("しばらく前", 7, True),
+    ("何日か", 3, True),
+    ("何日も", 3, True),
+    ("何日間", 3, True),
 )
+# apologised just now: 今謝った / いま謝ったとこ / 謝ったばかり (the aspect says today without 今日);
+# not the concessive 謝ったところで (even if I apologised)
+JUST_NOW = re.compile(
+    r"(?:今|いま)[、,]?(?:謝|あやま|お詫び|詫び|ごめん)|(?:謝|あやま|詫び|謝罪し)(?:った|て来た|てきた|た)(?:ところ|とこ(?!ろ)|ばかり|ばっか)(?!で(?!す))"
+)
+TODAY_WORDS = re.compile(r"今日|本日|さっき|先ほど|先程|今朝|今夜|今晩|たった今|今しがた|つい今|さきほど")
 APPROX = ("くらい", "ぐらい", "ほど", "位", "頃", "ちょっと", "近く", "弱", "強", "あまり", "以上")
 
 
@@ -97,7 +106,7 @@ def read_days(text: str, today: dt.date) -> tuple[int | None, bool]:
     if found:
         days, approx = max(found, key=lambda x: x[0])
         return days, approx
-    if re.search(r"今日|本日|さっき|先ほど|先程|今朝|今夜|今晩|たった今|今しがた|つい今|さきほど", text):
+    if JUST_NOW.search(text) or TODAY_WORDS.search(text):
         return 0, False
     return None, False
 

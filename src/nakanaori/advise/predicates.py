@@ -18,6 +18,7 @@ from ..text.speech import OPEN_QUOTES
 _LEX = lexicon()
 
 KANSAI_NEG = _LEX.words("kansai_negators")
+COME_STEMS = ("けー", "けえ", "こー", "こお", "きー", "きい")  # 来る before Kansai へん/ひん
 NEG_LEMMAS = _LEX.words("negators")
 # words a negation may reach across: 許してくれない, 悪いとは思ってない, 既読にすらならない
 PASS_LEMMAS = _LEX.words("negation_passes")
@@ -54,6 +55,12 @@ def negated_after(analysis: Analysis, a: int, b: int) -> bool:
             toks[j - 1].m.pos[0] in ("動詞", "接尾辞", "助動詞") or toks[j - 1].surface in ("て", "で")
         )
         if t.surface in KANSAI_NEG and (pos1 == "助動詞" or after_verb):
+            return True
+        # 来る negated in dialect, split oddly by Sudachi: 返事けーへん (けー+へん), 返事こん / 返ってこん
+        nxt = toks[j + 1] if j + 1 < len(toks) else None
+        if t.surface in COME_STEMS and nxt is not None and nxt.sent == sent and nxt.surface in KANSAI_NEG:
+            return True
+        if t.surface in ("こん", "来ん") and (j == b or toks[j - 1].surface in ("て", "で")):
             return True
         if lemma in PASS_LEMMAS:
             continue

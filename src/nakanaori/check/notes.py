@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..knowledge.loader import KNOWLEDGE_DIR, invalid, load_model
+from ..knowledge.loader import KNOWLEDGE_DIR, cached, invalid, load_model
 from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage
 from ..text.analysis import Analysis
 from ..text.lexicon import lexicon
@@ -393,4 +393,4 @@ def load_message_checks_from(path: Path) -> MessageChecks:
 
 @lru_cache(maxsize=1)
 def load_message_checks() -> MessageChecks:
-    return load_message_checks_from(MESSAGE_CHECKS_FILE)
+    return cached("message_checks", lambda: load_message_checks_from(MESSAGE_CHECKS_FILE))

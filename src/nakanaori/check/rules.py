@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..knowledge.loader import KNOWLEDGE_DIR, load_directory, load_yaml, validate
+from ..knowledge.loader import KNOWLEDGE_DIR, cached, load_directory, load_yaml, validate
 from ..labels import LABELS, NG_LABELS
 from .predicates import CHECKS, Bound, Predicate
 
@@ -316,5 +316,6 @@ def load_rules_from(directory: Path) -> tuple[Rule, ...]:
 
 @lru_cache(maxsize=1)
 def load_rules() -> tuple[Rule, ...]:
-    """All label rules of the packaged knowledge base (cached)."""
-    return load_rules_from(RULES_DIR)
+    """All label rules of the packaged knowledge base (cached in the process, and on disk by
+    :func:`nakanaori.knowledge.loader.cached`)."""
+    return cached("rules", lambda: load_rules_from(RULES_DIR))

@@ -8,20 +8,15 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.padding import Padding
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from ..errors import EXIT_CODES, InputError
 from ..labels import LABEL_JA, REGISTER_JA, Relationship, Stage, join_names
-from .common import err_console, fail, fail_option, iter_jsonl, read_source_bytes, read_text_arg
+from .common import LazyConsole, err_console, fail, fail_option, iter_jsonl, read_source_bytes, read_text_arg
 
 if TYPE_CHECKING:
     from ..advise.advisor import Advice
 
-console = Console()
+console = LazyConsole()
 
 CHANNEL_JA = {"line": "LINE", "sns": "SNS・DM", "email": "メール・手紙", "phone": "電話", "in_person": "対面"}
 JSONL_HELP = '1行1件の {"id","text"}(- で標準入力)'
@@ -101,6 +96,11 @@ def _timing_line(advice: Advice) -> str:
 
 
 def _render(advice: Advice) -> None:
+    from rich.padding import Padding
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
     console.rule("[bold]仲直りアドバイス")
     rel = f"[bold]{advice.relationship_ja}[/]"
     if not advice.relationship_given:
@@ -266,6 +266,8 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         if as_json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         else:
+            from rich.table import Table
+
             table = Table(title=f"situations: {data['n']}")
             for col in ("stage", "precision", "recall", "F1", "tp", "fp", "fn"):
                 table.add_column(col, justify="left" if col == "stage" else "right")

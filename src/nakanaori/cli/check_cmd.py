@@ -7,18 +7,24 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from ..errors import EXIT_CODES, InputError
 from ..labels import REGISTER_JA
-from .common import err_console, fail, fail_option, iter_jsonl, read_source_bytes, read_text_arg
+from .common import (
+    LazyConsole,
+    NoProgress,
+    err_console,
+    fail,
+    fail_option,
+    iter_jsonl,
+    read_source_bytes,
+    read_text_arg,
+)
 
 if TYPE_CHECKING:
     from ..check.checker import CheckReport
 
-console = Console()
+console = LazyConsole()
 
 GOOD_STYLE = "bold green"
 NG_STYLE = "bold red on grey15"
@@ -26,6 +32,9 @@ VERDICT_STYLE = {"send": "bold green", "improve": "bold yellow", "counter": "bol
 
 
 def _render(report: CheckReport) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     text = Text(report.text)
     for f in report.findings:
         text.stylize(GOOD_STYLE if f.kind == "good" else NG_STYLE, f.start, f.end)
@@ -159,6 +168,8 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         if as_json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
             return
+        from rich.table import Table
+
         table = Table(title=f"messages: {data['n']}  (precision / recall / F1)")
         for col in ("label", "rules", "model", "combined", "tp", "fp", "fn"):
             table.add_column(col, justify="right" if col != "label" else "left", no_wrap=True)
@@ -188,8 +199,6 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
 
 
 def _check_jsonl(path: str, relationship: str | None, stage: str | None) -> None:
-    from rich.progress import Progress
-
     from ..check.checker import check as run_check
 
     try:
@@ -198,8 +207,11 @@ def _check_jsonl(path: str, relationship: str | None, stage: str | None) -> None
     except InputError as exc:
         fail(exc)
     bad = 0
-    show_progress = sys.stderr.isatty()
-    progress = Progress(console=err_console, transient=True, disable=not show_progress)
+    progress: Any = NoProgress()  # JSON lines on stdout; a progress bar only for a person watching
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        progress = Progress(console=err_console.unwrap(), transient=True)
     out = sys.stdout
     with progress:
         task = progress.add_task("checking", total=len(lines))

@@ -6,14 +6,12 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.panel import Panel
 
 from ..errors import InputError
 from ..labels import LABEL_JA, REGISTER_JA, RELATIONSHIP_JA, STAGE_JA, join_names
-from .common import fail
+from .common import LazyConsole, fail
 
-console = Console()
+console = LazyConsole()
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
@@ -39,6 +37,8 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         if as_json:
             sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         else:
+            from rich.panel import Panel
+
             rel = RELATIONSHIP_JA.get(result.relationship, result.relationship)
             stg = STAGE_JA.get(result.stage, result.stage)
             console.rule(f"[bold]文面の案 — {rel} / {stg} / {REGISTER_JA[result.register]}")

@@ -10,18 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.padding import Padding
-from rich.text import Text
 
 from ..errors import InputError, decode_bytes
 from ..labels import PURPOSE_JA
-from .common import err_console, fail, fail_option
+from .common import LazyConsole, err_console, fail, fail_option
 
 if TYPE_CHECKING:
     from ..plan.planner import Plan
 
-console = Console()
+console = LazyConsole()
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WEEKDAY_JA = "月火水木金土日"
@@ -68,6 +65,9 @@ def _choices(enum: type[StrEnum]) -> str:
 
 
 def _indented(text: str, style: str, left: int = 4) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
     console.print(Padding(Text(text, style=style), (0, 0, 0, left)))
 
 
@@ -76,6 +76,8 @@ def _day(d: date) -> str:
 
 
 def _render(p: Plan) -> None:
+    from rich.text import Text
+
     console.rule(f"[bold]仲直りプラン[/] {p.relationship_ja} × {p.stage_ja}")
     since = (p.today - p.apologized_on).days
     head = f"謝った日: {_day(p.apologized_on)}" + (f"({since}日前)" if since else "(今日)")

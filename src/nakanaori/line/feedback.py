@@ -222,7 +222,7 @@ def ask_consent(kind: str, q: dict[str, str]) -> list[Msg]:
     name = LABEL_JA[chosen[0]]
     what = f"「{name}」の指摘は違う" if kind == "dispute" else f"「{name}」を見落としていた"
     later = "文面も送るかは、このあと選べるよ。" if ctx.text is not None else "文面は長いので送らないよ。"
-    body = f"{what}、となかなおりに知らせてもいい?分析を見直すのに使うよ。送るのはラベルや文体などだけ。{later}"
+    body = f"{what}、と仲直りに知らせてもいい?分析を見直すのに使うよ。送るのはラベルや文体などだけ。{later}"
     next_step = "txt" if ctx.text is not None else "save"
     yes = postback_action("はい", encode(action, {"s": next_step, **keep, "x": "0", **ctx.params()}, ctx.text), "はい")
     return [_confirm(body, yes, postback_action("いいえ", "a=fbx", "いいえ"), f"{what}、と知らせる?")]

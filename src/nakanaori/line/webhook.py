@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Request
 from fastapi.responses import JSONResponse
-from linebot.v3.webhook import WebhookParser
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,10 +25,12 @@ from starlette.concurrency import run_in_threadpool
 from .. import jsonsafe
 from ..store.line_models import LineWebhookEvent
 from . import flex
-from .client import LineApi
-from .compat import parse_event
 from .config import NOT_CONFIGURED_EN, NOT_CONFIGURED_JA, LineSettings
-from .conversation import Conversation, needs_work, source_user_id
+
+if TYPE_CHECKING:  # line-bot-sdk is imported only once the channel is configured (a large import)
+    from linebot.v3.webhook import WebhookParser
+
+    from .client import LineApi
 
 log = logging.getLogger("nakanaori.line")
 
@@ -45,6 +46,10 @@ class LineRuntime:
     parser: WebhookParser = field(init=False)
 
     def __post_init__(self) -> None:
+        from linebot.v3.webhook import WebhookParser
+
+        from .client import LineApi
+
         self.api = LineApi(self.settings)
         self.parser = WebhookParser(self.settings.channel_secret)
 
@@ -62,6 +67,8 @@ class LineRuntime:
             return s.get(LineWebhookEvent, event_id) is not None
 
     def process_one(self, event: Any, raw: dict[str, Any]) -> None:
+        from .conversation import Conversation, needs_work, source_user_id
+
         event_id = raw.get("webhookEventId")
         event_id = event_id if isinstance(event_id, str) and event_id else None
         if event_id and self._seen(event_id):
@@ -152,6 +159,8 @@ async def line_webhook(request: Request, background: BackgroundTasks) -> JSONRes
     raws = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(raws, list) or not all(isinstance(r, dict) for r in raws):
         return _bad("リクエストの形式が正しくありません(events)。", "malformed")
+    from .compat import parse_event
+
     events = [parse_event(r) for r in raws]  # older payload shapes too (see nakanaori.line.compat)
     if events:
         background.add_task(rt.process, events, raws)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..knowledge.loader import KNOWLEDGE_DIR, load_model
+from ..knowledge.loader import KNOWLEDGE_DIR, cached, load_model
 
 LEXICON_FILE = KNOWLEDGE_DIR / "lexicon.yaml"
 Words = list[str]
@@ -63,5 +63,5 @@ def load_lexicon_from(path: Path) -> Lexicon:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """The packaged lexicon (validated, cached)."""
-    return load_lexicon_from(LEXICON_FILE)
+    """The packaged lexicon (validated, cached; on disk too)."""
+    return cached("lexicon", lambda: load_lexicon_from(LEXICON_FILE))

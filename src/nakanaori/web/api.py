@@ -5,6 +5,11 @@ operation really accepts — the choices, text lengths and patterns, ISO date st
 Bad input answers 422 (413 for an over-long text or body) with
 ``{"error": code, "message": 日本語, "problems": [{"field", "type"}], "message_en"?: …}``; the user's text
 is never echoed in errors.
+
+The handlers are ``async def`` and run the capability on the worker's event loop: the work is pure CPU
+(no I/O to wait for), a few milliseconds for ``check``, so a hop to a thread would only add GIL
+contention, and a process pool costs more CPU per request than it saves (see ``benchmarks/http_bench.py``).
+Both cores are used by running one uvicorn worker process per core (``nakanaori serve --workers``).
 """
 
 from __future__ import annotations
@@ -243,14 +248,14 @@ def _value(choice: Relationship | Stage | Register | None) -> str | None:
 
 
 @router.post("/check", response_model=CheckReport, summary="下書きをチェック", responses=ERRORS)
-def api_check(body: CheckRequest) -> CheckReport:
+async def api_check(body: CheckRequest) -> CheckReport:
     text = _text(body.text, "text", "メッセージ")
     assert text is not None
     return check(text, relationship=body.relationship, stage=body.stage)
 
 
 @router.post("/advise", response_model=Advice, summary="状況に合う助言", responses=ERRORS)
-def api_advise(body: AdviseRequest) -> JSONResponse:
+async def api_advise(body: AdviseRequest) -> JSONResponse:
     from ..advise.advisor import advise
 
     text = _text(body.text, "text", "状況の説明")
@@ -272,7 +277,7 @@ def api_advise(body: AdviseRequest) -> JSONResponse:
 
 
 @router.post("/compose", response_model=Composition, summary="メッセージ文面をつくる", responses=ERRORS)
-def api_compose(body: ComposeRequest) -> JSONResponse:
+async def api_compose(body: ComposeRequest) -> JSONResponse:
     from ..compose.composer import compose
 
     return _json(
@@ -301,7 +306,7 @@ def _plan(body: PlanRequest) -> Plan:
 
 
 @router.post("/plan", response_model=Plan, summary="これからの予定", responses=ERRORS)
-def api_plan(body: PlanRequest) -> JSONResponse:
+async def api_plan(body: PlanRequest) -> JSONResponse:
     return _json(_plan(body))
 
 
@@ -317,7 +322,7 @@ def api_plan(body: PlanRequest) -> JSONResponse:
         **ERRORS,
     },
 )
-def api_plan_ics(body: PlanRequest) -> Response:
+async def api_plan_ics(body: PlanRequest) -> Response:
     from ..plan.ics import to_ics
 
     return Response(

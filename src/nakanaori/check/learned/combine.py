@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ...knowledge.loader import load_model
+from ...knowledge.loader import cached, load_model
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import Analysis
 from .model import Model, shipped_model
@@ -65,7 +65,7 @@ def load_model_texts_from(path: Path) -> ModelTexts:
 @lru_cache(maxsize=1)
 def model_texts() -> ModelTexts:
     """What a model finding says, per label (``knowledge/model_findings.yaml``), validated once."""
-    return load_model_texts_from(MODEL_FINDINGS)
+    return cached("model_texts", lambda: load_model_texts_from(MODEL_FINDINGS))
 
 
 _THRESHOLDS: dict[int, tuple[Model, np.ndarray, np.ndarray]] = {}

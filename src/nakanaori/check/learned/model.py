@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ...knowledge.loader import cached
 from ...labels import LABELS
 from ...text.analysis import Analysis
 from .features import FEATURE_VERSION, Unit, message_features
@@ -150,5 +151,7 @@ def load_model(directory: Path = ARTEFACT_DIR) -> Model:
 
 @lru_cache(maxsize=1)
 def shipped_model() -> Model:
-    """The model shipped in the package, loaded once per process."""
-    return load_model()
+    """The model shipped in the package, loaded once per process (from the on-disk cache when the
+    artefact is unchanged: a plain copy of the float32 weights, no inflating or converting)."""
+    files = [ARTEFACT_DIR / "model.json"]
+    return cached("model", load_model, files=files, large_files=[ARTEFACT_DIR / "model.npz"])
