@@ -355,6 +355,9 @@ def test_line_share_url_encodes_everything() -> None:
     assert url.startswith("https://line.me/R/share?text=%E3%81%94")
     assert not set(url.split("=", 1)[1]) & set(" &=/?#+!'()*\n")
     assert parse_qs(urlsplit(url).query)["text"] == [text]
+    # a submitted form's CRLF line breaks give the same link as the text box's LF
+    assert line_share_url(text.replace("\n", "\r\n")) == url
+    assert line_share_url("a\rb") == line_share_url("a\nb")
 
 
 def test_deleting_a_case_says_so(client: TestClient) -> None:
