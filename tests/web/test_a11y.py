@@ -34,6 +34,10 @@ def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:  # noqa
 
 
 def assert_no_violations(page: Any, axe_source: str, state: str) -> None:
+    # after a full-page submit the new document's element can be there before its stylesheet and fonts:
+    # axe must see the page as the user does (unstyled, every button is too small)
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source)
     # at the top, the sticky tab bar covers nothing (scrolled, axe counts what slides under it as obscured)
