@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -149,6 +149,20 @@ def load_templates() -> tuple[Template, ...]:
     return load_templates_from(TEMPLATES_DIR)
 
 
+_E = TypeVar("_E", Register, Purpose)
+
+
+def _option(kind: type[_E], value: str | None, name: str) -> _E | None:
+    """*value* as a member of *kind* (``None`` or ``""``: no filter); a clear ``ValueError`` otherwise."""
+    if value is None or value == "":
+        return None
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in kind)
+        raise ValueError(f"unknown {name} {value!r}; choose one of: {choices}") from None
+
+
 def templates_for(
     relationship: str, stage: str, register: str | None = None, *, purpose: str | None = None
 ) -> list[Template]:
@@ -160,20 +174,8 @@ def templates_for(
     stg = parse_stage(stage)
     if rel is None or stg is None:
         raise ValueError("relationship and stage are required")
-    reg: Register | None = None
-    if register is not None and register != "":
-        try:
-            reg = Register(register.strip().lower())
-        except ValueError:
-            choices = ", ".join(r.value for r in Register)
-            raise ValueError(f"unknown register {register!r}; choose one of: {choices}") from None
-    pur: Purpose | None = None
-    if purpose is not None and purpose != "":
-        try:
-            pur = Purpose(purpose.strip().lower())
-        except ValueError:
-            choices = ", ".join(p.value for p in Purpose)
-            raise ValueError(f"unknown purpose {purpose!r}; choose one of: {choices}") from None
+    reg = _option(Register, register, "register")
+    pur = _option(Purpose, purpose, "purpose")
     return [
         t
         for t in load_templates()
