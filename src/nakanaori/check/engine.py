@@ -8,6 +8,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..text.analysis import Analysis, Token
+from .compiled import CPattern, CRule, Entry, RuleSet, rule_set
 from .rules import PatternRule, TokenSpec
 from .rules import Rule as LabelRule
 
@@ -465,61 +466,265 @@ def _starts(
 
 def surviving_patterns(rules: tuple[Rule, ...], analysis: Analysis) -> dict[int, list[int]]:
     """Rule number -> the numbers of its patterns that pass the prefilter on this message, in order."""
-    pf = _prefilter(rules)
-    tables = _tables(analysis, pf.has_words)
-    out: dict[int, set[int]] = {}
-    for fld, table in pf.by_key.items():
-        for v in pf.keys[fld].intersection(tables[fld]):  # iterates the message's few values, not the keys
-            for e in table[v]:
-                for c in e.rest:
-                    cf = c[0]
-                    if cf in tables:
-                        if tables[cf].keys().isdisjoint(c[1]):
-                            break
-                    elif not _holds(c, analysis, tables):
-                        break
-                else:
-                    out.setdefault(e.ri, set()).add(e.pi)
-    for e in pf.always:
-        if all(_holds(c, analysis, tables) for c in e.rest):
-            out.setdefault(e.ri, set()).add(e.pi)
-    return {ri: sorted(pis) for ri, pis in out.items()}
+    rs = rule_set(rules)
+    return _survivors(rs, analysis, _tables(analysis, rs.has_words))[1]
+
+
+def _survivors(
+    rs: RuleSet, analysis: Analysis, tables: dict[str, dict[str, list[int]]]
+) -> tuple[int, dict[int, list[int]]]:
+    """The clause bits the message satisfies, and rule number -> its surviving pattern numbers.
+
+    One pass over the message's distinct values (or over the rule set's, when fewer) ORs the bits of the
+    clauses each value satisfies and collects the patterns keyed on it; a woken pattern survives when all
+    its bits are set."""
+    sat = 0
+    woken: list[tuple[Entry, ...]] = []
+    for fld, known in rs.values.items():
+        mine = tables[fld]
+        if len(mine) <= len(known):
+            get = known.get
+            for v in mine:
+                hit = get(v)
+                if hit is not None:
+                    sat |= hit[0]
+                    if hit[1]:
+                        woken.append(hit[1])
+        else:
+            for v, hit in known.items():
+                if v in mine:
+                    sat |= hit[0]
+                    if hit[1]:
+                        woken.append(hit[1])
+    for bit, test in rs.re_tests:
+        if test(analysis, tables):
+            sat |= bit
+    out: dict[int, list[int]] = {}
+    for entries in woken:
+        for e in entries:
+            if e.mask & sat == e.mask:
+                pis = out.get(e.ri)
+                if pis is None:
+                    out[e.ri] = [e.pi]
+                elif e.pi not in pis:
+                    pis.append(e.pi)
+    for e in rs.always:
+        if e.mask & sat == e.mask:
+            out.setdefault(e.ri, []).append(e.pi)
+    for pis in out.values():
+        if len(pis) > 1:
+            pis.sort()
+    return sat, out
 
 
 def _text_may_match(rule: Rule, text: str) -> bool:
     return any(rx.search(text) is not None for rx in rule.compiled_regex) or any(n in text for n in rule.text)
 
 
+@dataclass(slots=True)
+class _Msg:
+    """One message as the compiled rules see it: its tokens, value tables, satisfied clause bits, and
+    where each sentence or message condition can start (filled as they are asked for)."""
+
+    analysis: Analysis
+    tokens: list[Token]
+    tables: dict[str, dict[str, list[int]]]
+    sat: int
+    occ: dict[int, set[int] | None]
+
+
 def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     """Run a whole rule set over one analysis.
 
-    The prefilter keeps only the patterns whose required values all occur in the message; those are
-    planned (where each can start, from the message's index) and tried, rule by rule, in file order.
-    The matches are exactly those of :func:`run_rules_unfiltered`.
+    The rule set is compiled once (:mod:`nakanaori.check.compiled`). Per message, the prefilter keeps
+    only the patterns whose required values all occur in the message; those are planned (where each can
+    start, from the message's index) and tried, rule by rule, in file order. The matches are exactly
+    those of :func:`run_rules_unfiltered`.
     """
-    survivors = surviving_patterns(rules, analysis)
-    pf = _prefilter(rules)
-    text = analysis.text
-    todo = set(survivors)
-    todo.update(ri for ri in pf.text_rules if _text_may_match(rules[ri], text))
+    rs = rule_set(rules)
+    tables = _tables(analysis, rs.has_words)
+    sat, survivors = _survivors(rs, analysis, tables)
+    if rs.text_rules:
+        text = analysis.text
+        extra = [ri for ri in rs.text_rules if ri not in survivors and _text_may_match(rules[ri], text)]
+        todo = sorted([*survivors, *extra]) if extra else sorted(survivors)
+    else:
+        todo = sorted(survivors)
     if not todo:
         return []
-    tables = _tables(analysis, pf.has_words)
     tokens = analysis.tokens
+    n_tok = len(tokens)
+    msg = _Msg(analysis, tokens, tables, sat, {})
     out: list[RawMatch] = []
-    for ri in sorted(todo):
-        rule = rules[ri]
-        plan: Plan = []
+    for ri in todo:
+        cr = rs.crules[ri]
+        plan: list[tuple[CPattern, set[int] | None]] = []
         for pi in survivors.get(ri, ()):
-            pattern = rule.patterns[pi]
-            starts = _starts(pattern, analysis, tables)
-            if starts is not None and pattern[0].op in ("1", "+"):
-                # where the first token cannot match, match_ends would give up at once: drop those starts
-                first = _pattern_preds(pattern)[0]
-                starts = {i for i in starts if i < len(tokens) and first(tokens[i])}
-            plan.append((pattern, starts))
-        out.extend(run_rule(rule, analysis, plan))
+            cp = cr.patterns[pi]
+            starts = _cstarts(cp, msg)
+            head = cp.head
+            if starts is not None and head is not None:
+                # where the first token cannot match, the pattern would give up at once: drop those starts
+                starts = {i for i in starts if i < n_tok and head(tokens[i])}
+            plan.append((cp, starts))
+        found = _run_compiled(cr, msg, plan)
+        if found:
+            out.extend(found)
     return out
+
+
+def _cstarts(cp: CPattern, msg: _Msg) -> set[int] | None:
+    """Token indices where a compiled pattern can start (from its anchor); None: anywhere."""
+    anc = cp.anchor
+    if anc is None:
+        return None
+    fld, vals, lo, hi = anc
+    if fld == "re":
+        assert cp.anchor_rx is not None
+        full = cp.anchor_rx.fullmatch
+        hits = [t.i for t in msg.tokens if full(t.surface) is not None]
+        return {k - off for k in hits for off in cp.offsets if k - off >= 0}
+    table = msg.tables[fld]
+    starts: set[int] = set()
+    present = vals.intersection(table) if len(vals) <= len(table) else [v for v in table if v in vals]
+    if lo == hi == 0:
+        for v in present:
+            starts.update(table[v])
+    else:
+        offsets = cp.offsets
+        for v in present:
+            for k in table[v]:
+                starts.update(k - off for off in offsets if k - off >= 0)
+    return starts
+
+
+def _coccurs(cp: CPattern, msg: _Msg, lo: int, hi: int) -> bool:
+    """Whether the pattern matches somewhere in tokens[lo:hi], tried only where it can start (nowhere,
+    when the message lacks one of its required values)."""
+    key = id(cp)
+    if key in msg.occ:
+        starts = msg.occ[key]
+    else:
+        starts = _cstarts(cp, msg) if cp.mask & msg.sat == cp.mask else set()
+        msg.occ[key] = starts
+    tokens = msg.tokens
+    first = cp.first
+    if starts is None:
+        head = cp.head
+        return any((head is None or head(tokens[i])) and first(tokens, i, hi) >= 0 for i in range(lo, hi))
+    return any(lo <= i < hi and first(tokens, i, hi) >= 0 for i in starts)
+
+
+def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, set[int] | None]]) -> list[RawMatch]:
+    """:func:`run_rule` on a compiled rule and its plan: the same matches, in the same order."""
+    rule = cr.rule
+    analysis = msg.analysis
+    tokens = msg.tokens
+    regex_ends: dict[int, int] = {}
+    if cr.text:
+        if rule.regex:
+            regex_ends = _regex_ends(rule, analysis)
+        if rule.text:
+            for a, b in _text_ends(rule, analysis).items():
+                if b > regex_ends.get(a, -1):
+                    regex_ends[a] = b
+    everywhere = False
+    union: set[int] = set(regex_ends)
+    for _, st in plan:
+        if st is None:
+            everywhere = True
+            break
+        union |= st
+    if not everywhere and not union:
+        return []
+    n_tok = len(tokens)
+    by_sent: dict[int, list[int]] = {}
+    if not everywhere:
+        for k in sorted(union):
+            if 0 <= k < n_tok:
+                by_sent.setdefault(tokens[k].sent, []).append(k)
+    out: list[RawMatch] = []
+    first_only = cr.first_only
+    for sent in analysis.sentences:
+        if not everywhere and sent.index not in by_sent:
+            continue
+        lo, hi = sent.start_token, sent.end_token
+        if cr.sentence_requires and not any(_coccurs(cp, msg, lo, hi) for cp in cr.sentence_requires):
+            continue
+        if cr.sentence_forbids and any(_coccurs(cp, msg, lo, hi) for cp in cr.sentence_forbids):
+            continue
+        free = lo  # the next token not yet inside an accepted match
+        for i in range(lo, hi) if everywhere else by_sent[sent.index]:
+            if i < free:
+                continue
+            # the candidate ends in order: a regex or text piece, then each planned pattern's ends
+            end = regex_ends.get(i, -1) if regex_ends else -1
+            if end >= 0:
+                if _caccept(cr, msg, i, end, lo, hi):
+                    out.append(RawMatch(rule, i, end))
+                    free = end
+                    continue
+                if first_only:
+                    continue
+            done = False
+            for cp, starts in plan:
+                if starts is not None and i not in starts:
+                    continue
+                if cp.simple:
+                    end = cp.first(tokens, i, hi)
+                    if end > i:
+                        if _caccept(cr, msg, i, end, lo, hi):
+                            out.append(RawMatch(rule, i, end))
+                            free = end
+                            done = True
+                            break
+                        if first_only:
+                            done = True
+                            break
+                    continue
+                for end in cp.ends(tokens, i, hi):
+                    if end > i:
+                        if _caccept(cr, msg, i, end, lo, hi):
+                            out.append(RawMatch(rule, i, end))
+                            free = end
+                            done = True
+                            break
+                        if first_only:
+                            done = True
+                            break
+                if done:
+                    break
+    if out and cr.message_forbids and any(_coccurs(cp, msg, 0, n_tok) for cp in cr.message_forbids):
+        return []
+    return out
+
+
+def _caccept(cr: CRule, msg: _Msg, i: int, end: int, lo: int, hi: int) -> bool:
+    """:func:`_accept` on a compiled rule."""
+    tokens = msg.tokens
+    if cr.excluded is not None and cr.excluded(tokens, i, end):
+        return False
+    if cr.required is not None and not cr.required(tokens, i, end):
+        return False
+    for cp in cr.not_before:
+        if cp.first(tokens, end, hi) >= 0:
+            return False
+    for cp in cr.not_after:
+        j0 = max(lo, i - 8)
+        if cp.simple:
+            j = i - cp.length
+            if j >= j0 and cp.first(tokens, j, i) == i:
+                return False
+            continue
+        for j in range(j0, i):
+            for e in cp.ends(tokens, j, i):
+                if e == i:
+                    return False
+    analysis = msg.analysis
+    for check in cr.checks:  # noqa: SIM110 - a plain loop: no generator per candidate
+        if not check(analysis, i, end):
+            return False
+    return True
 
 
 def run_rules_unfiltered(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
