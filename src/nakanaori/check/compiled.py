@@ -259,7 +259,7 @@ def anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int]
     return fallback
 
 
-def _re_test(src: str) -> Callable[[Analysis, dict[str, dict[str, list[int]]]], bool]:
+def _re_test(src: str) -> Callable[[Analysis, dict[str, dict[str, int]]], bool]:
     """A necessary condition of 'the regex fully matches some surface of the message'.
 
     An anchored regex (anchors, boundaries, lookarounds, flags) is tried on the distinct surfaces; any
@@ -294,6 +294,7 @@ class CPattern:
     anchor: tuple[str, frozenset[str], int, int] | None
     offsets: tuple[int, ...]  # range(lo, hi + 1) of the anchor
     anchor_rx: re.Pattern[str] | None  # the anchor's surface regex, when it is one
+    head_free: bool  # every anchored start passes the head test (it tests the anchor's values only)
     mask: int = 0  # the clause bits that must all hold in the message
     length: int = 0
 
@@ -314,7 +315,28 @@ def _compile_pattern(pattern: Sequence[TokenSpec], env: _Env) -> CPattern:
     anc = anchor(pattern)
     offsets = tuple(range(anc[2], anc[3] + 1)) if anc is not None else ()
     anchor_rx = re.compile(next(iter(anc[1]))) if anc is not None and anc[0] == "re" else None
-    return CPattern(pattern, simple, first, ends, head, anc, offsets, anchor_rx, length=len(pattern))
+    head_free = head is None or (anc is not None and anc[2] == anc[3] == 0 and _tests_only(pattern[0], anc))
+    return CPattern(pattern, simple, first, ends, head, anc, offsets, anchor_rx, head_free, length=len(pattern))
+
+
+def _tests_only(spec: TokenSpec, anc: tuple[str, frozenset[str], int, int]) -> bool:
+    """Whether *spec*'s one condition is the anchor's (a token at an anchored position passes it)."""
+    fld, vals = anc[0], anc[1]
+    conds = {
+        "s": spec.s,
+        "lemma": spec.lemma,
+        "norm": spec.norm,
+        "w": spec.word,
+        "pos": spec.pos,
+        "cform": spec.cform,
+        "ctype": spec.ctype,
+        "re": spec.re,
+        "not": spec.not_,
+    }
+    present = [k for k, v in conds.items() if v is not None]
+    if fld == "w":
+        return present == ["w"]  # the word itself is tested by the matcher, not by the head
+    return present == [fld] and frozenset(conds[fld] or ()) == vals
 
 
 Accept = Callable[[Sequence[Token], int, int], bool]
@@ -364,7 +386,7 @@ class RuleSet:
     crules: tuple[CRule, ...]
     # field -> value -> (the bits of the clauses the value satisfies, the patterns keyed on the value)
     values: dict[str, dict[str, tuple[int, tuple[Entry, ...]]]]
-    re_tests: tuple[tuple[int, Callable[[Analysis, dict[str, dict[str, list[int]]]], bool]], ...]
+    re_tests: tuple[tuple[int, Callable[[Analysis, dict[str, dict[str, int]]], bool]], ...]
     always: tuple[Entry, ...]  # patterns without an indexable clause
     text_rules: tuple[int, ...]
     has_words: bool

@@ -467,12 +467,54 @@ def _starts(
 def surviving_patterns(rules: tuple[Rule, ...], analysis: Analysis) -> dict[int, list[int]]:
     """Rule number -> the numbers of its patterns that pass the prefilter on this message, in order."""
     rs = rule_set(rules)
-    return _survivors(rs, analysis, _tables(analysis, rs.has_words))[1]
+    return _survivors(rs, analysis, _bit_tables(analysis, rs.has_words))[1]
 
 
-def _survivors(
-    rs: RuleSet, analysis: Analysis, tables: dict[str, dict[str, list[int]]]
-) -> tuple[int, dict[int, list[int]]]:
+BitTables = dict[str, dict[str, int]]
+
+
+def _bit_tables(analysis: Analysis, words: bool) -> BitTables:
+    """The message's values by field (surface, lemma, norm, pos1 and, if asked, w), each with the bit
+    mask of the token positions that hold it (built once per message; a dict of strings and integers is
+    not even tracked by the garbage collector)."""
+    tables: BitTables | None = analysis.derived.get("engine.bits")
+    tokens = analysis.tokens
+    if tables is None:
+        s: dict[str, int] = {}
+        lemma: dict[str, int] = {}
+        norm: dict[str, int] = {}
+        pos1: dict[str, int] = {}
+        for t in tokens:
+            b = 1 << t.i
+            v = t.surface
+            s[v] = s.get(v, 0) | b
+            v = t.lemma
+            lemma[v] = lemma.get(v, 0) | b
+            v = t.norm
+            norm[v] = norm.get(v, 0) | b
+            v = t.pos1
+            pos1[v] = pos1.get(v, 0) | b
+        tables = {"s": s, "lemma": lemma, "norm": norm, "pos1": pos1}
+        analysis.derived["engine.bits"] = tables
+    if words and "w" not in tables:
+        w: dict[str, int] = {}
+        for t in tokens:
+            b = 1 << t.i
+            for key in _word_keys(tokens, t.i):
+                w[key] = w.get(key, 0) | b
+        tables["w"] = w
+    return tables
+
+
+def _bits(m: int) -> Iterator[int]:
+    """The positions of the set bits of *m*, lowest first."""
+    while m:
+        low = m & -m
+        yield low.bit_length() - 1
+        m ^= low
+
+
+def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int, dict[int, list[int]]]:
     """The clause bits the message satisfies, and rule number -> its surviving pattern numbers.
 
     One pass over the message's distinct values (or over the rule set's, when fewer) ORs the bits of the
@@ -523,14 +565,14 @@ def _text_may_match(rule: Rule, text: str) -> bool:
 
 @dataclass(slots=True)
 class _Msg:
-    """One message as the compiled rules see it: its tokens, value tables, satisfied clause bits, and
-    where each sentence or message condition can start (filled as they are asked for)."""
+    """One message as the compiled rules see it: its tokens, value tables (positions as bit masks),
+    satisfied clause bits, and where each sentence or message condition can start (filled as asked)."""
 
     analysis: Analysis
     tokens: list[Token]
-    tables: dict[str, dict[str, list[int]]]
+    tables: BitTables
     sat: int
-    occ: dict[int, set[int] | None]
+    occ: dict[int, int | None]
 
 
 def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
@@ -538,11 +580,11 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
 
     The rule set is compiled once (:mod:`nakanaori.check.compiled`). Per message, the prefilter keeps
     only the patterns whose required values all occur in the message; those are planned (where each can
-    start, from the message's index) and tried, rule by rule, in file order. The matches are exactly
-    those of :func:`run_rules_unfiltered`.
+    start, as a bit mask of token positions from the message's index) and tried, rule by rule, in file
+    order. The matches are exactly those of :func:`run_rules_unfiltered`.
     """
     rs = rule_set(rules)
-    tables = _tables(analysis, rs.has_words)
+    tables = _bit_tables(analysis, rs.has_words)
     sat, survivors = _survivors(rs, analysis, tables)
     if rs.text_rules:
         text = analysis.text
@@ -553,19 +595,20 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     if not todo:
         return []
     tokens = analysis.tokens
-    n_tok = len(tokens)
     msg = _Msg(analysis, tokens, tables, sat, {})
     out: list[RawMatch] = []
     for ri in todo:
         cr = rs.crules[ri]
-        plan: list[tuple[CPattern, set[int] | None]] = []
+        plan: list[tuple[CPattern, int | None]] = []
         for pi in survivors.get(ri, ()):
             cp = cr.patterns[pi]
             starts = _cstarts(cp, msg)
             head = cp.head
-            if starts is not None and head is not None:
+            if starts and head is not None and not cp.head_free:
                 # where the first token cannot match, the pattern would give up at once: drop those starts
-                starts = {i for i in starts if i < n_tok and head(tokens[i])}
+                for i in _bits(starts):
+                    if not head(tokens[i]):
+                        starts ^= 1 << i
             plan.append((cp, starts))
         found = _run_compiled(cr, msg, plan)
         if found:
@@ -573,29 +616,38 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     return out
 
 
-def _cstarts(cp: CPattern, msg: _Msg) -> set[int] | None:
-    """Token indices where a compiled pattern can start (from its anchor); None: anywhere."""
+def _cstarts(cp: CPattern, msg: _Msg) -> int | None:
+    """The token positions (a bit mask) where a compiled pattern can start, from its anchor; None:
+    anywhere. Shifting the anchor's positions right by each offset drops those that would fall before
+    the message."""
     anc = cp.anchor
     if anc is None:
         return None
     fld, vals, lo, hi = anc
+    m = 0
     if fld == "re":
         assert cp.anchor_rx is not None
         full = cp.anchor_rx.fullmatch
-        hits = [t.i for t in msg.tokens if full(t.surface) is not None]
-        return {k - off for k in hits for off in cp.offsets if k - off >= 0}
-    table = msg.tables[fld]
-    starts: set[int] = set()
-    present = vals.intersection(table) if len(vals) <= len(table) else [v for v in table if v in vals]
-    if lo == hi == 0:
-        for v in present:
-            starts.update(table[v])
+        for t in msg.tokens:
+            if full(t.surface) is not None:
+                m |= 1 << t.i
     else:
-        offsets = cp.offsets
-        for v in present:
-            for k in table[v]:
-                starts.update(k - off for off in offsets if k - off >= 0)
-    return starts
+        table = msg.tables[fld]
+        if len(vals) <= len(table):
+            for v in vals:
+                b = table.get(v)
+                if b:
+                    m |= b
+        else:
+            for v, b in table.items():
+                if v in vals:
+                    m |= b
+    if not m or lo == hi == 0:
+        return m
+    out = 0
+    for off in cp.offsets:
+        out |= m >> off
+    return out
 
 
 def _coccurs(cp: CPattern, msg: _Msg, lo: int, hi: int) -> bool:
@@ -605,22 +657,24 @@ def _coccurs(cp: CPattern, msg: _Msg, lo: int, hi: int) -> bool:
     if key in msg.occ:
         starts = msg.occ[key]
     else:
-        starts = _cstarts(cp, msg) if cp.mask & msg.sat == cp.mask else set()
+        starts = _cstarts(cp, msg) if cp.mask & msg.sat == cp.mask else 0
         msg.occ[key] = starts
     tokens = msg.tokens
     first = cp.first
     if starts is None:
         head = cp.head
         return any((head is None or head(tokens[i])) and first(tokens, i, hi) >= 0 for i in range(lo, hi))
-    return any(lo <= i < hi and first(tokens, i, hi) >= 0 for i in starts)
+    inside = starts & ((1 << hi) - (1 << lo))
+    return any(first(tokens, i, hi) >= 0 for i in _bits(inside)) if inside else False
 
 
-def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, set[int] | None]]) -> list[RawMatch]:
+def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]]) -> list[RawMatch]:
     """:func:`run_rule` on a compiled rule and its plan: the same matches, in the same order."""
     rule = cr.rule
     analysis = msg.analysis
     tokens = msg.tokens
     regex_ends: dict[int, int] = {}
+    union = 0
     if cr.text:
         if rule.regex:
             regex_ends = _regex_ends(rule, analysis)
@@ -628,8 +682,9 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, set[int] | No
             for a, b in _text_ends(rule, analysis).items():
                 if b > regex_ends.get(a, -1):
                     regex_ends[a] = b
+        for a in regex_ends:
+            union |= 1 << a
     everywhere = False
-    union: set[int] = set(regex_ends)
     for _, st in plan:
         if st is None:
             everywhere = True
@@ -640,9 +695,14 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, set[int] | No
     n_tok = len(tokens)
     by_sent: dict[int, list[int]] = {}
     if not everywhere:
-        for k in sorted(union):
-            if 0 <= k < n_tok:
-                by_sent.setdefault(tokens[k].sent, []).append(k)
+        for k in _bits(union):
+            if k < n_tok:
+                si = tokens[k].sent
+                ks = by_sent.get(si)
+                if ks is None:
+                    by_sent[si] = [k]
+                else:
+                    ks.append(k)
     out: list[RawMatch] = []
     first_only = cr.first_only
     for sent in analysis.sentences:
@@ -668,7 +728,7 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, set[int] | No
                     continue
             done = False
             for cp, starts in plan:
-                if starts is not None and i not in starts:
+                if starts is not None and not (starts >> i) & 1:
                     continue
                 if cp.simple:
                     end = cp.first(tokens, i, hi)
@@ -676,10 +736,8 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, set[int] | No
                         if _caccept(cr, msg, i, end, lo, hi):
                             out.append(RawMatch(rule, i, end))
                             free = end
-                            done = True
                             break
                         if first_only:
-                            done = True
                             break
                     continue
                 for end in cp.ends(tokens, i, hi):
