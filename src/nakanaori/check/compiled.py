@@ -47,6 +47,7 @@ class _Env:
 
     def __init__(self) -> None:
         self.ns: dict[str, Any] = {"_word_end": word_end}
+        self.defined = 0
 
     def const(self, value: object) -> str:
         name = f"_k{len(self.ns)}"
@@ -121,16 +122,20 @@ def _gen_first(pattern: Sequence[TokenSpec], env: _Env) -> list[str]:
     return lines
 
 
-def _gen_ends(pattern: Sequence[TokenSpec], env: _Env) -> list[str]:
+def _gen_ends(pattern: Sequence[TokenSpec], env: _Env, *, first: bool = False) -> list[str]:
     """A generator (tokens, i0, limit) of every end of the pattern, in the order of ``engine.match_ends``
-    (greedy quantifiers backtracking, ``*?`` lazy, a final quantifier taking all it can)."""
+    (greedy quantifiers backtracking, ``*?`` lazy, a final quantifier taking all it can).
+
+    With *first*, a plain function that returns the first of those ends (or -1): the same code, each
+    ``yield`` a ``return``."""
     n = len(pattern)
+    out = "return" if first else "yield"
     lines = ["def _g(tokens, i0, limit):"]
 
     def emit(pi: int, ind: str) -> None:
         ti = f"i{pi}"
         if pi == n:
-            lines.append(f"{ind}yield {ti}")
+            lines.append(f"{ind}{out} {ti}")
             return
         spec = pattern[pi]
         expr = spec_expr(spec, env)
@@ -171,7 +176,7 @@ def _gen_ends(pattern: Sequence[TokenSpec], env: _Env) -> list[str]:
         lines.append(f"{ind}    {c} += 1")
         if pi == n - 1:  # a final quantifier takes all it can
             lines.append(f"{ind}if {c} >= {lo}:")
-            lines.append(f"{ind}    yield {ti} + {c}")
+            lines.append(f"{ind}    {out} {ti} + {c}")
             return
         lines.append(f"{ind}while {c} >= {lo}:")
         lines.append(f"{ind}    {nxt} = {ti} + {c}")
@@ -179,13 +184,13 @@ def _gen_ends(pattern: Sequence[TokenSpec], env: _Env) -> list[str]:
         lines.append(f"{ind}    {c} -= 1")
 
     emit(0, "    ")
-    lines.append("    return")
-    lines.append("    yield")
+    lines += ["    return -1"] if first else ["    return", "    yield"]
     return lines
 
 
 def _define(lines: list[str], env: _Env, name: str) -> Any:
-    code = compile("\n".join(lines), f"<nakanaori pattern {name}>", "exec")
+    env.defined += 1  # one file name per function: profiles and tracebacks tell them apart
+    code = compile("\n".join(lines), f"<nakanaori pattern {env.defined}>", "exec")
     # the code is generated above from validated token specs; constants are passed by name, never inlined
     exec(code, env.ns)
     return env.ns.pop(name)
@@ -302,12 +307,8 @@ class CPattern:
 def _compile_pattern(pattern: Sequence[TokenSpec], env: _Env) -> CPattern:
     simple = _is_simple(pattern)
     ends: Ends = _define(_gen_ends(pattern, env), env, "_g")
-    if simple:
-        first: First = _define(_gen_first(pattern, env), env, "_f")
-    else:
-
-        def first(tokens: Sequence[Token], i: int, limit: int, _ends: Ends = ends) -> int:
-            return next(_ends(tokens, i, limit), -1)
+    lines = _gen_first(pattern, env) if simple else _gen_ends(pattern, env, first=True)
+    first: First = _define(lines, env, "_f" if simple else "_g")
 
     head: Head | None = None
     if pattern[0].op in ("1", "+"):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from ..text.analysis import Analysis, Token
+from ..text.analysis import Analysis, Sentence, Token
 from .compiled import CPattern, CRule, Entry, RuleSet, rule_set
 from .rules import PatternRule, TokenSpec
 from .rules import Rule as LabelRule
@@ -523,21 +523,11 @@ def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int,
     sat = 0
     woken: list[tuple[Entry, ...]] = []
     for fld, known in rs.values.items():
-        mine = tables[fld]
-        if len(mine) <= len(known):
-            get = known.get
-            for v in mine:
-                hit = get(v)
-                if hit is not None:
-                    sat |= hit[0]
-                    if hit[1]:
-                        woken.append(hit[1])
-        else:
-            for v, hit in known.items():
-                if v in mine:
-                    sat |= hit[0]
-                    if hit[1]:
-                        woken.append(hit[1])
+        for v in tables[fld].keys() & known.keys():  # set intersection in C, over the smaller side
+            hit = known[v]
+            sat |= hit[0]
+            if hit[1]:
+                woken.append(hit[1])
     for bit, test in rs.re_tests:
         if test(analysis, tables):
             sat |= bit
@@ -595,6 +585,7 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     if not todo:
         return []
     tokens = analysis.tokens
+    n_tok = len(tokens)
     msg = _Msg(analysis, tokens, tables, sat, {})
     out: list[RawMatch] = []
     for ri in todo:
@@ -603,13 +594,21 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
         for pi in survivors.get(ri, ()):
             cp = cr.patterns[pi]
             starts = _cstarts(cp, msg)
-            head = cp.head
-            if starts and head is not None and not cp.head_free:
-                # where the first token cannot match, the pattern would give up at once: drop those starts
-                for i in _bits(starts):
-                    if not head(tokens[i]):
-                        starts ^= 1 << i
+            if starts:
+                # a start where the pattern matches nowhere, even up to the end of the message, cannot
+                # match inside its sentence (a shorter limit only takes ways away): drop it
+                first = cp.first
+                m = starts
+                while m:
+                    low = m & -m
+                    m ^= low
+                    if first(tokens, low.bit_length() - 1, n_tok) < 0:
+                        starts ^= low
+                if not starts:
+                    continue
             plan.append((cp, starts))
+        if not plan and not cr.text:
+            continue
         found = _run_compiled(cr, msg, plan)
         if found:
             out.extend(found)
@@ -693,28 +692,36 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]])
     if not everywhere and not union:
         return []
     n_tok = len(tokens)
-    by_sent: dict[int, list[int]] = {}
-    if not everywhere:
-        for k in _bits(union):
-            if k < n_tok:
-                si = tokens[k].sent
-                ks = by_sent.get(si)
-                if ks is None:
-                    by_sent[si] = [k]
-                else:
-                    ks.append(k)
+    sentences = analysis.sentences
+    groups: list[tuple[Sentence, Iterable[int]]]
+    if everywhere:
+        groups = [(sent, range(sent.start_token, sent.end_token)) for sent in sentences]
+    else:
+        by_sent: dict[int, list[int]] = {}
+        m = union
+        while m:  # the start positions in order (lowest bit first), grouped by sentence
+            low = m & -m
+            m ^= low
+            k = low.bit_length() - 1
+            if k >= n_tok:
+                break
+            si = tokens[k].sent
+            ks = by_sent.get(si)
+            if ks is None:
+                by_sent[si] = [k]
+            else:
+                ks.append(k)
+        groups = [(sentences[si], ks) for si, ks in by_sent.items()]
     out: list[RawMatch] = []
     first_only = cr.first_only
-    for sent in analysis.sentences:
-        if not everywhere and sent.index not in by_sent:
-            continue
+    for sent, idxs in groups:
         lo, hi = sent.start_token, sent.end_token
         if cr.sentence_requires and not any(_coccurs(cp, msg, lo, hi) for cp in cr.sentence_requires):
             continue
         if cr.sentence_forbids and any(_coccurs(cp, msg, lo, hi) for cp in cr.sentence_forbids):
             continue
         free = lo  # the next token not yet inside an accepted match
-        for i in range(lo, hi) if everywhere else by_sent[sent.index]:
+        for i in idxs:
             if i < free:
                 continue
             # the candidate ends in order: a regex or text piece, then each planned pattern's ends
