@@ -264,7 +264,7 @@ def anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int]
     return fallback
 
 
-def _re_test(src: str) -> Callable[[Analysis, dict[str, dict[str, int]]], bool]:
+def _re_test(src: str) -> Callable[[Analysis], bool]:
     """A necessary condition of 'the regex fully matches some surface of the message'.
 
     An anchored regex (anchors, boundaries, lookarounds, flags) is tried on the distinct surfaces; any
@@ -273,7 +273,7 @@ def _re_test(src: str) -> Callable[[Analysis, dict[str, dict[str, int]]], bool]:
     rx = re.compile(src)
     if _ANCHORED.search(src):
         full = rx.fullmatch
-        return lambda a, tables: any(full(s) is not None for s in tables["s"])
+        return lambda a: any(full(t.surface) is not None for t in a.tokens)
     core = src
     while core.startswith(".*") and not core.startswith(".*?"):
         core = core[2:]
@@ -283,7 +283,7 @@ def _re_test(src: str) -> Callable[[Analysis, dict[str, dict[str, int]]], bool]:
         search = re.compile(core).search if core and not re.compile(core).fullmatch("") else rx.search
     except re.error:
         search = rx.search
-    return lambda a, tables: search(a.text) is not None
+    return lambda a: search(a.text) is not None
 
 
 # ---------------------------------------------------------------- compiled patterns and rules
@@ -379,6 +379,9 @@ class Entry:
     ri: int
     pi: int
     mask: int
+    # where the pattern can start relative to a token holding its key value (the key's token may sit
+    # lo..hi tokens after the start): the key's positions shifted right by each offset
+    offsets: tuple[int, ...] = (0,)
 
 
 @dataclass(slots=True, eq=False)
@@ -387,7 +390,7 @@ class RuleSet:
     crules: tuple[CRule, ...]
     # field -> value -> (the bits of the clauses the value satisfies, the patterns keyed on the value)
     values: dict[str, dict[str, tuple[int, tuple[Entry, ...]]]]
-    re_tests: tuple[tuple[int, Callable[[Analysis, dict[str, dict[str, int]]], bool]], ...]
+    re_tests: tuple[tuple[int, Callable[[Analysis], bool]], ...]
     always: tuple[Entry, ...]  # patterns without an indexable clause
     text_rules: tuple[int, ...]
     has_words: bool
@@ -446,6 +449,7 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
                 always.append(entry)
                 continue
             key = min(indexable, key=clause_cost)
+            entry.offsets = _key_offsets(cp.pattern, key)
             for v in key[1]:
                 keyed.setdefault(key[0], {}).setdefault(v, []).append(entry)
     values: dict[str, dict[str, tuple[int, tuple[Entry, ...]]]] = {}
@@ -463,6 +467,18 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
         values[fld] = {v: (m, tuple(ks.get(v, ()))) for v, m in table.items()}
     text_rules = tuple(ri for ri, rule in enumerate(rules) if rule.regex or rule.text)
     return RuleSet(rules, tuple(crules), values, tuple(re_tests), tuple(always), text_rules, "w" in values, env)
+
+
+def _key_offsets(pattern: Sequence[TokenSpec], key: Clause) -> tuple[int, ...]:
+    """How many tokens after a match's start the first required token with the *key* clause can be
+    (as :func:`anchor` counts them: a word may be four morphemes, a quantifier up to its max)."""
+    lo = hi = 0
+    for spec in pattern:
+        if spec.op in ("1", "+") and not spec.any and key in clauses([spec]):
+            return tuple(range(lo, hi + 1))
+        lo += 1 if spec.op in ("1", "+") else 0
+        hi += (4 if spec.word is not None else 1) if spec.op in ("1", "?") else spec.max
+    raise AssertionError("a key clause belongs to a required token")
 
 
 _SETS: dict[int, RuleSet] = {}

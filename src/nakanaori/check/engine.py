@@ -467,43 +467,49 @@ def _starts(
 def surviving_patterns(rules: tuple[Rule, ...], analysis: Analysis) -> dict[int, list[int]]:
     """Rule number -> the numbers of its patterns that pass the prefilter on this message, in order."""
     rs = rule_set(rules)
-    return _survivors(rs, analysis, _bit_tables(analysis, rs.has_words))[1]
+    survivors = _survivors(rs, analysis, _bit_tables(rs, analysis))[1]
+    return {ri: sorted(found) for ri, found in survivors.items()}
 
 
 BitTables = dict[str, dict[str, int]]
 
 
-def _bit_tables(analysis: Analysis, words: bool) -> BitTables:
-    """The message's values by field (surface, lemma, norm, pos1 and, if asked, w), each with the bit
-    mask of the token positions that hold it (built once per message; a dict of strings and integers is
-    not even tracked by the garbage collector)."""
-    tables: BitTables | None = analysis.derived.get("engine.bits")
+def _bit_tables(rs: RuleSet, analysis: Analysis) -> BitTables:
+    """The message's values by field (surface, lemma, norm, pos1 and, if the rule set has words, w) that
+    the rule set's clauses name, each with the bit mask of the token positions that hold it (built once
+    per message and rule set; a dict of strings and integers is not even tracked by the garbage
+    collector)."""
+    key = f"engine.bits.{id(rs)}"
+    hit: tuple[RuleSet, BitTables] | None = analysis.derived.get(key)
+    if hit is not None and hit[0] is rs:
+        return hit[1]
     tokens = analysis.tokens
-    if tables is None:
-        s: dict[str, int] = {}
-        lemma: dict[str, int] = {}
-        norm: dict[str, int] = {}
-        pos1: dict[str, int] = {}
+    values = rs.values
+    tables: BitTables = {}
+    for fld in ("s", "lemma", "norm", "pos1"):
+        known = values.get(fld)
+        if known is None:
+            continue
+        table: dict[str, int] = {}
+        attr = _FIELD_ATTR[fld]
         for t in tokens:
-            b = 1 << t.i
-            v = t.surface
-            s[v] = s.get(v, 0) | b
-            v = t.lemma
-            lemma[v] = lemma.get(v, 0) | b
-            v = t.norm
-            norm[v] = norm.get(v, 0) | b
-            v = t.pos1
-            pos1[v] = pos1.get(v, 0) | b
-        tables = {"s": s, "lemma": lemma, "norm": norm, "pos1": pos1}
-        analysis.derived["engine.bits"] = tables
-    if words and "w" not in tables:
+            v = getattr(t, attr)
+            if v in known:
+                table[v] = table.get(v, 0) | (1 << t.i)
+        tables[fld] = table
+    known = values.get("w")
+    if known is not None:
         w: dict[str, int] = {}
         for t in tokens:
-            b = 1 << t.i
-            for key in _word_keys(tokens, t.i):
-                w[key] = w.get(key, 0) | b
+            for k in _word_keys(tokens, t.i):
+                if k in known:
+                    w[k] = w.get(k, 0) | (1 << t.i)
         tables["w"] = w
+    analysis.derived[key] = (rs, tables)
     return tables
+
+
+_FIELD_ATTR = {"s": "surface", "lemma": "lemma", "norm": "norm", "pos1": "pos1"}
 
 
 def _bits(m: int) -> Iterator[int]:
@@ -514,38 +520,48 @@ def _bits(m: int) -> Iterator[int]:
         m ^= low
 
 
-def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int, dict[int, list[int]]]:
-    """The clause bits the message satisfies, and rule number -> its surviving pattern numbers.
+Found = dict[int, int]  # pattern number -> where it can start (a bit mask; -1: ask its anchor)
 
-    One pass over the message's distinct values (or over the rule set's, when fewer) ORs the bits of the
-    clauses each value satisfies and collects the patterns keyed on it; a woken pattern survives when all
-    its bits are set."""
+
+def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int, dict[int, Found]]:
+    """The clause bits the message satisfies, and rule number -> its surviving patterns with their starts.
+
+    One pass over the message's values the rule set names ORs the bits of the clauses each satisfies
+    and collects the patterns keyed on it with the value's positions; a woken pattern survives when all
+    its bits are set, and can start where its key's positions, shifted back by the key's offsets, say."""
     sat = 0
-    woken: list[tuple[Entry, ...]] = []
-    for fld, known in rs.values.items():
-        for v in tables[fld].keys() & known.keys():  # set intersection in C, over the smaller side
+    woken: list[tuple[tuple[Entry, ...], int]] = []
+    values = rs.values
+    for fld, table in tables.items():
+        known = values[fld]
+        for v, where in table.items():
             hit = known[v]
             sat |= hit[0]
             if hit[1]:
-                woken.append(hit[1])
+                woken.append((hit[1], where))
     for bit, test in rs.re_tests:
-        if test(analysis, tables):
+        if test(analysis):
             sat |= bit
-    out: dict[int, list[int]] = {}
-    for entries in woken:
-        for e in entries:
-            if e.mask & sat == e.mask:
-                pis = out.get(e.ri)
-                if pis is None:
-                    out[e.ri] = [e.pi]
-                elif e.pi not in pis:
-                    pis.append(e.pi)
+    out: dict[int, dict[int, int]] = {}
+    for es, where in woken:
+        for e in es:
+            m = e.mask
+            if m & sat == m:
+                offsets = e.offsets
+                if len(offsets) == 1:
+                    starts = where >> offsets[0]
+                else:
+                    starts = 0
+                    for off in offsets:
+                        starts |= where >> off
+                found = out.get(e.ri)
+                if found is None:
+                    out[e.ri] = {e.pi: starts}
+                else:
+                    found[e.pi] = found.get(e.pi, 0) | starts
     for e in rs.always:
         if e.mask & sat == e.mask:
-            out.setdefault(e.ri, []).append(e.pi)
-    for pis in out.values():
-        if len(pis) > 1:
-            pis.sort()
+            out.setdefault(e.ri, {})[e.pi] = -1  # -1: from its anchor, when it is planned
     return sat, out
 
 
@@ -574,7 +590,7 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     order. The matches are exactly those of :func:`run_rules_unfiltered`.
     """
     rs = rule_set(rules)
-    tables = _bit_tables(analysis, rs.has_words)
+    tables = _bit_tables(rs, analysis)
     sat, survivors = _survivors(rs, analysis, tables)
     if rs.text_rules:
         text = analysis.text
@@ -591,10 +607,13 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     for ri in todo:
         cr = rs.crules[ri]
         plan: list[tuple[CPattern, int | None]] = []
-        for pi in survivors.get(ri, ()):
+        pats = survivors.get(ri)
+        for pi in (sorted(pats) if len(pats) > 1 else pats) if pats else ():
             cp = cr.patterns[pi]
-            starts = _cstarts(cp, msg)
-            if starts:
+            starts: int | None = pats[pi] if pats else None
+            if starts == -1:
+                starts = _cstarts(cp, msg)
+            if starts is not None:
                 # a start where the pattern matches nowhere, even up to the end of the message, cannot
                 # match inside its sentence (a shorter limit only takes ways away): drop it
                 first = cp.first
@@ -632,15 +651,8 @@ def _cstarts(cp: CPattern, msg: _Msg) -> int | None:
                 m |= 1 << t.i
     else:
         table = msg.tables[fld]
-        if len(vals) <= len(table):
-            for v in vals:
-                b = table.get(v)
-                if b:
-                    m |= b
-        else:
-            for v, b in table.items():
-                if v in vals:
-                    m |= b
+        for v in vals.intersection(table):
+            m |= table[v]
     if not m or lo == hi == 0:
         return m
     out = 0
