@@ -142,8 +142,11 @@ def _gen_ends(pattern: Sequence[TokenSpec], env: _Env, *, first: bool = False) -
         nxt = f"i{pi + 1}"
         if spec.op == "1":
             lines.append(f"{ind}if {ti} < limit:")
-            lines.append(f"{ind}    t = tokens[{ti}]")
-            lines.append(f"{ind}    if {expr}:")
+            if expr == "True":  # any token (or a word with no other condition): nothing to test here
+                lines.append(f"{ind}    if True:")
+            else:
+                lines.append(f"{ind}    t = tokens[{ti}]")
+                lines.append(f"{ind}    if {expr}:")
             if spec.word is None:
                 lines.append(f"{ind}        {nxt} = {ti} + 1")
             else:
@@ -161,19 +164,27 @@ def _gen_ends(pattern: Sequence[TokenSpec], env: _Env, *, first: bool = False) -
             emit(pi + 1, ind + "    ")
             lines.append(f"{ind}    if {c} >= {spec.max} or {ti} + {c} >= limit:")
             lines.append(f"{ind}        break")
-            lines.append(f"{ind}    t = tokens[{ti} + {c}]")
-            lines.append(f"{ind}    if not ({expr}):")
-            lines.append(f"{ind}        break")
+            if expr != "True":
+                lines.append(f"{ind}    t = tokens[{ti} + {c}]")
+                lines.append(f"{ind}    if not ({expr}):")
+                lines.append(f"{ind}        break")
             lines.append(f"{ind}    {c} += 1")
             return
         lo = 1 if spec.op == "+" else 0
         hi = 1 if spec.op == "?" else spec.max
-        lines.append(f"{ind}{c} = 0")
-        lines.append(f"{ind}while {c} < {hi} and {ti} + {c} < limit:")
-        lines.append(f"{ind}    t = tokens[{ti} + {c}]")
-        lines.append(f"{ind}    if not ({expr}):")
-        lines.append(f"{ind}        break")
-        lines.append(f"{ind}    {c} += 1")
+        if expr == "True":  # any tokens: as many as there are, up to the maximum
+            lines.append(f"{ind}{c} = limit - {ti}")
+            lines.append(f"{ind}if {c} > {hi}:")
+            lines.append(f"{ind}    {c} = {hi}")
+            lines.append(f"{ind}elif {c} < 0:")
+            lines.append(f"{ind}    {c} = 0")
+        else:
+            lines.append(f"{ind}{c} = 0")
+            lines.append(f"{ind}while {c} < {hi} and {ti} + {c} < limit:")
+            lines.append(f"{ind}    t = tokens[{ti} + {c}]")
+            lines.append(f"{ind}    if not ({expr}):")
+            lines.append(f"{ind}        break")
+            lines.append(f"{ind}    {c} += 1")
         if pi == n - 1:  # a final quantifier takes all it can
             lines.append(f"{ind}if {c} >= {lo}:")
             lines.append(f"{ind}    {out} {ti} + {c}")

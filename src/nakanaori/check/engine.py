@@ -485,18 +485,27 @@ def _bit_tables(rs: RuleSet, analysis: Analysis) -> BitTables:
         return hit[1]
     tokens = analysis.tokens
     values = rs.values
-    tables: BitTables = {}
-    for fld in ("s", "lemma", "norm", "pos1"):
-        known = values.get(fld)
-        if known is None:
-            continue
-        table: dict[str, int] = {}
-        attr = _FIELD_ATTR[fld]
-        for t in tokens:
-            v = getattr(t, attr)
-            if v in known:
-                table[v] = table.get(v, 0) | (1 << t.i)
-        tables[fld] = table
+    empty: dict[str, tuple[int, tuple[Entry, ...]]] = {}
+    ks, kl, kn, kp = (values.get(f, empty) for f in ("s", "lemma", "norm", "pos1"))
+    s: dict[str, int] = {}
+    lemma: dict[str, int] = {}
+    norm: dict[str, int] = {}
+    pos1: dict[str, int] = {}
+    for t in tokens:  # one pass, the four fields side by side
+        b = 1 << t.i
+        v = t.surface
+        if v in ks:
+            s[v] = s.get(v, 0) | b
+        v = t.lemma
+        if v in kl:
+            lemma[v] = lemma.get(v, 0) | b
+        v = t.norm
+        if v in kn:
+            norm[v] = norm.get(v, 0) | b
+        v = t.pos1
+        if v in kp:
+            pos1[v] = pos1.get(v, 0) | b
+    tables: BitTables = {f: d for f, d in (("s", s), ("lemma", lemma), ("norm", norm), ("pos1", pos1)) if f in values}
     known = values.get("w")
     if known is not None:
         w: dict[str, int] = {}
@@ -507,9 +516,6 @@ def _bit_tables(rs: RuleSet, analysis: Analysis) -> BitTables:
         tables["w"] = w
     analysis.derived[key] = (rs, tables)
     return tables
-
-
-_FIELD_ATTR = {"s": "surface", "lemma": "lemma", "norm": "norm", "pos1": "pos1"}
 
 
 def _bits(m: int) -> Iterator[int]:
