@@ -383,6 +383,31 @@ class CRule:
     checks: tuple[Callable[[Analysis, int, int], bool], ...]
     first_only: bool
     text: bool  # regex or text pieces
+    may_match: Callable[[str], bool]  # whether a regex or text piece occurs in the text at all
+
+
+_UNSAFE_IN_ALTERNATION = re.compile(r"\\[0-9]|\(\?(?!:)")  # backreferences, named groups, flags, lookarounds
+
+
+def _text_test(rule: Rule) -> Callable[[str], bool]:
+    """Whether one of the rule's regexes finds something in a text, or one of its pieces occurs there.
+
+    The regexes are searched as one alternation when that is the same question (no backreference, group
+    name, flag or lookaround whose meaning would change); the pieces with ``in``."""
+    searches: list[Callable[[str], re.Match[str] | None]]
+    if rule.regex and not any(_UNSAFE_IN_ALTERNATION.search(r) for r in rule.regex):
+        searches = [re.compile("|".join(f"(?:{r})" for r in rule.regex)).search]
+    else:
+        searches = [rx.search for rx in rule.compiled_regex]
+    pieces = tuple(rule.text)
+
+    def may_match(text: str) -> bool:
+        for search in searches:
+            if search(text) is not None:
+                return True
+        return any(p in text for p in pieces)
+
+    return may_match
 
 
 @dataclass(slots=True, eq=False)
@@ -447,6 +472,7 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
                 tuple(rule.bound_checks),
                 rule.ends == "first",
                 bool(rule.regex or rule.text),
+                _text_test(rule),
             )
         )
     keyed: dict[str, dict[str, list[Entry]]] = {}

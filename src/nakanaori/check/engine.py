@@ -571,10 +571,6 @@ def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int,
     return sat, out
 
 
-def _text_may_match(rule: Rule, text: str) -> bool:
-    return any(rx.search(text) is not None for rx in rule.compiled_regex) or any(n in text for n in rule.text)
-
-
 @dataclass(slots=True)
 class _Msg:
     """One message as the compiled rules see it: its tokens, value tables (positions as bit masks),
@@ -600,7 +596,8 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     sat, survivors = _survivors(rs, analysis, tables)
     if rs.text_rules:
         text = analysis.text
-        extra = [ri for ri in rs.text_rules if ri not in survivors and _text_may_match(rules[ri], text)]
+        crules = rs.crules
+        extra = [ri for ri in rs.text_rules if ri not in survivors and crules[ri].may_match(text)]
         todo = sorted([*survivors, *extra]) if extra else sorted(survivors)
     else:
         todo = sorted(survivors)
