@@ -281,6 +281,17 @@ def _re_test(src: str) -> Callable[[Analysis], bool]:
     An anchored regex (anchors, boundaries, lookarounds, flags) is tried on the distinct surfaces; any
     other is searched in the text with its leading and trailing ``.*`` taken off (what matches a whole
     surface matches a piece of the text, and so does its core)."""
+    made: list[Callable[[Analysis], bool]] = []
+
+    def test(a: Analysis) -> bool:  # the regex is compiled on first use (a CLI run may never need it)
+        if not made:
+            made.append(_make_re_test(src))
+        return made[0](a)
+
+    return test
+
+
+def _make_re_test(src: str) -> Callable[[Analysis], bool]:
     rx = re.compile(src)
     if _ANCHORED.search(src):
         full = rx.fullmatch
@@ -316,19 +327,48 @@ class CPattern:
 
 
 def _compile_pattern(pattern: Sequence[TokenSpec], env: _Env) -> CPattern:
+    """The pattern's compiled form. Its functions are generated on first use: a process that checks one
+    message (the CLI) pays for the few dozen patterns that message wakes, not for all of them (~0.2 s)."""
     simple = _is_simple(pattern)
-    ends: Ends = _define(_gen_ends(pattern, env), env, "_g")
-    lines = _gen_first(pattern, env) if simple else _gen_ends(pattern, env, first=True)
-    first: First = _define(lines, env, "_f" if simple else "_g")
-
-    head: Head | None = None
-    if pattern[0].op in ("1", "+"):
-        head = _define(["def _h(t):", f"    return {spec_expr(pattern[0], env)}"], env, "_h")
     anc = anchor(pattern)
     offsets = tuple(range(anc[2], anc[3] + 1)) if anc is not None else ()
     anchor_rx = re.compile(next(iter(anc[1]))) if anc is not None and anc[0] == "re" else None
-    head_free = head is None or (anc is not None and anc[2] == anc[3] == 0 and _tests_only(pattern[0], anc))
-    return CPattern(pattern, simple, first, ends, head, anc, offsets, anchor_rx, head_free, length=len(pattern))
+    has_head = pattern[0].op in ("1", "+")
+    head_free = not has_head or (anc is not None and anc[2] == anc[3] == 0 and _tests_only(pattern[0], anc))
+    cp = CPattern(pattern, simple, _unset, _unset, None, anc, offsets, anchor_rx, head_free, length=len(pattern))
+
+    def make_ends() -> Any:
+        return _define(_gen_ends(pattern, env), env, "_g")
+
+    def make_first() -> Any:
+        lines = _gen_first(pattern, env) if simple else _gen_ends(pattern, env, first=True)
+        return _define(lines, env, "_f" if simple else "_g")
+
+    def make_head() -> Any:
+        return _define(["def _h(t):", f"    return {spec_expr(pattern[0], env)}"], env, "_h")
+
+    cp.ends = _on_first_use(cp, "ends", make_ends)
+    cp.first = _on_first_use(cp, "first", make_first)
+    if has_head:
+        cp.head = _on_first_use(cp, "head", make_head)
+    return cp
+
+
+def _unset(*args: Any) -> Any:
+    raise AssertionError("replaced in _compile_pattern")
+
+
+def _on_first_use(cp: CPattern, attr: str, make: Callable[[], Any]) -> Any:
+    """A stand-in for ``cp.<attr>`` that generates the function on its first call and puts it in its place."""
+
+    def stub(*args: Any) -> Any:
+        fn = getattr(cp, attr)
+        if fn is stub:
+            fn = make()
+            setattr(cp, attr, fn)
+        return fn(*args)
+
+    return stub
 
 
 def _tests_only(spec: TokenSpec, anc: tuple[str, frozenset[str], int, int]) -> bool:
@@ -394,14 +434,15 @@ def _text_test(rule: Rule) -> Callable[[str], bool]:
 
     The regexes are searched as one alternation when that is the same question (no backreference, group
     name, flag or lookaround whose meaning would change); the pieces with ``in``."""
-    searches: list[Callable[[str], re.Match[str] | None]]
-    if rule.regex and not any(_UNSAFE_IN_ALTERNATION.search(r) for r in rule.regex):
-        searches = [re.compile("|".join(f"(?:{r})" for r in rule.regex)).search]
-    else:
-        searches = [rx.search for rx in rule.compiled_regex]
+    searches: list[Callable[[str], re.Match[str] | None]] = []
     pieces = tuple(rule.text)
 
     def may_match(text: str) -> bool:
+        if rule.regex and not searches:  # compiled on first use
+            if not any(_UNSAFE_IN_ALTERNATION.search(r) for r in rule.regex):
+                searches.append(re.compile("|".join(f"(?:{r})" for r in rule.regex)).search)
+            else:
+                searches.extend(rx.search for rx in rule.compiled_regex)
         for search in searches:
             if search(text) is not None:
                 return True
@@ -436,13 +477,16 @@ class RuleSet:
 def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
     env = _Env()
     memo: dict[int, tuple[Sequence[TokenSpec], CPattern]] = {}
+    cl_of: dict[int, list[Clause]] = {}  # by id of a compiled pattern (they live as long as this call)
     bits: dict[Clause, int] = {}
 
     def cp_of(p: Sequence[TokenSpec]) -> CPattern:
         hit = memo.get(id(p))
         if hit is None or hit[0] is not p:
             cp = _compile_pattern(p, env)
-            for c in clauses(p):
+            cl = clauses(p)
+            cl_of[id(cp)] = cl
+            for c in cl:
                 cp.mask |= 1 << bits.setdefault(c, len(bits))
             hit = (p, cp)
             memo[id(p)] = hit
@@ -479,7 +523,7 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
     always: list[Entry] = []
     for ri, cr in enumerate(crules):
         for pi, cp in enumerate(cr.patterns):
-            cl = clauses(cp.pattern)
+            cl = cl_of[id(cp)]
             entry = Entry(ri, pi, cp.mask)
             indexable = [c for c in cl if c[0] != "re"]
             if not indexable:
