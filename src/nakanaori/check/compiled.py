@@ -34,7 +34,7 @@ Head = Callable[[Token], bool]
 Clause = tuple[str, frozenset[str]]  # (field, values): one of the values must occur in the message's field
 
 _KANA = re.compile(r"[\u3040-\u30ff]+")
-_ANCHORED = re.compile(r"[\^$]|\\[AZbB]|\(\?")  # anchors, word boundaries, lookarounds, inline flags
+ANCHORED_RX = re.compile(r"[\^$]|\\[AZbB]|\(\?")  # anchors, word boundaries, lookarounds, inline flags
 _JOIN_BREAK = ("補助記号", "空白")
 _SCOPES = ("quote", "reported", "request", "negated", "other", "own_quote")
 
@@ -293,7 +293,7 @@ def _re_test(src: str) -> Callable[[Analysis], bool]:
 
 def _make_re_test(src: str) -> Callable[[Analysis], bool]:
     rx = re.compile(src)
-    if _ANCHORED.search(src):
+    if ANCHORED_RX.search(src):
         full = rx.fullmatch
         return lambda a: any(full(t.surface) is not None for t in a.tokens)
     core = src

@@ -8,7 +8,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..text.analysis import Analysis, Sentence, Token
-from .compiled import CPattern, CRule, Entry, RuleSet, rule_set
+from .compiled import ANCHORED_RX, Clause, CPattern, CRule, Entry, RuleSet, anchor, clause_cost, clauses, rule_set
 from .rules import PatternRule, TokenSpec
 from .rules import Rule as LabelRule
 
@@ -165,42 +165,13 @@ def match_at(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, 
     return next(match_ends(pattern, tokens, start, limit), None)
 
 
-def _pattern_anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int] | None:
-    """Where the pattern can start, from its most selective required token.
-
-    Returns (field, values, lo, hi): a match starts between ``hi`` and ``lo`` tokens before a token whose
-    *field* is in *values*. A required token with a known lemma / normalised form / surface is preferred
-    (it is rare in a message); a part of speech or a surface regex is the fallback. None when no
-    required token can anchor the pattern.
-    """
-    lo = hi = 0
-    fallback: tuple[str, frozenset[str], int, int] | None = None
-    for spec in pattern:
-        required = spec.op in ("1", "+") and not spec.any
-        if required and spec.word is not None:
-            return "w", frozenset(spec.word), lo, hi
-        if required:
-            for fld in ("lemma", "norm", "s"):
-                vals = getattr(spec, fld)
-                if vals is not None:
-                    return fld, frozenset(vals), lo, hi
-            if fallback is None and spec.pos is not None:
-                fallback = ("pos1", frozenset(p.split(",")[0] for p in spec.pos), lo, hi)
-            if fallback is None and spec.re is not None:
-                fallback = ("re", frozenset([spec.re]), lo, hi)
-        # the token's own length widens the window for anything after it (a word may be four morphemes)
-        lo += 1 if spec.op in ("1", "+") else 0
-        hi += (4 if spec.word is not None else 1) if spec.op in ("1", "?") else spec.max
-    return fallback
-
-
 _ANCHORS: dict[int, tuple[Sequence[TokenSpec], tuple[str, frozenset[str], int, int] | None]] = {}
 
 
 def _anchor_of(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int] | None:
     hit = _ANCHORS.get(id(pattern))
     if hit is None or hit[0] is not pattern:
-        hit = (pattern, _pattern_anchor(pattern))
+        hit = (pattern, anchor(pattern))
         _ANCHORS[id(pattern)] = hit
     return hit[1]
 
@@ -274,50 +245,6 @@ Plan = list[tuple[Sequence[TokenSpec], "set[int] | None"]]
 # checked on set intersections, and only the survivors are planned and tried. A pattern with no clause
 # (every required token is a conjugation form, a negation ...) is tried everywhere, as before.
 
-Clause = tuple[str, frozenset[str]]  # (field, values): one of the values must occur in the message's field
-_KANA = re.compile(r"[\u3040-\u30ff]+")
-_ANCHORED = re.compile(r"[\^$]|\\[AZbB]|\(\?")  # anchors, word boundaries, lookarounds, inline flags
-
-
-def _clauses(pattern: Sequence[TokenSpec]) -> list[Clause]:
-    """Necessary conditions of *pattern*: one clause per literal condition of each required token."""
-    out: list[Clause] = []
-    for spec in pattern:
-        if spec.op not in ("1", "+") or spec.any:
-            continue
-        if spec.word is not None:
-            out.append(("w", frozenset(spec.word)))
-        if spec.lemma is not None:
-            out.append(("lemma", frozenset(spec.lemma)))
-        if spec.norm is not None:
-            out.append(("norm", frozenset(spec.norm)))
-        if spec.s is not None:
-            out.append(("s", frozenset(spec.s)))
-        if spec.pos is not None:
-            out.append(("pos1", frozenset(p.split(",")[0] for p in spec.pos)))
-        if spec.re is not None:
-            out.append(("re", frozenset([spec.re])))
-    return list(dict.fromkeys(out))
-
-
-def _value_cost(fld: str, v: str) -> int:
-    """How often a value is expected in a message (rough): parts of speech and one- or two-kana function
-    words are everywhere; longer words and kanji are rare."""
-    if fld == "pos1":
-        return 200
-    if _KANA.fullmatch(v):
-        return 30 if len(v) == 1 else 6 if len(v) == 2 else 2
-    if len(v) == 1 and not ("\u4e00" <= v <= "\u9fff"):
-        return 30  # punctuation, a symbol, a digit or a letter
-    return 1
-
-
-def _clause_cost(c: Clause) -> int:
-    fld, vals = c
-    if fld == "re":
-        return 10_000  # not indexable: checked on the message's surfaces, never a key
-    return sum(_value_cost(fld, v) for v in vals)
-
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
@@ -346,13 +273,13 @@ def _prefilter(rules: tuple[Rule, ...]) -> _Prefilter:
     always: list[_Entry] = []
     for ri, rule in enumerate(rules):
         for pi, pattern in enumerate(rule.patterns):
-            clauses = _clauses(pattern)
-            indexable = [c for c in clauses if c[0] != "re"]
+            cl = clauses(pattern)
+            indexable = [c for c in cl if c[0] != "re"]
             if not indexable:
-                always.append(_Entry(ri, pi, tuple(clauses)))
+                always.append(_Entry(ri, pi, tuple(cl)))
                 continue
-            key = min(indexable, key=_clause_cost)
-            entry = _Entry(ri, pi, tuple(c for c in clauses if c != key))
+            key = min(indexable, key=clause_cost)
+            entry = _Entry(ri, pi, tuple(c for c in cl if c != key))
             table = by_key.setdefault(key[0], {})
             for v in key[1]:
                 table.setdefault(v, []).append(entry)
@@ -397,7 +324,7 @@ def _holds(c: Clause, analysis: Analysis, tables: dict[str, dict[str, list[int]]
         hit = re_hits.get(rx_src)
         if hit is None:
             rx = re.compile(rx_src)
-            if _ANCHORED.search(rx_src):
+            if ANCHORED_RX.search(rx_src):
                 hit = any(rx.fullmatch(s) is not None for s in tables["s"])
             else:  # a surface it matches whole is a piece of the text it finds
                 hit = rx.search(analysis.text) is not None
@@ -414,7 +341,7 @@ _CLAUSES: dict[int, tuple[Sequence[TokenSpec], list[Clause]]] = {}
 def _clauses_of(pattern: Sequence[TokenSpec]) -> list[Clause]:
     hit = _CLAUSES.get(id(pattern))
     if hit is None or hit[0] is not pattern:
-        hit = (pattern, _clauses(pattern))
+        hit = (pattern, clauses(pattern))
         _CLAUSES[id(pattern)] = hit
     return hit[1]
 
