@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import cast
 
 from pydantic import BaseModel, Field
@@ -67,11 +68,21 @@ class CheckReport(BaseModel):
 
 
 _SENTENCE_END = "。．.!?！？\n"
+_LABEL_ORDER = {label: k for k, label in enumerate(LABELS)}
+
+
+def _utf16(original: str) -> Callable[[str, int], int] | None:
+    """How code-point offsets of *original* become UTF-16 ones: ``None`` when they are the same (no
+    character past U+FFFF, the usual case), else :func:`utf16_offset`."""
+    if len(original.encode("utf-16-le", "surrogatepass")) == 2 * len(original):
+        return None
+    return utf16_offset
 
 
 def _findings(analysis: Analysis, register: str, use_model: bool = True) -> list[Finding]:
     norm = analysis.normalized
     original = norm.original
+    u16 = _utf16(original)
     found: list[Finding] = []
     covered: dict[str, list[tuple[int, int]]] = {}  # label -> rule spans on the normalised text
     for m in run_rules(load_rules(), analysis):
@@ -93,8 +104,8 @@ def _findings(analysis: Analysis, register: str, use_model: bool = True) -> list
                 hint=rule.hint,
                 severity=rule.severity or ("warning" if rule.kind == "ng" else "info"),
                 rule=rule.id,
-                start_utf16=utf16_offset(original, start),
-                end_utf16=utf16_offset(original, end),
+                start_utf16=start if u16 is None else u16(original, start),
+                end_utf16=end if u16 is None else u16(original, end),
             )
         )
     if use_model:
@@ -112,6 +123,7 @@ def _with_model(
     norm = analysis.normalized
     original = norm.original
     added, withdrawn = judge(analysis, covered)
+    u16 = _utf16(original) if added else None
     out = [f for f in found if f.label not in withdrawn]
     for label, nb, ne, _p in added:
         start, end = norm.to_original(nb, ne)
@@ -130,8 +142,8 @@ def _with_model(
                 hint=lt.hint[register] if lt.hint else None,
                 severity="warning" if kind == "ng" else "info",
                 rule="model",
-                start_utf16=utf16_offset(original, start),
-                end_utf16=utf16_offset(original, end),
+                start_utf16=start if u16 is None else u16(original, start),
+                end_utf16=end if u16 is None else u16(original, end),
             )
         )
     return out
@@ -145,8 +157,7 @@ def _dedupe(found: list[Finding]) -> list[Finding]:
         if out and out[-1].label == f.label and f.start < out[-1].end:
             continue
         out.append(f)
-    order = {label: k for k, label in enumerate(LABELS)}
-    out.sort(key=lambda f: (f.start, order[f.label]))
+    out.sort(key=lambda f: (f.start, _LABEL_ORDER[f.label]))
     return out
 
 
@@ -190,7 +201,7 @@ def report_from_analysis(
             next_edits=[mc.no_japanese],
         )
     findings = mc.earned(analysis, _findings(analysis, register, use_model))
-    labels = sorted({f.label for f in findings}, key=LABELS.index)
+    labels = sorted({f.label for f in findings}, key=_LABEL_ORDER.__getitem__)
     notes, expected, register_ok = mc.judge(analysis, register, findings, labels, rel, stg)
     verdict = mc.compute_verdict(findings, labels, notes, stg)
     vague = any(n.code == "vague_commitment" for n in notes)
