@@ -71,6 +71,13 @@ class Words(BaseModel):
     respect_verbs: dict[str, str]
     receiving_idioms: list[str]
     standard: dict[str, dict[RegisterName, str]]
+    standard_bare: dict[str, dict[RegisterName, str]] = Field(default_factory=dict)
+    keep_verbs: dict[str, str] = Field(default_factory=dict)
+    promise_adverbs: dict[str, str] = Field(default_factory=dict)
+    humble_acts: dict[str, str] = Field(default_factory=dict)
+    refusal_verbs: dict[str, str] = Field(default_factory=dict)
+    own_requests: dict[str, str] = Field(default_factory=dict)
+    imposing_modifiers: list[str] = Field(default_factory=list)
 
 
 class PhraseBank(BaseModel):
