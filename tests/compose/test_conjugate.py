@@ -17,6 +17,7 @@ from nakanaori.compose.conjugate import (
     thanks_clause,
     will_clause,
 )
+from nakanaori.compose.guard import broken_join
 
 # phrase → (casual, casual colloquial, polite, honorific) apology clause
 APOLOGY_CASES = [
@@ -336,14 +337,45 @@ def test_apology_clause_shapes(phrase: str, register: Register, clause: str) -> 
     assert apology_clause(phrase, register) == clause
 
 
-@pytest.mark.parametrize("phrase", ["浮気した", "嘘ついた", "ひどいこと言っちゃった", "怒鳴った", "貯金を使い込んだ"])
+SERIOUS_ACTS = [
+    # infidelity
+    "浮気した",
+    "二股かけちゃった",
+    "元カノと二人で会っちゃった",
+    # lies and deception
+    "嘘ついた",
+    "ごまかしちゃった",
+    "隠し事しちゃった",
+    # hurtful words: what was said before 言う, whatever the word
+    "ひどいこと言っちゃった",
+    "バカって言っちゃった",
+    "死ねなんて言っちゃった",
+    "余計なことを言っちゃった",
+    # violence
+    "怒鳴った",
+    "ビンタしちゃった",
+    "突き飛ばしちゃった",
+    "物に当たっちゃった",
+    # money
+    "貯金を使い込んだ",
+    "内緒で課金しちゃった",
+    "ギャンブルで使っちゃった",
+]
+
+
+@pytest.mark.parametrize("phrase", SERIOUS_ACTS)
 def test_no_playful_form_for_serious_acts(phrase: str) -> None:
-    assert "ちゃ" not in apology_clause(phrase, "casual", colloquial=True)
-    assert "じゃ" not in apology_clause(phrase, "casual", colloquial=True)
+    clause = apology_clause(phrase, "casual", colloquial=True)
+    assert "ちゃ" not in clause and "じゃ" not in clause, clause
+    assert clause.endswith(("てしまって", "でしまって")), clause
+    assert broken_join(clause + "、ごめん。") is None
 
 
-def test_playful_form_kept_for_small_slips() -> None:
-    assert apology_clause("寝坊した", "casual", colloquial=True) == "寝坊しちゃって"
+@pytest.mark.parametrize(
+    "phrase", ["寝坊した", "言い忘れちゃった", "大事な話の途中で黙っちゃった", "ケーキ全部食べちゃった", "傘を忘れた"]
+)
+def test_playful_form_kept_for_small_slips(phrase: str) -> None:
+    assert apology_clause(phrase, "casual", colloquial=True).endswith(("ちゃって", "じゃって"))
 
 
 # The input shapes of the last join-table gaps (issue 11 §3), on sentences of our own: each row is one shape,

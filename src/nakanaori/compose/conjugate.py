@@ -112,9 +112,27 @@ class Predicate:
     na_adjective: bool = False  # a noun that is a な-adjective (親切, 丁寧)
 
 
+_SAYING = {"言う", "云う", "いう", "ゆう"}
+
+
+@lru_cache(maxsize=4096)
 def serious(text: str) -> bool:
-    """Whether the phrase names a serious act, which never takes the playful ちゃう form."""
-    return any(w in text for w in _words().serious)
+    """Whether the phrase names a serious act, which never takes the playful ちゃう form: a word of the
+    ``serious`` list (infidelity, lies, violence, money), or words said to the other (バカって言った,
+    ひどいこと言った: 言う after what was said, not 言い忘れる)."""
+    w = _words()
+    if any(s in text for s in w.serious):
+        return True
+    toks = tokenize(text)
+    for i, m in enumerate(toks):
+        if not (m.pos[0] == "動詞" and m.lemma in _SAYING and i):
+            continue
+        if i + 1 < len(toks) and toks[i + 1].pos[0] == "動詞":
+            continue  # 言い忘れる, 言い出す: another verb
+        before = toks[i - 2] if toks[i - 1].surface == "を" and i >= 2 else toks[i - 1]
+        if before.surface in w.words_said:
+            return True
+    return False
 
 
 def clean(text: str) -> str:

@@ -59,6 +59,7 @@ class Words(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     serious: list[str]
+    words_said: list[str] = Field(default_factory=list)
     effort_verbs: list[str]
     firm_adverbs: list[str]
     character_nouns: list[str]
