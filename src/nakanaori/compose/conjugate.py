@@ -415,8 +415,10 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
             and m.pos[0] == "動詞"
             and m.lemma in w.humble
             and slot in w.humble[m.lemma].slots
-            and not (prev is not None and prev.pos[0] == "接頭辞")
+            and not (prev is not None and prev.pos[0] in ("接頭辞", "動詞"))  # 送り忘れる: not 送り失念する
             and not (w.humble[m.lemma].affirmative_only and nxt is not None and nxt.lemma in ("ない", "ぬ", "ず"))
+            and _humble_object_ok(w.humble[m.lemma].objects, toks, i)
+            and not (nxt is not None and nxt.lemma in ("せる", "させる", "れる", "られる"))  # かけさせた
         ):
             humble_word = w.humble[m.lemma].word
             form = inflect(humble_word, m.pos[5])
@@ -478,10 +480,28 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
                 and not (prev is not None and prev.pos[0] == "接頭辞")  # ご指導いただく, ご確認くださる
             ):
                 out.append("を")  # お金貸して → お金を貸して
+            elif (
+                m.surface == "の"
+                and m.pos[1] == "準体助詞"
+                and nxt.pos[0] == "動詞"
+                and nxt.lemma not in _SURU + _NARU + ("できる", "出来る")
+            ):
+                out.append("を")  # 資料を送るの忘れてた → 送るのを忘れていて
             elif m.lemma in ("時", "とき", "際", "頃") and m.pos[0] == "名詞" and nxt.pos[0] == "名詞":
                 out.append("に")  # 引っ越しの時車を → 引っ越しの時に車を
         i += 1
     return "".join(out)
+
+
+def _humble_object_ok(objects: list[str], toks: list[Morpheme], i: int) -> bool:
+    """A 謙譲語 that is humble only with certain objects (迷惑・心配をかける → おかけする, not アラームを): the noun
+    before toks[i], with or without を."""
+    if not objects:
+        return True
+    k = i - 1
+    if k >= 0 and toks[k].surface == "を":
+        k -= 1
+    return k >= 0 and toks[k].surface in objects
 
 
 def _subordinate_te(toks: list[Morpheme], k: int) -> bool:

@@ -51,6 +51,7 @@ class Humble(BaseModel):
     word: str
     slots: list[Slot] = Field(default_factory=_did_and_will)
     affirmative_only: bool = False  # not before a negative (使わない stays as it is)
+    objects: list[str] = Field(default_factory=list)  # only after these nouns (迷惑をかける)
 
 
 class Words(BaseModel):
