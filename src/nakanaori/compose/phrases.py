@@ -82,6 +82,26 @@ class Words(BaseModel):
     imposing_modifiers: list[str] = Field(default_factory=list)
 
 
+class WorkPolite(BaseModel):
+    """``work_polite`` in ``knowledge/compose.yaml``: the sentences for work in です・ます, which the polite bank
+    (written for people close to the user) does not fit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    thanks: Three
+    thanks_fallback: Three
+    will_fallback: Three
+    opening: dict[Stage, Three]
+    closer: dict[Stage, Three]
+
+    @model_validator(mode="after")
+    def _complete(self) -> WorkPolite:
+        for slot in ("opening", "closer"):
+            if set(getattr(self, slot)) != set(Stage):
+                raise ValueError(f"work_polite.{slot}: needs every stage")
+        return self
+
+
 class PhraseBank(BaseModel):
     """``knowledge/compose.yaml``: three sentences per register for each slot of the message."""
 
@@ -98,6 +118,7 @@ class PhraseBank(BaseModel):
     opening: dict[Stage, dict[RegisterName, Three]]
     shapes: dict[Stage, Annotated[list[list[ShapeSlot]], Field(min_length=3, max_length=3)]]
     words: Words
+    work_polite: WorkPolite
 
     @model_validator(mode="after")
     def _complete(self) -> PhraseBank:
