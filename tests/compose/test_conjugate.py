@@ -467,6 +467,12 @@ SHAPE_CASES: list[tuple[str, str, tuple[str, str, str]]] = [
     ("did", "負担をかけた", ("負担をかけてしまって", "負担をかけてしまい", "ご負担をおかけしてしまい")),
     ("did", "手間をかけさせた", ("手間をかけさせてしまって", "手間をかけさせてしまい", "お手間をかけさせてしまい")),
     ("will", "アラームをかける", ("アラームをかけるね", "アラームをかけます", "アラームをかけてまいります")),
+    # the potential of a receiving verb is the receiving itself (not お許しいただけていただき)
+    ("thanks", "お許しいただけた", ("お許し", "お許しいただいて", "お許しいただき")),
+    ("thanks", "話を聞いてもらえた", ("話を聞いてもらって", "話を聞いてもらって", "お話を聞いていただき")),
+    # the user's humble いたす before 〜てしまう and ない is said with する (not いたしてしまい, いたさなくて)
+    ("did", "お待たせいたしました", ("お待たせしてしまって", "お待たせしてしまい", "お待たせしてしまい")),
+    ("did", "ご連絡いたしませんでした", ("連絡しなくて", "ご連絡しなくて", "ご連絡をせず")),
     # 敬語 input in casual: the 美化語 ご goes with the humble verb
     ("did", "ご心配をおかけした", ("心配をかけてしまって", "ご心配をおかけしてしまい", "ご心配をおかけしてしまい")),
 ]
@@ -477,3 +483,24 @@ def test_join_shapes(slot: str, phrase: str, forms: tuple[str, str, str]) -> Non
     clause = {"did": apology_clause, "will": will_clause, "thanks": thanks_clause}[slot]
     registers: tuple[Register, Register, Register] = ("casual", "polite", "honorific")
     assert tuple(clause(phrase, r) for r in registers) == forms
+
+
+@pytest.mark.parametrize(
+    ("phrase", "kept"),
+    [
+        ("話を聞いてくださった", "くださ"),
+        ("見守ってくださいました", "くださ"),
+        ("ご指摘くださった", "くださ"),
+        ("ご説明いただいた", "いただ"),
+        ("教えていただきました", "いただ"),
+        ("お時間をいただけた", "いただ"),
+    ],
+)
+def test_the_users_respect_level_is_never_lowered(phrase: str, kept: str) -> None:
+    """An in-law's 聞いてくださった is not lowered to 聞いてくれて: です・ます to someone close (close=True) and
+    敬語 keep the user's くださる / いただく (casual is plain by choice)."""
+    levels: list[tuple[Register, bool]] = [("polite", True), ("polite", False), ("honorific", False)]
+    for register, close in levels:
+        clause = thanks_clause(phrase, register, close=close)
+        assert kept in clause and "くれ" not in clause and "もら" not in clause, (register, close, clause)
+        assert broken_join(clause + "、ありがとうございました。") is None, clause

@@ -749,6 +749,9 @@ def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool =
         if register == "casual":
             return base  # behaviour towards the other (冷たく, うるさく): never the playful form
         return base if register == "polite" else base + "しまい"
+    if p.core in ("いたす", "致す"):
+        # お待たせいたしました → お待たせしてしまい (not いたしてしまい); ご連絡いたしません → ご連絡をせず
+        p = replace(p, core="する", ctype="サ行変格")
     tef = te(p.core, p.ctype)
     if p.progressive and not (register == "honorific" and p.humble_compound):
         if register == "honorific" or (p.humble and register == "polite"):
@@ -936,7 +939,17 @@ def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -
 
 
 _GIVE = {"くれる": "くれる", "呉れる": "くれる", "くださる": "くださる", "下さる": "くださる"}
-_RECEIVE = {"もらう": "もらう", "貰う": "もらう", "いただく": "いただく", "頂く": "いただく"}
+_RECEIVE = {
+    "もらう": "もらう",
+    "貰う": "もらう",
+    "いただく": "いただく",
+    "頂く": "いただく",
+    # the potential (お許しいただけた, 来てもらえた): the receiving itself, said as the plain verb
+    "もらえる": "もらう",
+    "貰える": "もらう",
+    "いただける": "いただく",
+    "頂ける": "いただく",
+}
 
 
 def _purpose_ni(head: str) -> bool:
