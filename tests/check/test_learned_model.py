@@ -11,7 +11,7 @@ import pytest
 
 from nakanaori import check
 from nakanaori.check.learned.combine import model_texts
-from nakanaori.check.learned.features import message_features, units
+from nakanaori.check.learned.features import message_features, units, whole_message
 from nakanaori.check.learned.model import ARTEFACT_DIR, ModelError, load_model, shipped_model
 from nakanaori.labels import LABELS
 from nakanaori.text.analysis import analyze
@@ -79,6 +79,28 @@ def test_features_see_scope_and_context() -> None:
     assert any(f.startswith("P:") for f in second) and any(f.startswith("N:") for f in first)
 
 
+def test_features_see_clause_roles_person_roles_and_questions() -> None:
+    """An account given in a reason clause of a good sentence, and a question that points at the other
+    person, are visible as such (v3 features); the whole-message view has no neighbour features."""
+    a = analyze("本当にごめん、仕事が忙しかったから連絡できなかった。でもお前が先に怒ったんじゃん?")
+    _us, feats = message_features(a)
+    first, second = set(feats[0]), set(feats[1])
+    assert {"R:仕事", "R:忙しい", "O:ごめん"} <= first and "R:ごめん" not in first
+    assert {"who:@YOU|が", "qend", "qend@YOU"} <= second and "qend" not in first
+    whole = whole_message(feats)
+    assert first - {f for f in first if f.startswith(("P:", "N:", "pos:", "len:"))} <= set(whole)
+    assert not any(f.startswith(("P:", "N:", "pos:")) for f in whole)
+
+
+def test_missing_message_view_is_refused(artefact_copy: Path) -> None:
+    npz = artefact_copy / "model.npz"
+    with np.load(npz) as data:
+        arrays = {k: data[k] for k in data.files if not k.startswith("msg_")}
+    np.savez_compressed(npz, **arrays)
+    with pytest.raises(ModelError, match=r"model\.npz: corrupt"):
+        load_model(artefact_copy)
+
+
 def test_model_findings_carry_source_reason_and_register_hint() -> None:
     """On the dev batch the model adds findings; each has its source, the label's reason, a hint in the
     message's register, and a span that slices to its text (a whole sentence of the user's text)."""
@@ -142,7 +164,8 @@ def test_training_is_reproducible_on_a_small_corpus(tmp_path: Path) -> None:
     b = train(tmp_path / "b", corpus=corpus, verbose=False, c_grid=(8.0,), folds=3)
     assert a == b
     wa, wb = np.load(tmp_path / "a" / "model.npz"), np.load(tmp_path / "b" / "model.npz")
-    assert all(np.array_equal(wa[k], wb[k]) for k in ("weights", "bias", "platt_a", "platt_b"))
+    assert wa.files == wb.files and "msg_weights" in wa.files
+    assert all(np.array_equal(wa[k], wb[k]) for k in wa.files)
     m = load_model(tmp_path / "a")
     probs = m.score(analyze("もう許してくれた?"))[0].probs
     assert probs[LABELS.index("rushing")] > probs[LABELS.index("gratitude")]

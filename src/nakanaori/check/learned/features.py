@@ -13,9 +13,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...text.analysis import Analysis
+from ...text.lexicon import lexicon
 from ...text.tokens import Token
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
+# the word that closes a clause inside a sentence says what the clause is doing: giving a reason or an
+# account (から, ので, し, て), conceding (けど, が, のに) -- an excuse or blame often sits in such a clause
+# of an otherwise good sentence, so its content words are also seen tagged with that role
+_REASON_CLOSERS = frozenset(("から", "ので", "し", "て", "で"))
+_CONTRAST_CLOSERS = frozenset(("けど", "けれど", "けれども", "が", "のに"))
+_COMMAS = ("、", ",")
+
+
+def _roles() -> dict[str, str]:
+    """Who a person word names: the sender (@ME), the other person (@YOU) or someone else (@THEM)."""
+    lex = lexicon()
+    out = dict.fromkeys(lex.words("third_parties"), "@THEM")
+    others = ("みんな", "皆", "皆さん", "他", "ほか", "人", "あの人", "あいつ", "あっち", "向こう", "会社", "上")
+    out.update(dict.fromkeys((*others, "システム"), "@THEM"))
+    out.update(dict.fromkeys(lex.words("other_people"), "@YOU"))
+    out.update(dict.fromkeys(lex.words("first_person"), "@ME"))
+    return out
+
+
+# a person as subject or topic (お前が, 担当者の, みんなも): blame is often a sentence about someone else
+_ROLE = _roles()
+_ROLE_PARTICLES = frozenset(("は", "が", "も", "って", "の", "に", "だって", "こそ", "せい"))
+_QUESTION_ENDS = frozenset(("?", "？", "か", "の", "かな", "じゃん"))
 _SKIP_POS = ("空白",)
 _FUNCTION_POS = ("助詞", "助動詞", "補助記号")
 
@@ -65,6 +89,19 @@ def message_features(analysis: Analysis) -> tuple[list[Unit], list[list[str]]]:
     return us, [_features(toks_of[k], keys_of, k, last) for k in range(len(us))]
 
 
+_UNIT_ONLY = ("P:", "N:", "pos:", "len:")
+
+
+def whole_message(feats: list[list[str]]) -> list[str]:
+    """The features of the whole message: every feature of its units once, less those that only say
+    where a unit sits (its neighbours, first/last, short). A second view beside the units: blame or an
+    excuse told over several short sentences shows in the message as a whole."""
+    out: set[str] = set()
+    for fs in feats:
+        out.update(fs)
+    return [f for f in out if not f.startswith(_UNIT_ONLY)]
+
+
 def _features(toks: list[Token], keys_of: list[list[str]], k: int, last: int) -> list[str]:
     """The feature strings of unit k (a set: their order does not matter, the model counts buckets)."""
     keys = keys_of[k]
@@ -74,10 +111,20 @@ def _features(toks: list[Token], keys_of: list[list[str]], k: int, last: int) ->
     feats.update(["3:" + keys[i] + "|" + keys[i + 1] + "|" + keys[i + 2] for i in range(n - 2)])
     add = feats.add
     stretches: list[tuple[bool, str]] = []
-    for t in toks:
+    # content keys per clause of the sentence, with the lemmas of the clause's last two tokens
+    clauses: list[tuple[list[str], str, str]] = []
+    clause_id = -1
+    for i, t in enumerate(toks):
         pos1 = t.pos1
+        if t.clause != clause_id:
+            clause_id = t.clause
+            clauses.append(([], "", ""))
+        words, _, prev = clauses[-1]
+        clauses[-1] = (words, prev if t.surface in _COMMAS else t.lemma, t.lemma)
         if pos1.startswith(_FUNCTION_POS):
             add("f:" + pos1 + ":" + t.surface)
+        else:
+            words.append(keys[i])
         if t.request:
             add("req:" + (t.lemma or t.surface))
         if t.cform:
@@ -96,6 +143,28 @@ def _features(toks: list[Token], keys_of: list[list[str]], k: int, last: int) ->
         feats.update([t2 + text[i : i + 2] for i in range(m - 1)])
         feats.update([t3 + text[i : i + 3] for i in range(m - 2)])
         feats.update([t4 + text[i : i + 4] for i in range(m - 3)])
+    roles: set[str] = set()
+    for i, t in enumerate(toks):
+        role = _ROLE.get(t.lemma)
+        if role is None:
+            if t.pos1 != "代名詞":
+                continue
+            role = "@PRON"
+        roles.add(role)
+        nxt = toks[i + 1].surface if i + 1 < n else "$"
+        add("who:" + role + "|" + nxt)
+        if i + 2 < n and nxt in _ROLE_PARTICLES:
+            add("who2:" + role + "|" + nxt + "|" + toks[i + 2].lemma)
+    # a question at the end (「ひどくない?」, 「〜じゃないの」): blame and pressure are often asked
+    end = toks[-1]
+    if end.surface in _QUESTION_ENDS or (n > 1 and toks[-2].surface in ("か", "の") and end.pos1 == "補助記号"):
+        add("qend")
+        feats.update(["qend" + role for role in roles])
+    if len(clauses) > 1:
+        for words, closer, _ in clauses[:-1]:
+            tag = "R:" if closer in _REASON_CLOSERS else "K:" if closer in _CONTRAST_CLOSERS else "O:"
+            feats.update([tag + w for w in words])
+        feats.update(["L:" + w for w in clauses[-1][0]])
     if k == 0:
         add("pos:first")
     if k == last:

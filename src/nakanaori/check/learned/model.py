@@ -22,7 +22,7 @@ import numpy as np
 from ...knowledge.loader import cached
 from ...labels import LABELS
 from ...text.analysis import Analysis
-from .features import FEATURE_VERSION, Unit, message_features
+from .features import FEATURE_VERSION, Unit, message_features, whole_message
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 
@@ -38,7 +38,8 @@ class _Crc32(dict[str, int]):
 
 _HASHES = _Crc32()
 _HASH_CACHE_MAX = 300_000
-FORMAT = "nakanaori-model/1"
+FORMAT = "nakanaori-model/2"
+_ARRAYS = ("weights", "bias", "platt_a", "platt_b", "msg_weights", "msg_bias", "msg_platt_a", "msg_platt_b", "mix")
 
 
 class ModelError(RuntimeError):
@@ -57,6 +58,13 @@ class Model:
     bias: np.ndarray  # [labels]
     platt_a: np.ndarray
     platt_b: np.ndarray
+    # the whole-message view: a second linear model over the message's features; a unit's probability of
+    # label j is (1 - mix[j]) * its own + mix[j] * the message's (mix is 0 where the view did not help)
+    msg_weights: np.ndarray  # [buckets, labels] float32
+    msg_bias: np.ndarray
+    msg_platt_a: np.ndarray
+    msg_platt_b: np.ndarray
+    mix: np.ndarray
     thresholds: dict[str, float]  # a label with no threshold is never reported by the model
     vetoes: dict[str, float]  # below this message probability, the rules' findings of the label are withdrawn
     hash_bits: int
@@ -77,11 +85,27 @@ class Model:
         p: np.ndarray = 1.0 / (1.0 + np.exp(-(self.platt_a * z + self.platt_b)))
         return p
 
+    def message_probabilities(self, feats: list[list[str]]) -> np.ndarray:
+        """Calibrated probabilities of the whole-message view (every feature once, L2-normalised)."""
+        idx = self.featurize(whole_message(feats))
+        bucket, counts = _unique_counts(idx)
+        c = counts.astype(np.float32)
+        z = (self.msg_weights[bucket] * (c / np.sqrt(np.dot(c, c)))[:, None]).sum(axis=0)
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-(self.msg_platt_a * (z + self.msg_bias) + self.msg_platt_b)))
+        return p
+
     def score(self, analysis: Analysis) -> list[UnitScore]:
         """Calibrated probabilities for every unit of the message, in one pass of numpy calls."""
         us, feats = message_features(analysis)
         if not us:
             return []
+        probs = self.unit_probabilities(us, feats)
+        if self.mix.any():
+            probs = (1.0 - self.mix) * probs + self.mix * self.message_probabilities(feats)
+        return [UnitScore(u, probs[k]) for k, u in enumerate(us)]
+
+    def unit_probabilities(self, us: list[Unit], feats: list[list[str]]) -> np.ndarray:
+        """[units, labels]: the units' own calibrated probabilities."""
         idx = self.featurize(list(chain.from_iterable(feats)))
         unit_of = np.repeat(np.arange(len(us), dtype=np.int64), [len(fs) for fs in feats])
         # the same values as training: per unit, bucket counts, L2-normalised
@@ -92,8 +116,7 @@ class Model:
         values = c / norms[unit_k]
         starts = np.searchsorted(unit_k, np.arange(len(us)))  # keys are sorted: each unit's run
         z = np.add.reduceat(self.weights[bucket] * values[:, None], starts, axis=0)
-        probs = self.probabilities(z + self.bias)
-        return [UnitScore(u, probs[k]) for k, u in enumerate(us)]
+        return self.probabilities(z + self.bias)
 
 
 def _unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -130,18 +153,26 @@ def load_model(directory: Path = ARTEFACT_DIR) -> Model:
         raise ModelError(f"{meta_path}: the artefact's labels differ from this code's label set")
     try:
         with np.load(npz, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in ("weights", "bias", "platt_a", "platt_b")}
+            arrays = {k: data[k] for k in _ARRAYS}
     except Exception as exc:  # zip/npy errors of many kinds: one clear message
         raise ModelError(f"{npz}: corrupt model weights ({type(exc).__name__}: {exc})") from None
     bits = int(meta.get("hash_bits", 0))
     w = arrays["weights"]
-    if w.shape != (1 << bits, len(LABELS)) or any(arrays[k].shape != (len(LABELS),) for k in arrays if k != "weights"):
+    matrices = ("weights", "msg_weights")
+    if any(arrays[k].shape != (1 << bits, len(LABELS)) for k in matrices) or any(
+        arrays[k].shape != (len(LABELS),) for k in arrays if k not in matrices
+    ):
         raise ModelError(f"{npz}: weight shapes {w.shape} do not match the metadata in {meta_path.name}")
     return Model(
         weights=w.astype(np.float32),
         bias=arrays["bias"].astype(np.float32),
         platt_a=arrays["platt_a"].astype(np.float32),
         platt_b=arrays["platt_b"].astype(np.float32),
+        msg_weights=arrays["msg_weights"].astype(np.float32),
+        msg_bias=arrays["msg_bias"].astype(np.float32),
+        msg_platt_a=arrays["msg_platt_a"].astype(np.float32),
+        msg_platt_b=arrays["msg_platt_b"].astype(np.float32),
+        mix=arrays["mix"].astype(np.float32),
         thresholds={k: float(v) for k, v in meta.get("thresholds", {}).items()},
         vetoes={k: float(v) for k, v in meta.get("vetoes", {}).items()},
         hash_bits=bits,
