@@ -29,7 +29,6 @@ BY_ID = {t.id: t for t in TEMPLATES}
 ANALYSER_MISSES: dict[str, str] = {
     # BEGIN GENERATED
     "family.distance.1": "empathy",
-    "work.days_later.polite1": "forward",
     # END GENERATED
 }
 
