@@ -12,9 +12,13 @@ sx-t02, first run, before anything was changed for it (today = 2025-06-13; scrip
   exist yet): relationship 0.9812, stage 0.9938. This is the best unbiased estimate of the reader on new writers.
 
 After it was read (general cues: falsely suspected, someone else's mistake "なのに", 身に覚えがない; partner and
-family context words; the stage model retrained with it): relationship 0.994, stage 1.000 — in-sample, so only a
-regression guard. The stage model alone, leave-one-set-out (a model that never saw the set): see
-``src/nakanaori/advise/stage_artefact/stage_model.json``.
+family context words; 絶縁, 解約, 未読 for a stretch of time; the stage model retrained with it): relationship 0.991,
+stage 1.000 — in-sample, so only a regression guard. The stage model alone, leave-one-set-out (a model that never
+saw the set): train4 0.956, train3 0.963 (``src/nakanaori/advise/stage_artefact/stage_model.json``).
+
+Labels left as the writer gave them, not fitted: sx-t02-065, -111 and -147 are labelled ``partner`` but name nobody
+(「喧嘩→仲直りしたけど…」, 「ケンカのたびに謝って…」, 「喧嘩して謝って許してもらった…」); the reader says ``friend``
+(its default when no person is named).
 """
 
 from __future__ import annotations
