@@ -61,3 +61,11 @@ def test_train_set_floors(name: str, n: int, rel_floor: float, stage_floor: floa
     assert result.n == n and not result.skipped, result.skipped
     assert result.relationship_accuracy >= rel_floor, result.errors
     assert result.stage_accuracy >= stage_floor, result.errors
+
+
+def test_train4_does_not_depend_on_the_weekday() -> None:
+    """Weekday words (月曜に謝って) are read against today; the stage model reads the days as a bucket."""
+    rows = _rows("situations_train4.jsonl")
+    for offset in range(7):
+        result = evaluate_situations(rows, today=TODAY + dt.timedelta(days=offset))
+        assert result.stage_accuracy >= 0.98, (offset, result.errors)
