@@ -105,3 +105,22 @@ def test_the_model_reads_what_no_cue_fits(text: str, stage: Stage) -> None:
 def test_an_explicit_stage_wins_over_the_model() -> None:
     s = read_situation("叔父に謝りに行ったけど「もう親戚付き合いはせん」と言われた", stage="cold", today=TODAY)
     assert s.stage == Stage.cold and s.stage_confidence == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("彼氏に謝った", Stage.just_apologized),
+        ("上司に謝罪しました", Stage.just_apologized),
+        ("母に謝った。", Stage.just_apologized),
+        ("兄と喧嘩して謝った", Stage.just_apologized),
+        ("3日前に妻に謝った", Stage.days_later),
+    ],
+)
+def test_a_bare_apology_keeps_the_prior_and_asks(text: str, stage: Stage) -> None:
+    """Nothing said about what happened after: the model's guess is below decision.model.min_confidence,
+    the prior (today / some days ago) stands, and an unsure reading comes with the one question."""
+    s = read_situation(text, today=TODAY)
+    assert s.stage == stage
+    if s.stage_confidence < 0.6:
+        assert s.question is not None

@@ -136,6 +136,7 @@ class ModelFallback(BaseModel):
 
     cue_weight: float = Field(ge=0.0)  # per unit of weak cue evidence, added to the model's probability
     confidence_cap: float = Field(gt=0.0, le=1.0)  # a stage read by the model is never surer than this
+    min_confidence: float = Field(ge=0.0, le=1.0)  # below this the model is guessing: the rules' prior stands
     # cue ids that are a generic prior only (「謝ったけど」): their weight never makes a stage lean on its own
     prior_cues: list[str] = Field(default_factory=list)
     # stages whose evidence is mostly the days (a prior too): the model decides them, never a lean

@@ -94,7 +94,9 @@ def decide_stage(
         probs = model()
         combined = {st: p + m.cue_weight * max(s[st.value], 0.0) for st, p in probs.items()}
         best_stage = max(combined, key=lambda st: (combined[st], -order.index(st.value)))
-        return best_stage, min(m.confidence_cap, combined[best_stage])
+        if combined[best_stage] >= m.min_confidence:
+            return best_stage, min(m.confidence_cap, combined[best_stage])
+        # the model is guessing (「彼氏に謝った」 says nothing about after): the rules' prior stands
     positive = [(v, -order.index(name), name) for name, v in s.items() if v > 0]
     if positive:
         best, _, name = max(positive)
