@@ -6,6 +6,8 @@ The message never contains the user's text.
 
 from __future__ import annotations
 
+import re
+
 MAX_TEXT_CHARS = 5000  # LINE's limit for one text message
 
 EXIT_CODES: dict[str, int] = {
@@ -52,6 +54,9 @@ def decode_bytes(data: bytes) -> str:
     return text
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def validate_text(text: str, *, max_chars: int = MAX_TEXT_CHARS, what: str = "メッセージ") -> str:
     """Reject empty, over-long and binary-looking text; return it unchanged otherwise."""
     if not isinstance(text, str):
@@ -64,7 +69,7 @@ def validate_text(text: str, *, max_chars: int = MAX_TEXT_CHARS, what: str = "�
             f"{what}が長すぎます({len(text):,}文字)。{max_chars:,}文字以内にしてください。",
             f"text too long: {len(text)} > {max_chars} characters",
         )
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t")
+    controls = len(_CONTROLS.findall(text))  # C0 controls other than TAB, LF, CR
     if "\x00" in text or controls > max(8, len(text) // 10):
         raise InputError("binary", "バイナリデータのようです。テキストを入力してください。", "text looks binary")
     return text

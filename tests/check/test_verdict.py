@@ -156,6 +156,15 @@ def test_a_concrete_promise_is_praised_as_one(text: str) -> None:
     assert "vague_commitment" not in {n.code for n in r.notes}
 
 
+@pytest.mark.parametrize("text", ["今後は気をつけます…", "ごめん…今後は気をつけます…", "今後は気をつけます…。"])
+def test_a_vague_promise_that_trails_off_is_still_read(text: str) -> None:
+    """Sudachi reads … as three periods, two of them empty tokens (at the very end of the text after a final
+    …): the tokens inside a finding are found by their start in the user's text, empty ones too."""
+    r = check(text, relationship="work")
+    assert "commitment" in r.labels
+    assert "vague_commitment" in {n.code for n in r.notes}
+
+
 def test_remorse_alone_is_met_with_the_concrete_change_not_with_only_sorry() -> None:
     r = check("ごめんなさい。反省しています。", relationship="partner", stage="just_apologized")
     codes = {n.code for n in r.notes}

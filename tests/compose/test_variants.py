@@ -3,6 +3,7 @@ gets check's best verdict at its relationship and stage, and they follow the sta
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 import pytest
@@ -91,5 +92,27 @@ def test_no_apology_reopened_where_the_stage_says_not_to(rel: Relationship, stag
 def test_work_variants_use_no_personal_wording(stage: Stage, register: str) -> None:
     c = compose("work", stage.value, register=register, **FACT_SETS["all"])
     for v in c.variants:
-        for personal in ("仲良く", "一緒に", "前みたいに", "前のように", "ご飯", "出かけ"):
+        for personal in (
+            "仲良く",
+            "一緒に",
+            "前みたいに",
+            "前のように",
+            "ご飯",
+            "出かけ",
+            "うれしかった",
+            "話せる関係",
+            "いい関係",
+            "帰ってから",
+            "向き合って",
+        ):
             assert personal not in v.text, v.text
+
+
+@pytest.mark.parametrize("register", ["honorific", "polite"])
+def test_work_distance_keeps_business_contact(register: str) -> None:
+    """guidance.yaml, work at distance: this matter waits, business contact goes on (not 「しばらく連絡は控えます」)."""
+    c = compose("work", "distance", register=register, **FACT_SETS["did"])
+    assert len(c.variants) == 3
+    for v in c.variants:
+        assert not re.search(r"連絡(は|するのは|を)?控え", v.text), v.text
+    assert any("業務" in v.text for v in c.variants), [v.text for v in c.variants]

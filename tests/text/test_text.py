@@ -99,3 +99,41 @@ def test_negation_is_scoped() -> None:
     flags = {t.surface: t.negated for t in a.tokens}
     assert flags["感謝"] and flags["し"]
     assert not analyze("感謝してる").tokens[0].negated
+
+
+def test_tokens_read_sudachis_fields_through_the_word_cache() -> None:
+    """Lemma, normalised form and part of speech come from a cache keyed on Sudachi's word id, offsets from
+    the surfaces: both must equal Sudachi's own, for dictionary words and unknown words (ｷｭﾝ, 🙏🏻, ww, a
+    made-up katakana word), on a first and on a second reading (from the cache)."""
+    from nakanaori.text.tokenizer import get_tokenizer
+
+    texts = [
+        "昨日は本当にごめんね。次からは早めに出るようにするよ!",
+        "ﾏｼﾞでごめん🙏🏻 ww 読んだ。済んだ?\nズビバボンヌって何?",
+        "ｶﾞｯﾂﾘ遅刻して、申し訳ございませんでした。",
+    ]
+    for _ in range(2):
+        for raw in texts:
+            text = normalize(raw).text
+            ours = tokenize(text)
+            theirs = list(get_tokenizer().tokenize(text))
+            assert len(ours) == len(theirs)
+            for m, s in zip(ours, theirs, strict=True):
+                assert (m.surface, m.lemma, m.norm, m.pos, m.begin, m.end) == (
+                    s.surface(),
+                    s.dictionary_form(),
+                    s.normalized_form(),
+                    tuple(s.part_of_speech()),
+                    s.begin(),
+                    s.end(),
+                )
+
+
+def test_a_token_keeps_sudachis_morpheme() -> None:
+    """The past auxiliary after a nasal stem reads lemma た on the token; ``t.m`` is Sudachi's reading."""
+    toks = analyze("本を読んだ").tokens
+    da = next(t for t in toks if t.surface == "だ")
+    assert da.lemma == "た"
+    assert da.m.lemma != "た" and da.m.surface == "だ" and da.m.pos == da.pos
+    hon = toks[0]
+    assert hon.m is hon and hon.m.lemma == hon.lemma == "本"

@@ -458,13 +458,21 @@ def test_journal_case_step_ics_and_privacy(browser: Any, server: str, tmp_path: 
     assert steps.count() > 0
     last = steps.last
     last_id = last.get_attribute("id")
-    last.locator("button.tick").click()
+    with page.expect_navigation():  # a plain form post; the server answers with the case page at the step
+        last.locator("button.tick").click()
     page.wait_for_selector(f"#{last_id}.done")
     assert page.locator(f"#{last_id} button.tick").get_attribute("aria-pressed") == "true"
-    # the ticked step is in view, below the sticky tab bar
-    tabs_bottom = page.eval_on_selector("nav.tabs", "n => n.getBoundingClientRect().bottom")
-    top = page.eval_on_selector(f"#{last_id}", "s => s.getBoundingClientRect().top")
-    assert tabs_bottom <= top < page.viewport_size["height"]
+    # the ticked step is in view, below the sticky tab bar. The browser scrolls to the fragment once the page
+    # and its stylesheet have loaded (before that the unstyled page has another layout), so wait for the
+    # load and the fonts, then for the position itself: a step that never comes into view fails here.
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    in_view = """id => {
+        const tabs = document.querySelector('nav.tabs').getBoundingClientRect().bottom;
+        const top = document.getElementById(id).getBoundingClientRect().top;
+        return tabs <= top && top < window.innerHeight;
+    }"""
+    page.wait_for_function(in_view, arg=last_id, timeout=5000)
     for a in page.locator("#steps a.line").all():
         step_text = a.evaluate("a => a.closest('.template').querySelector('.msg').textContent")
         assert line_text(a.get_attribute("href")) == step_text

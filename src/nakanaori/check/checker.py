@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
 
@@ -67,12 +68,24 @@ class CheckReport(BaseModel):
 
 
 _SENTENCE_END = "。．.!?！？\n"
+_LABEL_ORDER = {label: k for k, label in enumerate(LABELS)}
+
+
+def _utf16(original: str) -> Callable[[str, int], int] | None:
+    """How code-point offsets of *original* become UTF-16 ones: ``None`` when they are the same (no
+    character past U+FFFF, the usual case), else :func:`utf16_offset`."""
+    if len(original.encode("utf-16-le", "surrogatepass")) == 2 * len(original):
+        return None
+    return utf16_offset
 
 
 def _findings(analysis: Analysis, register: str, use_model: bool = True) -> list[Finding]:
+    """The rules' findings (with the model's, unless *use_model* is false), one per label per overlapping
+    region. Candidates stay plain dicts until the dedupe has chosen: only the survivors become models."""
     norm = analysis.normalized
     original = norm.original
-    found: list[Finding] = []
+    u16 = _utf16(original)
+    found: list[dict[str, Any]] = []
     covered: dict[str, list[tuple[int, int]]] = {}  # label -> rule spans on the normalised text
     for m in run_rules(load_rules(), analysis):
         rule = cast(Rule, m.rule)
@@ -80,22 +93,23 @@ def _findings(analysis: Analysis, register: str, use_model: bool = True) -> list
         nb, ne = analysis.tokens[lo].begin, analysis.tokens[hi - 1].end
         start, end = norm.to_original(nb, ne)
         covered.setdefault(rule.label, []).append((nb, ne))
+        kind = rule.kind
         found.append(
-            Finding(
-                label=rule.label,
-                label_ja=LABEL_JA[rule.label],
-                kind=rule.kind,
-                start=start,
-                end=end,
-                text=original[start:end],
-                why=rule.why.strip(),
-                suggestion=rule.suggestion_for(register) if rule.kind == "ng" else None,
-                hint=rule.hint,
-                severity=rule.severity or ("warning" if rule.kind == "ng" else "info"),
-                rule=rule.id,
-                start_utf16=utf16_offset(original, start),
-                end_utf16=utf16_offset(original, end),
-            )
+            {
+                "label": rule.label,
+                "label_ja": LABEL_JA[rule.label],
+                "kind": kind,
+                "start": start,
+                "end": end,
+                "text": original[start:end],
+                "why": rule.why.strip(),
+                "suggestion": rule.suggestion_for(register) if kind == "ng" else None,
+                "hint": rule.hint,
+                "severity": rule.severity or ("warning" if kind == "ng" else "info"),
+                "rule": rule.id,
+                "start_utf16": start if u16 is None else u16(original, start),
+                "end_utf16": end if u16 is None else u16(original, end),
+            }
         )
     if use_model:
         found = _with_model(analysis, register, covered, found)
@@ -103,51 +117,53 @@ def _findings(analysis: Analysis, register: str, use_model: bool = True) -> list
 
 
 def _with_model(
-    analysis: Analysis, register: str, covered: dict[str, list[tuple[int, int]]], found: list[Finding]
-) -> list[Finding]:
+    analysis: Analysis, register: str, covered: dict[str, list[tuple[int, int]]], found: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The rules' findings, less those the model withdraws, plus those it adds (``rule: model``)."""
     from .learned.combine import judge, model_texts
 
+    added, withdrawn = judge(analysis, covered)
+    out = [f for f in found if f["label"] not in withdrawn] if withdrawn else found
+    if not added:
+        return out
     texts = model_texts().labels
     norm = analysis.normalized
     original = norm.original
-    added, withdrawn = judge(analysis, covered)
-    out = [f for f in found if f.label not in withdrawn]
+    u16 = _utf16(original)
     for label, nb, ne, _p in added:
         start, end = norm.to_original(nb, ne)
         lt = texts[label]
         kind = "ng" if label in NG_LABELS else "good"
         out.append(
-            Finding(
-                label=label,
-                label_ja=LABEL_JA[label],
-                kind=kind,
-                start=start,
-                end=end,
-                text=original[start:end],
-                why=lt.why,
-                suggestion=lt.suggestion[register] if lt.suggestion else None,
-                hint=lt.hint[register] if lt.hint else None,
-                severity="warning" if kind == "ng" else "info",
-                rule="model",
-                start_utf16=utf16_offset(original, start),
-                end_utf16=utf16_offset(original, end),
-            )
+            {
+                "label": label,
+                "label_ja": LABEL_JA[label],
+                "kind": kind,
+                "start": start,
+                "end": end,
+                "text": original[start:end],
+                "why": lt.why,
+                "suggestion": lt.suggestion[register] if lt.suggestion else None,
+                "hint": lt.hint[register] if lt.hint else None,
+                "severity": "warning" if kind == "ng" else "info",
+                "rule": "model",
+                "start_utf16": start if u16 is None else u16(original, start),
+                "end_utf16": end if u16 is None else u16(original, end),
+            }
         )
     return out
 
 
-def _dedupe(found: list[Finding]) -> list[Finding]:
+def _dedupe(found: list[dict[str, Any]]) -> list[Finding]:
     """One finding per label per overlapping region (the longest wins), sorted by position."""
-    found.sort(key=lambda f: (f.label, f.start, -(f.end - f.start)))
-    out: list[Finding] = []
+    found.sort(key=lambda f: (f["label"], f["start"], f["start"] - f["end"]))
+    out: list[dict[str, Any]] = []
     for f in found:
-        if out and out[-1].label == f.label and f.start < out[-1].end:
+        if out and out[-1]["label"] == f["label"] and f["start"] < out[-1]["end"]:
             continue
         out.append(f)
-    order = {label: k for k, label in enumerate(LABELS)}
-    out.sort(key=lambda f: (f.start, order[f.label]))
-    return out
+    out.sort(key=lambda f: (f["start"], _LABEL_ORDER[f["label"]]))
+    return [Finding(**f) for f in out]
 
 
 def check(
@@ -190,7 +206,7 @@ def report_from_analysis(
             next_edits=[mc.no_japanese],
         )
     findings = mc.earned(analysis, _findings(analysis, register, use_model))
-    labels = sorted({f.label for f in findings}, key=LABELS.index)
+    labels = sorted({f.label for f in findings}, key=_LABEL_ORDER.__getitem__)
     notes, expected, register_ok = mc.judge(analysis, register, findings, labels, rel, stg)
     verdict = mc.compute_verdict(findings, labels, notes, stg)
     vague = any(n.code == "vague_commitment" for n in notes)

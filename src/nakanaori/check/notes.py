@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..knowledge.loader import KNOWLEDGE_DIR, cached, invalid, load_model
 from ..labels import GOOD_LABELS, LABEL_JA, LABELS, NG_LABELS, Relationship, Stage
-from ..text.analysis import Analysis
+from ..text.analysis import Analysis, Token
 from ..text.lexicon import lexicon
 from .findings import Finding, Note, Verdict
 from .questions import questions, releases_reply
@@ -98,10 +98,18 @@ class StageWarning(BaseModel):
     unless_words: list[str] = Field(default_factory=list)
 
 
-def _has_any_word(analysis: Analysis, f: Finding, words: list[str]) -> bool:
+def _inside(analysis: Analysis, f: Finding) -> list[Token]:
+    """The tokens that begin inside the finding's span (of the user's text)."""
     norm = analysis.normalized
-    inside = (t for t in analysis.tokens if f.start <= norm.to_original(t.begin, t.end)[0] < f.end)
-    return any(t.lemma in words or t.surface in words for t in inside)
+    # a token's original start, as norm.to_original(t.begin, t.end)[0] (Sudachi reads … as three periods:
+    # two of them are empty tokens, at the end of the text after a final …)
+    starts, n, size = norm.starts, len(norm.starts), len(norm.original)
+    lo, hi = f.start, f.end
+    return [t for t in analysis.tokens if lo <= (starts[t.begin] if t.begin < n else size) < hi]
+
+
+def _has_any_word(analysis: Analysis, f: Finding, words: list[str]) -> bool:
+    return any(t.lemma in words or t.surface in words for t in _inside(analysis, f))
 
 
 class FindingText(BaseModel):
@@ -329,11 +337,12 @@ def has_words(analysis: Analysis, words: list[str]) -> bool:
 def is_vague_commitment(analysis: Analysis, f: Finding) -> bool:
     """A will to change that names no concrete change (今後は気をつけます, 二度と同じことはしません): the content
     words of its clauses are only time words and the generic words of ``vague_commitment_words`` (lexicon)."""
-    lex = lexicon()
-    generic = lex.words("vague_commitment_words")
-    norm = analysis.normalized
-    inside = [t for t in analysis.tokens if f.start <= norm.to_original(t.begin, t.end)[0] < f.end]
-    clauses = {(t.sent, t.clause) for t in inside}  # the clause says what is changed (言い方を|改めます)
+    key = f"vague_commitment:{f.start}:{f.end}"  # asked by earned() and judge() for the same findings
+    cached_answer = analysis.derived.get(key)
+    if cached_answer is not None:
+        return bool(cached_answer)
+    generic = lexicon().words("vague_commitment_words")
+    clauses = {(t.sent, t.clause) for t in _inside(analysis, f)}  # the clause says what is changed (言い方を|改めます)
     content = []
     for t in analysis.tokens:
         if (t.sent, t.clause) not in clauses:
@@ -342,7 +351,9 @@ def is_vague_commitment(analysis: Analysis, f: Finding) -> bool:
             ("名詞,数詞", "動詞,非自立可能", "形容詞,非自立可能", "名詞,普通名詞,副詞可能", "名詞,普通名詞,助数詞可能")
         ):
             content.append(t)
-    return all(t.lemma in generic or t.surface in generic for t in content)
+    answer = all(t.lemma in generic or t.surface in generic for t in content)
+    analysis.derived[key] = answer
+    return answer
 
 
 def load_message_checks_from(path: Path) -> MessageChecks:

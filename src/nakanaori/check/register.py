@@ -42,6 +42,7 @@ HONORIFIC_VERBS = {
     "仰る",
 }
 POLITE_AUX = {"ます", "です"}
+_REQUEST_LEMMAS = frozenset({"ください", "下さい", "くださる", "下さる"})
 SET_PHRASES_BEFORE_GOZAIMASU = {"ありがとう", "有り難う", "おめでとう", "おはよう", "お早う"}
 
 
@@ -107,7 +108,8 @@ def detect_register(analysis: Analysis) -> tuple[str, list[tuple[int, int, str]]
     honorific: list[tuple[int, int, str]] = []
     polite: list[tuple[int, int, str]] = []
     for k, t in enumerate(tokens):
-        if t.quote or t.reported:
+        # only a verb, an auxiliary or ください can be honorific or polite (skip the two calls for the rest)
+        if t.quote or t.reported or (t.pos1 != "動詞" and t.pos1 != "助動詞" and t.lemma not in _REQUEST_LEMMAS):
             continue
         if _is_honorific(tokens, k):
             honorific.append((t.begin, t.end, "honorific"))

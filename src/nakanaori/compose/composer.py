@@ -35,7 +35,7 @@ from ..labels import parse_stage as _parse_stage
 from ..text.tokenizer import tokenize
 from .conjugate import ConjugationError, Predicate, apology_clause, clean, parse, thanks_clause, will_clause
 from .guard import broken_join
-from .phrases import RegisterName, phrases
+from .phrases import RegisterName, WorkPolite, phrases
 
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
@@ -168,10 +168,16 @@ def _apology(p: Predicate, reg: RegisterName, stage: Stage, k: int) -> str:
     return pool[reg][k].format(c=apology_clause(p, reg), cc=apology_clause(p, reg, colloquial=True))
 
 
-def _thanks(p: Predicate, reg: RegisterName, k: int, close: bool) -> str:
+def _work_polite(reg: RegisterName, work: bool) -> WorkPolite | None:
+    """The work bank when writing to work in です・ます (the polite bank is written for people close to the user)."""
+    return phrases().work_polite if work and reg == "polite" else None
+
+
+def _thanks(p: Predicate, reg: RegisterName, k: int, close: bool, work: bool = False) -> str:
     t = thanks_clause(p, reg, close=close)
     sep = "" if t.endswith("を") else "、"
-    return phrases().thanks[reg][k].format(t=t, sep=sep)
+    wp = _work_polite(reg, work)
+    return (wp.thanks if wp else phrases().thanks[reg])[k].format(t=t, sep=sep)
 
 
 def _will(p: Predicate, source: str, reg: RegisterName, k: int) -> str:
@@ -192,12 +198,14 @@ def _candidate(
     k: int,
     k_closer: int,
     close: bool = False,
+    work: bool = False,
 ) -> str:
     """One text on the stage's structure ``shape`` (compose.yaml ``shapes``), with phrase ``k`` in each slot."""
     bank = phrases()
-    thanks_s = _thanks(thanks, reg, k, close) if thanks else ""
+    wp = _work_polite(reg, work)
+    thanks_s = _thanks(thanks, reg, k, close, work) if thanks else ""
     if stage is Stage.just_apologized and not thanks:
-        thanks_s = bank.thanks_fallback[reg][k]
+        thanks_s = (wp.thanks_fallback if wp else bank.thanks_fallback[reg])[k]
     apology_s = _apology(did, reg, stage, k) if did and stage not in NO_APOLOGY_STAGES else ""
     if stage is Stage.not_my_fault and not did:
         apology_s = bank.empathy_fallback[reg][k]
@@ -206,15 +214,15 @@ def _candidate(
         if will:
             will_s = _will(will[0], will[1], reg, k)
         elif stage is Stage.improve:
-            will_s = bank.will_fallback[reg][k]
-    closer = bank.closer[stage][reg][k_closer]
+            will_s = (wp.will_fallback if wp else bank.will_fallback[reg])[k]
+    closer = (wp.closer[stage] if wp else bank.closer[stage][reg])[k_closer]
     if stage is Stage.rejected and thanks_s and "thanks" in bank.shapes[stage][shape]:
         closer = closer.split("。")[0] + "。" if "ありがとう" in closer or "感謝" in closer else closer
     slots = {
         "apology": apology_s,
         "thanks": thanks_s,
         "will": will_s,
-        "opening": bank.opening[stage][reg][k],
+        "opening": (wp.opening[stage] if wp else bank.opening[stage][reg])[k],
         "closer": closer,
     }
     order = bank.shapes[stage][shape]
@@ -289,7 +297,16 @@ def compose(
         n_found = 0
         for k, kc in [(shape, shape), *((shape, x) for x in range(3)), *product(range(3), repeat=2)]:
             text = _candidate(
-                stg, cast(RegisterName, reg), parsed.get("did"), will_arg, parsed.get("thanks"), shape, k, kc, close
+                stg,
+                cast(RegisterName, reg),
+                parsed.get("did"),
+                will_arg,
+                parsed.get("thanks"),
+                shape,
+                k,
+                kc,
+                close,
+                work=rel is Relationship.work,
             )
             if not text or text in seen or _repeats_itself(text) or broken_join(text):
                 continue

@@ -112,9 +112,27 @@ class Predicate:
     na_adjective: bool = False  # a noun that is a な-adjective (親切, 丁寧)
 
 
+_SAYING = {"言う", "云う", "いう", "ゆう"}
+
+
+@lru_cache(maxsize=4096)
 def serious(text: str) -> bool:
-    """Whether the phrase names a serious act, which never takes the playful ちゃう form."""
-    return any(w in text for w in _words().serious)
+    """Whether the phrase names a serious act, which never takes the playful ちゃう form: a word of the
+    ``serious`` list (infidelity, lies, violence, money), or words said to the other (バカって言った,
+    ひどいこと言った: 言う after what was said, not 言い忘れる)."""
+    w = _words()
+    if any(s in text for s in w.serious):
+        return True
+    toks = tokenize(text)
+    for i, m in enumerate(toks):
+        if not (m.pos[0] == "動詞" and m.lemma in _SAYING and i):
+            continue
+        if i + 1 < len(toks) and toks[i + 1].pos[0] == "動詞":
+            continue  # 言い忘れる, 言い出す: another verb
+        before = toks[i - 2] if toks[i - 1].surface == "を" and i >= 2 else toks[i - 1]
+        if before.surface in w.words_said:
+            return True
+    return False
 
 
 def clean(text: str) -> str:
@@ -298,9 +316,17 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
     〜てしまう for 〜ちゃう; 敬語 adds 美化語 (ご連絡, お話) and 謙譲語 for the user's own act (行く → 伺う).
     """
     w = _words()
+    polite_up = register != "casual"
+    if polite_up:
+        text = _resplit(text)
     toks = tokenize(text)
     out: list[str] = []
-    polite_up = register != "casual"
+    # the user wrote 敬語 (ご迷惑をおかけした, ご連絡いたします): casual drops its 美化語 ご as well
+    keigo = any(
+        (t.pos[0] == "動詞" and t.lemma in _HUMBLE_VERBS)
+        or (t.pos[0] == "接頭辞" and t.surface in ("お", "ご", "御") and _humble_compound_at(toks, k))
+        for k, t in enumerate(toks)
+    )
     i = 0
     voicing: bool | None = None  # the next て / た follows a replaced verb: voiced (で / だ) or not
     while i < len(toks):
@@ -318,8 +344,16 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
         voicing = None
         if register == "casual":
             # ご連絡いたします → 連絡します; ご迷惑をおかけした → 迷惑をかけた
+            if keigo and m.pos[0] == "接頭辞" and s in ("ご", "御") and nxt is not None and nxt.pos[0] == "名詞":
+                i += 1
+                continue
             if m.pos[0] == "接頭辞" and s in ("ご", "お", "御") and nxt is not None:
-                if nxt.pos[0] == "名詞" and after is not None and after.lemma in ("する", "いたす", "致す"):
+                if (
+                    nxt.pos[0] == "名詞"
+                    and nxt.pos[2].startswith("サ変")  # ご連絡します, not お金貸して (お + 金貸, a misreading)
+                    and after is not None
+                    and after.lemma in ("する", "いたす", "致す")
+                ):
                     i += 1
                     continue
                 if nxt.pos[0] == "動詞" and after is not None and after.lemma in _SURU and after.pos[4] == "サ行変格":
@@ -335,7 +369,23 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
                     out.append(form)
                     i += 1
                     continue
+        if (
+            register == "honorific"
+            and m.pos[0] == "名詞"
+            and s in ("つもり", "はず")
+            and "".join(t.surface for t in toks[i + 1 : i + 5]) == "だったのに"
+        ):
+            out.append(s + "が")  # すぐ連絡するつもりだったのに遅くなった → 連絡するつもりが遅くなり
+            i += 1
+            while i < len(toks) and toks[i].surface != "に" and toks[i].surface != "のに":
+                i += 1
+            i += 1
+            continue
         rep = w.standard.get(m.lemma, {}).get(register) or w.standard.get(s, {}).get(register)
+        if m.pos[0] == "動詞" and not (prev is not None and prev.surface == "を"):
+            rep = w.standard_bare.get(m.lemma, {}).get(register) or rep
+        if rep is not None and nxt is not None and m.pos[0] != "動詞" and rep.endswith(nxt.surface):
+            rep = rep[: -len(nxt.surface)] or None  # すぐに: the user wrote the particle already
         if rep is not None:
             if m.pos[0] == "動詞":
                 form = inflect(rep, m.pos[5])
@@ -348,6 +398,11 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
             rest = inflect("しまう", m.pos[5])
             if rest is not None:
                 s = ("て" if m.lemma == "ちゃう" else "で") + rest
+        elif polite_up and m.pos[0] == "助動詞" and m.lemma in ("ぬ", "ない") and s.startswith("ん"):
+            # 忘れんように → 忘れないように, 連絡せんかった → 連絡しなかった (the dialect negative)
+            if out and prev is not None and prev.lemma in _SURU and out[-1].endswith("せ"):
+                out[-1] = out[-1][:-1] + "し"
+            s = "ない" if s == "ん" else "な" + s[1:]
         elif polite_up and m.pos[0] == "助動詞" and m.lemma == "へん":  # 伝えてへんかった → 伝えていなかった
             after_te = prev is not None and prev.pos[0] == "助詞" and prev.surface in ("て", "で")
             s = ("い" if after_te else "") + ("ない" if s == "へん" else s.replace("へん", "な", 1))
@@ -360,8 +415,10 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
             and m.pos[0] == "動詞"
             and m.lemma in w.humble
             and slot in w.humble[m.lemma].slots
-            and not (prev is not None and prev.pos[0] == "接頭辞")
+            and not (prev is not None and prev.pos[0] in ("接頭辞", "動詞"))  # 送り忘れる: not 送り失念する
             and not (w.humble[m.lemma].affirmative_only and nxt is not None and nxt.lemma in ("ない", "ぬ", "ず"))
+            and _humble_object_ok(w.humble[m.lemma].objects, toks, i)
+            and not (nxt is not None and nxt.lemma in ("せる", "させる", "れる", "られる"))  # かけさせた
         ):
             humble_word = w.humble[m.lemma].word
             form = inflect(humble_word, m.pos[5])
@@ -398,6 +455,20 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
             out.append("中")  # お忙しいのに → お忙しい中
             i += 3
             continue
+        if (
+            register == "honorific"
+            and nxt is not None
+            and m.pos[0] == "名詞"
+            and m.pos[2] == "サ変可能"
+            and prev is not None
+            and prev.pos[0] == "名詞"
+            and nxt.pos[0] == "動詞"
+            and nxt.lemma in _SURU
+            and _subordinate_te(toks, i + 2)
+        ):
+            # 二重チェックしてから送る → 二重チェックをしてから: in 敬語 a compound act in a clause before the
+            # main one takes を (the user's main verb, 予定変更してしまった, is kept as written)
+            out.append("を")
         if polite_up and nxt is not None:
             if (
                 m.pos[0] == "名詞"
@@ -409,10 +480,72 @@ def standardise(text: str, register: Register, slot: Slot) -> str:
                 and not (prev is not None and prev.pos[0] == "接頭辞")  # ご指導いただく, ご確認くださる
             ):
                 out.append("を")  # お金貸して → お金を貸して
+            elif (
+                m.surface == "の"
+                and m.pos[1] == "準体助詞"
+                and nxt.pos[0] == "動詞"
+                and nxt.lemma not in _SURU + _NARU + ("できる", "出来る")
+            ):
+                out.append("を")  # 資料を送るの忘れてた → 送るのを忘れていて
             elif m.lemma in ("時", "とき", "際", "頃") and m.pos[0] == "名詞" and nxt.pos[0] == "名詞":
                 out.append("に")  # 引っ越しの時車を → 引っ越しの時に車を
         i += 1
     return "".join(out)
+
+
+def _humble_object_ok(objects: list[str], toks: list[Morpheme], i: int) -> bool:
+    """A 謙譲語 that is humble only with certain objects (迷惑・心配をかける → おかけする, not アラームを): the noun
+    before toks[i], with or without を."""
+    if not objects:
+        return True
+    k = i - 1
+    if k >= 0 and toks[k].surface == "を":
+        k -= 1
+    return k >= 0 and toks[k].surface in objects
+
+
+def _subordinate_te(toks: list[Morpheme], k: int) -> bool:
+    """toks[k] is the て of a clause that another clause follows (〜してから, 〜して送る), not of an auxiliary
+    (〜してしまった, 〜してくれた, 〜している)."""
+    if k >= len(toks) or not _te_particle(toks[k]) or k + 1 >= len(toks):
+        return False
+    after = toks[k + 1]
+    return not (after.pos[0] in ("動詞", "助動詞") and after.lemma in _SHIMAU | _BENEFACTIVE | _IRU | _OKU)
+
+
+def _humble_compound_at(toks: list[Morpheme], k: int) -> bool:
+    """toks[k] is the お / ご of a humble お〜する (おかけする, ご説明する)."""
+    return (
+        k + 2 < len(toks)
+        and (toks[k + 1].pos[0] == "動詞" or toks[k + 1].pos[2].startswith("サ変"))
+        and toks[k + 2].pos[0] == "動詞"
+        and toks[k + 2].lemma in (*_SURU, "いたす", "致す", "申し上げる")
+    )
+
+
+def _resplit(text: str) -> str:
+    """Put back a を that Sudachi hid in a compound noun: お金貸して is read as お + 金貸 (moneylender) + して;
+    when such a noun before する splits into a noun and a verb's 連用形 (金 + 貸し), write お金を貸して."""
+    toks = tokenize(text)
+    for i, m in enumerate(toks[:-1]):
+        nxt = toks[i + 1]
+        if not (m.pos[0] == "名詞" and m.pos[2] == "一般" and nxt.pos[0] == "動詞" and nxt.lemma in _SURU):
+            continue
+        lead = toks[i - 1].surface if i and toks[i - 1].pos[0] == "接頭辞" else ""
+        for k in range(1, len(m.surface)):
+            left, right = m.surface[:k], m.surface[k:]
+            noun = tokenize(lead + left)
+            verb = tokenize(text[m.begin + k :])  # 貸して: 貸し alone reads as a noun
+            if (
+                len(noun) == 1
+                and noun[0].pos[0] == "名詞"
+                and verb
+                and verb[0].pos[0] == "動詞"
+                and verb[0].lemma not in _SURU
+                and verb[0].surface == right + nxt.surface
+            ):
+                return text[: m.begin + k] + "を" + text[m.begin + k :]
+    return text
 
 
 @lru_cache(maxsize=4096)
@@ -591,8 +724,10 @@ def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool =
             act = p.core[: -len(mistake)]
             p = _verb(p, p.head + act + "を", w.mistake_nouns[mistake][register])
         elif p.act_noun and not _ends_in_particle(p.head):
-            # 遅刻 → 遅刻してしまい: a noun naming an act is the act itself (never 遅刻により)
-            p = _verb(p, p.head + p.core, "する")
+            # 遅刻 → 遅刻してしまい: a noun naming an act is the act itself (never 遅刻により); in 敬語 a
+            # compound act takes を (無断欠勤をしてしまい), as in the user's own 二重チェックをして
+            compound = register == "honorific" and len(parts) > 1 and parts[0][1][0] == "名詞"
+            p = _verb(p, p.head + p.core + ("を" if compound else ""), "する")
         elif p.core in w.character_nouns and register == "honorific":
             return p.head + p.core + "な振る舞いをしてしまい"  # 無神経 → the act, not the trait
         else:
@@ -614,6 +749,9 @@ def apology_clause(p: Predicate | str, register: Register, *, colloquial: bool =
         if register == "casual":
             return base  # behaviour towards the other (冷たく, うるさく): never the playful form
         return base if register == "polite" else base + "しまい"
+    if p.core in ("いたす", "致す"):
+        # お待たせいたしました → お待たせしてしまい (not いたしてしまい); ご連絡いたしません → ご連絡をせず
+        p = replace(p, core="する", ctype="サ行変格")
     tef = te(p.core, p.ctype)
     if p.progressive and not (register == "honorific" and p.humble_compound):
         if register == "honorific" or (p.humble and register == "polite"):
@@ -654,8 +792,13 @@ def _masu(p: Predicate) -> str:
     return p.head + renyou(p.core, p.ctype) + ("ません" if p.negative else "ます")
 
 
-def _never(p: Predicate) -> str:
-    """A humble promise not to do ``p`` again (``p`` is negative)."""
+def _never(p: Predicate, *, effort: bool = False) -> str:
+    """A humble promise not to do ``p`` again (``p`` is negative).
+
+    The user's plain 〜しない is a commitment (〜することのないよういたします); their 〜ないようにする names an
+    effort (``effort``: 〜することのないよう努めます). An act noun with を is said as the noun (同じミスをしない →
+    同じミスのないよう).
+    """
     pos = replace(p, negative=False)
     restraint = next((n for n in _words().restraint_nouns if p.head.endswith((n + "を", n + "は"))), "")
     if restraint and p.kind == "verb" and p.core in _SURU:  # 不用意な発言をしない → 不用意な発言は慎んでまいります
@@ -666,7 +809,47 @@ def _never(p: Predicate) -> str:
         return dictionary_form(pos) + "ことはいたしません"  # 二度と嘘をつくことはいたしません
     if p.kind == "verb" and p.core in _NARU:  # 感情的にならない: not something one does
         return dictionary_form(p) + "よう努めます"
-    return dictionary_form(pos) + "ことのないよう努めます"  # 遅刻することのないよう努めます
+    frame = "のないよう努めます" if effort else "のないよういたします"
+    act = _act_object(p.head) if p.kind == "verb" and p.core in _SURU else ""
+    if act:
+        return p.head[:-1] + frame  # 同じミスをしない → 同じミスのないよう努めます
+    return dictionary_form(pos) + "こと" + frame  # 遅刻することのないよう努めます / 騒ぐことのないよういたします
+
+
+def _act_object(head: str) -> str:
+    """The act noun when ``head`` ends in 〜を and the noun names an act (ミスを, 無駄遣いを), else ""."""
+    if not head.endswith("を"):
+        return ""
+    toks = tokenize(head[:-1])
+    return toks[-1].surface if toks and toks[-1].pos[2] == "サ変可能" else ""
+
+
+_NEGATIVE_YOU = re.compile(r"(ない|ぬ|ず)よう")
+
+
+def _humble_act(head: str) -> str:
+    """The head of a 敬語 promise before いたします, with the verbal noun last.
+
+    An adverb after the object moves before the act so that the act is one word (返信を早く → 早く返信), the
+    adverb takes its promise form (早く → 早めに) and the act its 美化語 form (返信 → お返事):
+    返信を早くしたい → 早めにお返事いたします.
+    """
+    w = _words()
+    toks = tokenize(head)
+    at = next((k for k in range(len(toks) - 1, 0, -1) if toks[k].surface == "を"), None)
+    if at is not None and toks[at - 1].pos[2] == "サ変可能" and toks[at + 1 :]:
+        adverb = toks[at + 1 :]
+        one_adverb = (len(adverb) == 1 and (adverb[0].pos[0] == "副詞" or adverb[0].pos[5] == "連用形-一般")) or (
+            len(adverb) == 2 and adverb[0].pos[0] in ("形状詞", "副詞") and adverb[1].surface == "に"
+        )
+        if one_adverb:
+            start = toks[at - 2].begin if at >= 2 and toks[at - 2].pos[0] == "接頭辞" else toks[at - 1].begin
+            adv = head[adverb[0].begin :]
+            head = head[:start] + w.promise_adverbs.get(adv, adv) + head[start : toks[at].begin]
+            toks = tokenize(head)
+    if toks and toks[-1].surface in w.humble_acts and not (len(toks) > 1 and toks[-2].pos[0] == "接頭辞"):
+        head = head[: toks[-1].begin] + w.humble_acts[toks[-1].surface]
+    return head
 
 
 def _firm(head: str) -> bool:
@@ -688,6 +871,9 @@ def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -
     form is not used for a verb that already names an effort (気をつける) or after another ように.
     """
     p = analyse(_text(p), register, "will")
+    if p.head.startswith("また") and (p.negative or _NEGATIVE_YOU.search(p.head)):
+        # また遅刻しないようにする: 次からは / 今後は already says "from now on" (今後はまた遅刻… reads wrong)
+        p = replace(p, head=p.head[len("また") :].lstrip("、, "))
     was_progressive = p.progressive
     if p.progressive:
         p = replace(p, progressive=False, contracted=False)
@@ -722,7 +908,7 @@ def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -
         if register == "polite":
             return plain + "ようにします"  # 同じミスをしてしまわない → 同じミスをしない
         if inner.negative and inner.kind == "verb" and not p.polite:
-            return _never(inner)
+            return _never(inner, effort=True)
         return plain + "ようにいたします"
     if register == "casual":
         if p.negative:
@@ -739,7 +925,10 @@ def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -
         return dictionary_form(p) + "よう努めます"
     suru = p.kind == "verb" and p.core in _SURU
     if suru:
-        return p.head + "いたします"  # 確認を徹底いたします, ご連絡いたします: する → いたす
+        return _humble_act(p.head) + "いたします"  # 確認を徹底いたします, ご連絡いたします: する → いたす
+    keep = _words().keep_verbs.get(p.core) if p.kind == "verb" else None
+    if keep:
+        return p.head + keep + "いたします"  # 約束の時間を守る → お約束の時間を厳守いたします
     if p.kind == "verb" and p.core in _HUMBLE_VERBS:
         return _masu(p)
     if p.kind == "verb" and (p.core in _IKU or _group(p.core, p.ctype) == "kuru"):
@@ -750,7 +939,33 @@ def will_clause(p: Predicate | str, register: Register, *, soft: bool = False) -
 
 
 _GIVE = {"くれる": "くれる", "呉れる": "くれる", "くださる": "くださる", "下さる": "くださる"}
-_RECEIVE = {"もらう": "もらう", "貰う": "もらう", "いただく": "いただく", "頂く": "いただく"}
+_RECEIVE = {
+    "もらう": "もらう",
+    "貰う": "もらう",
+    "いただく": "いただく",
+    "頂く": "いただく",
+    # the potential (お許しいただけた, 来てもらえた): the receiving itself, said as the plain verb
+    "もらえる": "もらう",
+    "貰える": "もらう",
+    "いただける": "いただく",
+    "頂ける": "いただく",
+}
+
+
+def _purpose_ni(head: str) -> bool:
+    """``head`` ends in the に of a purpose or place (迎えに, 会社に), not an adverb's に (すぐに)."""
+    toks = tokenize(head)
+    return len(toks) >= 2 and toks[-1].surface == "に" and toks[-2].pos[0] != "副詞"
+
+
+def _own_requests(head: str) -> str:
+    """In thanks, the user's own request is お願い (依頼 → お願い); ご依頼 (theirs) is left as it is."""
+    toks = tokenize(head)
+    out = []
+    for k, m in enumerate(toks):
+        prefixed = k > 0 and toks[k - 1].pos[0] == "接頭辞"
+        out.append(_words().own_requests.get(m.surface, m.surface) if not prefixed else m.surface)
+    return "".join(out)
 
 
 def _benefit(giver: str, register: Register, close: bool = False) -> str:
@@ -774,6 +989,17 @@ def thanks_clause(p: Predicate | str, register: Register, *, close: bool = False
     """
     p = analyse(_text(p), register, "thanks")
     w = _words()
+    if register != "casual":
+        p = replace(p, head=_own_requests(p.head))
+    if p.kind == "verb" and p.negative and p.core in w.refusal_verbs and register != "casual" and p.head.endswith("を"):
+        # 急な依頼を断らなかった → 急なお願いにもかかわらずお引き受けいただき: not refusing is taking it on
+        obj = p.head[:-1]
+        accept = w.refusal_verbs[p.core]
+        ctype = tokenize(accept)[-1].pos[4]
+        joined = obj + ("にもかかわらず" if obj.startswith(tuple(w.imposing_modifiers)) else "を")
+        if register == "honorific":
+            return joined + "お" + renyou(accept, ctype) + _benefit(p.giver, register, close)
+        return joined + te(accept, ctype) + _benefit(p.giver, register, close)
     if p.kind == "noun":
         np = p.head + p.core
         if p.na_adjective and not p.suru_noun:
@@ -811,7 +1037,7 @@ def thanks_clause(p: Predicate | str, register: Register, *, close: bool = False
             return p.head + "もらって"
         return p.head + ("いただいて" if own == "いただく" or register == "polite" else "もらって")
     if register == "honorific" and p.kind == "verb" and not p.negative:
-        if p.core in w.respect_nouns and not (_group(p.core, p.ctype) == "kuru" and p.head.endswith("に")):
+        if p.core in w.respect_nouns and not (_group(p.core, p.ctype) == "kuru" and _purpose_ni(p.head)):
             return p.head + w.respect_nouns[p.core] + _benefit(p.giver, register, close)  # お待ちいただき
         if p.core in w.respect_verbs:
             v = w.respect_verbs[p.core]

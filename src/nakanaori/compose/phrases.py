@@ -51,6 +51,7 @@ class Humble(BaseModel):
     word: str
     slots: list[Slot] = Field(default_factory=_did_and_will)
     affirmative_only: bool = False  # not before a negative (使わない stays as it is)
+    objects: list[str] = Field(default_factory=list)  # only after these nouns (迷惑をかける)
 
 
 class Words(BaseModel):
@@ -59,6 +60,7 @@ class Words(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     serious: list[str]
+    words_said: list[str] = Field(default_factory=list)
     effort_verbs: list[str]
     firm_adverbs: list[str]
     character_nouns: list[str]
@@ -71,6 +73,33 @@ class Words(BaseModel):
     respect_verbs: dict[str, str]
     receiving_idioms: list[str]
     standard: dict[str, dict[RegisterName, str]]
+    standard_bare: dict[str, dict[RegisterName, str]] = Field(default_factory=dict)
+    keep_verbs: dict[str, str] = Field(default_factory=dict)
+    promise_adverbs: dict[str, str] = Field(default_factory=dict)
+    humble_acts: dict[str, str] = Field(default_factory=dict)
+    refusal_verbs: dict[str, str] = Field(default_factory=dict)
+    own_requests: dict[str, str] = Field(default_factory=dict)
+    imposing_modifiers: list[str] = Field(default_factory=list)
+
+
+class WorkPolite(BaseModel):
+    """``work_polite`` in ``knowledge/compose.yaml``: the sentences for work in です・ます, which the polite bank
+    (written for people close to the user) does not fit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    thanks: Three
+    thanks_fallback: Three
+    will_fallback: Three
+    opening: dict[Stage, Three]
+    closer: dict[Stage, Three]
+
+    @model_validator(mode="after")
+    def _complete(self) -> WorkPolite:
+        for slot in ("opening", "closer"):
+            if set(getattr(self, slot)) != set(Stage):
+                raise ValueError(f"work_polite.{slot}: needs every stage")
+        return self
 
 
 class PhraseBank(BaseModel):
@@ -89,6 +118,7 @@ class PhraseBank(BaseModel):
     opening: dict[Stage, dict[RegisterName, Three]]
     shapes: dict[Stage, Annotated[list[list[ShapeSlot]], Field(min_length=3, max_length=3)]]
     words: Words
+    work_polite: WorkPolite
 
     @model_validator(mode="after")
     def _complete(self) -> PhraseBank:

@@ -12,7 +12,7 @@ from typing import Any
 from .lexicon import lexicon
 from .normalize import Normalized, has_japanese, normalize
 from .speech import mark_speech
-from .tokenizer import Morpheme, tokenize
+from .tokenizer import tokenize_as
 from .tokens import Sentence, Token
 
 _LEX = lexicon()
@@ -67,7 +67,7 @@ class Analysis:
         return self.tokens[s.start_token : s.end_token]
 
 
-def _is_boundary_space(tokens: list[Morpheme], k: int) -> bool:
+def _is_boundary_space(tokens: list[Token], k: int) -> bool:
     """A space between two Japanese pieces is a sentence break in chat style (「ごめん💦 昨日…」)."""
     if k == 0 or k + 1 >= len(tokens):
         return False
@@ -76,56 +76,84 @@ def _is_boundary_space(tokens: list[Morpheme], k: int) -> bool:
 
 
 _LAUGH = re.compile(r"[wWｗ]+|笑+|草")
+_LAUGH_FIRST = frozenset("wWｗ笑草")
 
 
-def _ends_like_a_period(ms: list[Morpheme], k: int) -> bool:
+def _ends_like_a_period(ms: list[Token], k: int) -> bool:
     """In LINE-style text a laugh mark or an emoji often ends a sentence: 「ごめん笑また話そ」「ありがと😊今度ね」."""
     m = ms[k]
     nxt = ms[k + 1] if k + 1 < len(ms) else None
-    if nxt is None or nxt.pos[0] in ("助詞", "助動詞", "補助記号", "空白") or nxt.surface in ("笑", "w"):
+    if nxt is None or nxt.pos1 in ("助詞", "助動詞", "補助記号", "空白") or nxt.surface in ("笑", "w"):
         return False
-    if m.pos[0] == "名詞" and _LAUGH.fullmatch(m.surface) and k > 0:
+    if m.pos1 == "名詞" and _LAUGH.fullmatch(m.surface) and k > 0:
         return True
-    return m.pos[0] == "補助記号" and any(ord(c) >= 0x1F000 or 0x2600 <= ord(c) <= 0x27BF for c in m.surface)
+    return m.pos1 == "補助記号" and any(ord(c) >= 0x1F000 or 0x2600 <= ord(c) <= 0x27BF for c in m.surface)
 
 
-def _split_sentences(ms: list[Morpheme]) -> list[int]:
-    """Sentence index for each morpheme."""
-    sent_of: list[int] = []
+_CLOSE_QUOTES = ("」", "』", "”")
+_CONTINUES = "」』)）"
+
+
+def _split(tokens: list[Token]) -> list[Sentence]:
+    """One pass over the tokens: each token's index, sentence and clause, the quote scope (「」『』), and
+    the sentences.
+
+    A sentence ends after 。.!?… or a line break outside brackets, at a space between two Japanese pieces,
+    and after a laugh mark or an emoji that ends a thought; closing marks and 〜ー stay with the sentence
+    they close. A clause ends after 、 and after a conjunctive particle (けど, から, ので ...)."""
+    sentences: list[Sentence] = []
     s = 0
     pending_break = False
-    depth = 0
-    for k, m in enumerate(ms):
-        surf = m.surface
-        continues = surf in SENTENCE_END or surf in "」』)）" or (m.pos[0] == "補助記号" and surf in "〜ー")
-        if pending_break and not continues:
+    depth = 0  # bracket depth for sentence ends
+    stack: list[str] = []  # the closing marks the quote scope waits for
+    c = 0
+    prev_sent = 0
+    first = 0  # first token of the current sentence
+    for k, t in enumerate(tokens):
+        t.i = k
+        surf = t.surface
+        pos1 = t.pos1
+        if pending_break and not (
+            surf in SENTENCE_END or surf in _CONTINUES or (pos1 == "補助記号" and surf in "〜ー")
+        ):
             s += 1
             pending_break = False
-        sent_of.append(s)
+            sentences.append(_sentence(len(sentences), tokens, first, k))
+            first = k
+        t.sent = s
+        # clauses
+        if s != prev_sent:
+            c += 1
+            prev_sent = s
+        t.clause = c
+        if surf in ("、", ",") or (surf in CLAUSE_CONJ and t.pos_str.startswith("助詞,接続助詞")):
+            c += 1
+        # the quote scope
+        if stack and surf == stack[-1]:
+            stack.pop()
+        elif surf in OPEN_QUOTES and surf != '"':
+            stack.append(OPEN_QUOTES[surf])
+        elif stack:
+            t.quote = True
+        # sentence ends
         if surf in OPEN_QUOTES and surf != '"':
             depth += 1
-        elif surf in ("」", "』", "”") and depth:
+        elif surf in _CLOSE_QUOTES and depth:
             depth -= 1
         if depth:
             continue
         ends = bool(surf) and (surf[-1] in SENTENCE_END or "\n" in surf)
-        if ends or (m.pos[0] == "空白" and _is_boundary_space(ms, k)) or _ends_like_a_period(ms, k):
+        # only a symbol or a laugh-mark noun can end like a period (skip the call for every other token)
+        may_end = pos1 == "補助記号" or (pos1 == "名詞" and surf[:1] in _LAUGH_FIRST)
+        if ends or (pos1 == "空白" and _is_boundary_space(tokens, k)) or (may_end and _ends_like_a_period(tokens, k)):
             pending_break = True
-    return sent_of
+    if tokens:
+        sentences.append(_sentence(len(sentences), tokens, first, len(tokens)))
+    return sentences
 
 
-def _mark_quotes(tokens: list[Token]) -> None:
-    stack: list[str] = []
-    for t in tokens:
-        surf = t.surface
-        if stack and surf == stack[-1]:
-            stack.pop()
-            continue
-        if surf in OPEN_QUOTES and surf != '"':
-            stack.append(OPEN_QUOTES[surf])
-            continue
-        if stack:
-            t.quote = True
+def _sentence(index: int, tokens: list[Token], start: int, end: int) -> Sentence:
+    return Sentence(index=index, begin=tokens[start].begin, end=tokens[end - 1].end, start_token=start, end_token=end)
 
 
 def _clause_start(tokens: list[Token], k: int) -> int:
@@ -135,7 +163,7 @@ def _clause_start(tokens: list[Token], k: int) -> int:
         t = tokens[j]
         if t.sent != tokens[k].sent:
             break
-        if t.surface in ("、", ",", "」", "』", "。", "!", "?") or t.m.pos[0] == "空白":
+        if t.surface in ("、", ",", "」", "』", "。", "!", "?") or t.pos1 == "空白":
             break
         j -= 1
     return j + 1
@@ -197,17 +225,24 @@ REQUEST_LEMMAS = {"ください", "下さい", "なさい", "ほしい", "欲し
 REQUEST_END = {"ね", "よ", "な", "ねー", "ね〜", "よー", "よ〜"}
 
 
-def _mark_requests(tokens: list[Token], sent_of: list[int]) -> None:
+_REQUEST_TAIL = REQUEST_END | {"ね", "よ", "〜"}
+_NOT_CORE = ("補助記号", "空白", "記号")
+
+
+def _mark_requests(tokens: list[Token]) -> None:
     """Mark clauses that ask the other person to act: 〜てね / 〜てください / 〜ないで / 命令形 / 〜てほしい."""
     n = len(tokens)
-    clause_ids = sorted({t.clause for t in tokens})
-    by_clause: dict[int, list[Token]] = {c: [] for c in clause_ids}
-    for t in tokens:
-        by_clause[t.clause].append(t)
-    for toks in by_clause.values():
-        core = [t for t in toks if not t.pos_str.startswith(("補助記号", "空白", "記号"))]
+    lo = 0
+    while lo < n:  # a clause is a run of tokens (clause numbers only grow)
+        c = tokens[lo].clause
+        hi = lo + 1
+        while hi < n and tokens[hi].clause == c:
+            hi += 1
+        toks = tokens[lo:hi]
+        lo = hi
+        core = [t for t in toks if not t.pos_str.startswith(_NOT_CORE)]
         # drop trailing sentence-final particles and interjection-like noise
-        while core and core[-1].surface in REQUEST_END | {"ね", "よ", "〜"}:
+        while core and core[-1].surface in _REQUEST_TAIL:
             core.pop()
         if not core:
             continue
@@ -226,7 +261,6 @@ def _mark_requests(tokens: list[Token], sent_of: list[int]) -> None:
         if is_req:
             for t in toks:
                 t.request = True
-    del n, sent_of
 
 
 NEGATORS = {"ない", "ぬ", "ず", "無い"}
@@ -267,41 +301,13 @@ def _mark_negation(tokens: list[Token]) -> None:
             break
 
 
-def _assign_clauses(tokens: list[Token]) -> None:
-    c = 0
-    prev_sent = 0
-    for t in tokens:
-        if t.sent != prev_sent:
-            c += 1
-            prev_sent = t.sent
-        t.clause = c
-        if t.surface in ("、", ",") or (t.surface in CLAUSE_CONJ and t.pos_str.startswith("助詞,接続助詞")):
-            c += 1
-
-
 def analyze(text: str) -> Analysis:
     """Analyse *text* (the user's original string) once for every rule."""
     norm = normalize(text)
-    ms = tokenize(norm.text) if norm.text else []
-    sent_of = _split_sentences(ms)
-    tokens = [Token(m=m, i=k, sent=sent_of[k], clause=0) for k, m in enumerate(ms)]
-    _assign_clauses(tokens)
-    _mark_quotes(tokens)
+    tokens = tokenize_as(norm.text, Token) if norm.text else []
+    sentences = _split(tokens)
     _mark_reported(tokens)
-    _mark_requests(tokens, sent_of)
+    _mark_requests(tokens)
     _mark_negation(tokens)
-    sentences: list[Sentence] = []
-    k = 0
-    while k < len(tokens):
-        s = tokens[k].sent
-        j = k
-        while j < len(tokens) and tokens[j].sent == s:
-            j += 1
-        sentences.append(
-            Sentence(index=len(sentences), begin=tokens[k].begin, end=tokens[j - 1].end, start_token=k, end_token=j)
-        )
-        for t in tokens[k:j]:
-            t.sent = len(sentences) - 1
-        k = j
     mark_speech(tokens)
     return Analysis(normalized=norm, tokens=tokens, sentences=sentences, japanese=has_japanese(norm.text))

@@ -53,8 +53,16 @@ class Lexicon(BaseModel):
         return v
 
     def words(self, name: str) -> frozenset[str]:
-        """The list *name* as a set (for membership tests in hot loops)."""
-        return frozenset(getattr(self, name))
+        """The list *name* as a set (for membership tests in hot loops), built once per lexicon."""
+        hit = _WORD_SETS.get((id(self), name))
+        if hit is None or hit[0] is not self:
+            hit = (self, frozenset(getattr(self, name)))
+            _WORD_SETS[(id(self), name)] = hit
+        return hit[1]
+
+
+# (id of a lexicon, list name) -> (that lexicon, the list as a set); the lexicon is kept so its id stays its own
+_WORD_SETS: dict[tuple[int, str], tuple[Lexicon, frozenset[str]]] = {}
 
 
 def load_lexicon_from(path: Path) -> Lexicon:

@@ -28,10 +28,10 @@ def _speaker_after(toks: list[Token], k: int) -> str | None:
     """Who said the words that end just before token k (a quotative or a closing bracket)."""
     n = len(toks)
     j = k + 1
-    while j < n and toks[j].m.pos[0] == "助詞" and toks[j].m.surface in QUOTE_TAIL:
+    while j < n and toks[j].pos1 == "助詞" and toks[j].surface in QUOTE_TAIL:
         j += 1
     # sentence-final って / hearsay: the other's words
-    if j >= n or toks[j].sent != toks[k].sent or toks[j].m.pos[0] == "補助記号":
+    if j >= n or toks[j].sent != toks[k].sent or toks[j].pos1 == "補助記号":
         return "other"
     for x in range(j, min(n, j + 3)):
         t = toks[x]
@@ -39,7 +39,7 @@ def _speaker_after(toks: list[Token], k: int) -> str | None:
             break
         if t.m.lemma in THOUGHT_VERBS:
             return None  # …と思ってる: the user's own view, plain narration
-        if t.m.pos[0] == "動詞" or t.m.lemma in OTHER_SPEECH:
+        if t.pos1 == "動詞" or t.m.lemma in OTHER_SPEECH:
             tail = {toks[y].m.lemma for y in range(x + 1, min(n, x + 4))}
             passive = tail & {"れる", "られる", "くれる", "くる", "来る"}
             if passive or t.m.lemma in ("返る", "返ってくる", "くる", "来る"):
@@ -59,9 +59,9 @@ def _speech_verb_follows(toks: list[Token], k: int) -> bool:
         t = toks[x]
         if t.sent != toks[k].sent:
             return False
-        if t.m.lemma in OTHER_SPEECH and t.m.pos[0] in ("動詞", "名詞"):
+        if t.m.lemma in OTHER_SPEECH and t.pos1 in ("動詞", "名詞"):
             return True
-        if t.m.pos[0] != "副詞":
+        if t.pos1 != "副詞":
             return False
     return False
 
@@ -72,10 +72,10 @@ def mark_speech(toks: list[Token]) -> None:
     # 「…」: decide the speaker by what follows the closing bracket
     k = 0
     while k < n:
-        if toks[k].m.surface in OPEN_QUOTES:
-            close = OPEN_QUOTES[toks[k].m.surface]
+        if toks[k].surface in OPEN_QUOTES:
+            close = OPEN_QUOTES[toks[k].surface]
             j = k + 1
-            while j < n and toks[j].m.surface != close:
+            while j < n and toks[j].surface != close:
                 j += 1
             who = _speaker_after(toks, j) if j < n else "other"
             for x in range(k + 1, min(j, n)):
@@ -90,32 +90,32 @@ def mark_speech(toks: list[Token]) -> None:
     for k, t in enumerate(toks):
         if t.other or t.own_quote:
             continue
-        if not (t.m.surface in ("って", "と", "っ", "つって") and t.m.pos[0] == "助詞"):
+        if not (t.surface in ("って", "と", "っ", "つって") and t.pos1 == "助詞"):
             continue
-        if t.m.surface == "と" and k >= 2 and toks[k - 1].m.surface == "度" and toks[k - 2].m.surface in ("二", "2"):
+        if t.surface == "と" and k >= 2 and toks[k - 1].surface == "度" and toks[k - 2].surface in ("二", "2"):
             continue  # 二度と (never again) is an adverb, not a quotative
         # Sudachi reads …しないと as conditional; it quotes when a speech verb follows (しないとはっきり言われた)
-        conj_quote = t.m.surface == "と" and t.m.pos[1] == "接続助詞" and _speech_verb_follows(toks, k)
-        if t.m.pos[1] not in ("格助詞", "副助詞") and not conj_quote:
+        conj_quote = t.surface == "と" and t.pos[1] == "接続助詞" and _speech_verb_follows(toks, k)
+        if t.pos[1] not in ("格助詞", "副助詞") and not conj_quote:
             continue
-        if k == 0 or toks[k - 1].m.surface in ("」", "』"):
+        if k == 0 or toks[k - 1].surface in ("」", "』"):
             continue
         who = _speaker_after(toks, k)
         if who is None:
             continue
-        if t.m.surface == "と" and who == "other":
+        if t.surface == "と" and who == "other":
             # と needs an explicit verb: 「…と言われた」; a sentence-final と is not quoting
             nxt = toks[k + 1] if k + 1 < n else None
-            if nxt is None or nxt.sent != t.sent or nxt.m.pos[0] == "補助記号":
+            if nxt is None or nxt.sent != t.sent or nxt.pos1 == "補助記号":
                 continue
         if who == "other_or_self":
             who = "other"
         j = k - 1
         while j >= 0 and toks[j].sent == t.sent:
-            s = toks[j].m.surface
-            if s in ("、", ",", "」", "』") or toks[j].m.pos[0] == "空白":
+            s = toks[j].surface
+            if s in ("、", ",", "」", "』") or toks[j].pos1 == "空白":
                 break
-            if toks[j].m.pos[1:2] == ("接続助詞",) and s in CLAUSE_STOP:
+            if toks[j].pos[1:2] == ("接続助詞",) and s in CLAUSE_STOP:
                 break
             if toks[j].m.lemma == "た" and s in ("たら", "だら"):
                 break

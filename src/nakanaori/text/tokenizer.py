@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sudachipy import Dictionary, SplitMode
 
@@ -30,8 +31,8 @@ def get_tokenizer() -> Any:  # a sudachipy Tokenizer, one per thread
 class Morpheme:
     """One morpheme with the features the rules match on (offsets in normalised text).
 
-    Slotted and read-only by convention; its part-of-speech fields come from one shared :class:`PosInfo`
-    per Sudachi part-of-speech id (a message's morphemes share a few dozen of them)."""
+    Slotted and read-only by convention; its dictionary fields (lemma, normalised form, part of speech)
+    come from one shared :data:`Word` per Sudachi word id (a message's morphemes share a few dozen)."""
 
     __slots__ = ("begin", "cform", "ctype", "end", "lemma", "norm", "pos", "pos1", "pos_str", "surface")
 
@@ -46,22 +47,42 @@ class Morpheme:
     ctype: str
     cform: str
 
-    def __init__(self, surface: str, lemma: str, norm: str, info: PosInfo, begin: int, end: int) -> None:
-        self.surface, self.lemma, self.norm, self.begin, self.end = surface, lemma, norm, begin, end
-        self.pos, self.pos_str, self.pos1, self.ctype, self.cform = info
+    def __init__(self, surface: str, word: Word, begin: int, end: int) -> None:
+        self.surface, self.begin, self.end = surface, begin, end
+        self.lemma, self.norm, self.pos, self.pos_str, self.pos1, self.ctype, self.cform = word
 
     def __repr__(self) -> str:
         return f"Morpheme({self.surface!r}, lemma={self.lemma!r}, norm={self.norm!r}, pos={self.pos_str!r})"
 
 
+# lemma, norm, pos, pos_str, pos1, ctype, cform: what a Sudachi word id stands for
+Word = tuple[str, str, tuple[str, ...], str, str, str, str]
 PosInfo = tuple[tuple[str, ...], str, str, str, str]  # pos, pos_str, pos1, ctype, cform
 _POS: dict[int, PosInfo] = {}  # Sudachi part-of-speech id -> its fields, computed once per process
+# Sudachi word id -> its fields, for words of the dictionary (an unknown word's id names only its part
+# of speech: its lemma and normalised form are its own surface, read each time). Bounded: the words a
+# process meets are a few ten thousand at most; past the bound it starts again.
+_WORDS: dict[int, Word] = {}
+_MAX_WORDS = 200_000
+_OOV_ID = 0xF000_0000  # sudachi.rs: an out-of-vocabulary word's id is (0xF << 28) | its part-of-speech id
 
 
 def _pos_info(pos_id: int, pos: tuple[str, ...]) -> PosInfo:
     info = (pos, ",".join(pos[:4]), pos[0], pos[4], pos[5])
     _POS[pos_id] = info
     return info
+
+
+def _word(m: Any, word_id: int) -> Word:
+    """The fields of morpheme *m* read from Sudachi (and kept for its word id when it is a dictionary word)."""
+    pid = m.part_of_speech_id()
+    info = _POS.get(pid) or _pos_info(pid, tuple(m.part_of_speech()))
+    word = (m.dictionary_form(), m.normalized_form(), *info)
+    if word_id < _OOV_ID:
+        if len(_WORDS) >= _MAX_WORDS:
+            _WORDS.clear()
+        _WORDS[word_id] = word
+    return word
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -80,27 +101,44 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
+M = TypeVar("M", bound=Morpheme)
+
+
+def tokenize_as(text: str, make: Callable[[str, Word, int, int], M]) -> list[M]:
+    """Tokenise normalised text (no lone surrogates) into ``make(surface, word, begin, end)`` objects.
+
+    Two calls into Sudachi per morpheme (surface and word id); the rest comes from the word-id cache.
+    Sudachi's morphemes cover the text one after another, so each begins where the previous one ended
+    (a piece whose surfaces do not add up to its length is read again with Sudachi's own offsets)."""
+    tok = get_tokenizer()
+    out: list[M] = []
+    append = out.append
+    word_of = _WORDS.get
+    oov = _OOV_ID
+    for offset, piece in _chunks(text):
+        ms = tok.tokenize(piece)
+        first = len(out)
+        at = offset
+        for m in ms:
+            surface = m.surface()
+            wid = m.word_id()
+            w = word_of(wid) if wid < oov else None
+            if w is None:
+                w = _word(m, wid)
+            end = at + len(surface)
+            append(make(surface, w, at, end))
+            at = end
+        if at != offset + len(piece):  # never seen on any labelled or fuzzed text; Sudachi's offsets then
+            del out[first:]
+            for m in ms:
+                w = _word(m, m.word_id())
+                append(make(m.surface(), w, offset + m.begin(), offset + m.end()))
+    return out
+
+
 def tokenize(text: str) -> list[Morpheme]:
     """Tokenise normalised text (no lone surrogates) into :class:`Morpheme` objects."""
-    tok = get_tokenizer()
-    out: list[Morpheme] = []
-    append = out.append
-    pos_of = _POS.get
-    for offset, piece in _chunks(text):
-        for m in tok.tokenize(piece):
-            pid = m.part_of_speech_id()
-            info = pos_of(pid) or _pos_info(pid, tuple(m.part_of_speech()))
-            append(
-                Morpheme(
-                    m.surface(),
-                    m.dictionary_form(),
-                    m.normalized_form(),
-                    info,
-                    offset + m.begin(),
-                    offset + m.end(),
-                )
-            )
-    return out
+    return tokenize_as(text, Morpheme)
 
 
 def units(word: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -4,38 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .tokenizer import Morpheme
+from .tokenizer import Morpheme, Word
 
 
-class Token:
+class Token(Morpheme):
     """A morpheme plus its place in the message and the scopes it is in.
 
-    The features the matcher reads are copied into plain slots (read millions of times per run).
-    """
+    One slotted object per morpheme, built straight from Sudachi's fields (the features the matcher reads
+    millions of times per run are plain slots). ``m`` is the morpheme as Sudachi gave it: the token
+    itself, except where the token reads a lemma of its own (the past auxiliary after a nasal stem).
+    ``i``, ``sent`` and ``clause`` are set by :func:`nakanaori.text.analysis.analyze` (the only maker of
+    tokens), in the same pass that splits the sentences."""
 
-    __slots__ = (
-        "begin",
-        "cform",
-        "clause",
-        "ctype",
-        "end",
-        "i",
-        "lemma",
-        "m",
-        "negated",
-        "norm",
-        "other",
-        "own_quote",
-        "pos1",
-        "pos_str",
-        "quote",
-        "reported",
-        "request",
-        "sent",
-        "surface",
-    )
+    __slots__ = ("_raw", "clause", "i", "negated", "other", "own_quote", "quote", "reported", "request", "sent")
 
-    m: Morpheme
     i: int
     sent: int
     clause: int
@@ -45,23 +27,22 @@ class Token:
     negated: bool  # a predicate negated by ない / ぬ / ず / ません (感謝してない, 謝らない)
     other: bool  # the other person's words (「もう無理」って言われた, 「了解」って。)
     own_quote: bool  # the sender's own quoted words (「ごめん」って言えた)
-    surface: str
-    lemma: str
-    norm: str
-    pos_str: str
-    pos1: str  # the first part of pos_str (名詞, 助詞 ...)
-    cform: str
-    ctype: str
-    begin: int
-    end: int
+    _raw: Morpheme | None
 
-    def __init__(self, m: Morpheme, i: int, sent: int, clause: int) -> None:
-        self.m, self.i, self.sent, self.clause = m, i, sent, clause
+    def __init__(self, surface: str, word: Word, begin: int, end: int) -> None:
+        self.surface, self.begin, self.end = surface, begin, end
+        self.lemma, self.norm, self.pos, self.pos_str, self.pos1, self.ctype, self.cform = word
         self.quote = self.reported = self.request = self.negated = self.other = self.own_quote = False
-        self.surface, self.lemma, self.norm, self.begin, self.end = m.surface, m.lemma, m.norm, m.begin, m.end
-        self.pos_str, self.pos1, self.cform, self.ctype = m.pos_str, m.pos1, m.cform, m.ctype
+        self._raw = None
         if self.norm == "た" and self.pos1 == "助動詞":
+            self._raw = Morpheme(surface, word, begin, end)
             self.lemma = "た"  # 済んだ / 読んだ: the past auxiliary after a nasal stem
+
+    @property
+    def m(self) -> Morpheme:
+        """The morpheme as Sudachi read it (its own lemma)."""
+        raw = self._raw
+        return self if raw is None else raw
 
     def __repr__(self) -> str:
         return f"Token({self.i}, {self.surface!r}, lemma={self.lemma!r}, pos={self.pos_str!r}, sent={self.sent})"

@@ -27,6 +27,7 @@ from ..line import webhook as line_webhook
 from ..line.config import LineSettings
 from ..store import get_engine, make_session_factory, upgrade_to_head
 from .errors import error_response, http_error_response
+from .keepalive import KeepAliveRecycle
 from .limits import BodySizeLimit
 from .privacy import install_access_log_filter
 from .security import SecurityHeaders
@@ -175,10 +176,12 @@ def warm_up() -> None:
 
 class _App(FastAPI):
     """FastAPI with :class:`SecurityHeaders` wrapped around the whole middleware stack — outside
-    ``ServerErrorMiddleware`` too, so unhandled 500s and the size limit's 413s carry the headers."""
+    ``ServerErrorMiddleware`` too, so unhandled 500s and the size limit's 413s carry the headers — and
+    :class:`KeepAliveRecycle` just inside it (every hundredth response closes its connection, so that the
+    connections spread evenly over the worker processes)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        return SecurityHeaders(KeepAliveRecycle(super().build_middleware_stack()))
 
 
 def wants_json(request: Request) -> bool:
