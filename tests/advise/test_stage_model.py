@@ -63,6 +63,7 @@ def test_corrupt_weights_name_the_file(tmp_path: Path) -> None:
     [
         ({"format": "other/9"}, "format 'other/9'"),
         ({"feature_version": 0}, "built with features v0"),
+        ({"check_feature_version": 0}, "built on check's sentence features v0"),
         ({"stages": list(reversed(STAGES))}, "stages differ"),
     ],
 )

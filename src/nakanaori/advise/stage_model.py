@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..check.learned.features import FEATURE_VERSION as CHECK_FEATURE_VERSION
 from ..check.learned.features import message_features
 from ..labels import Stage
 from ..text.analysis import Analysis
@@ -104,6 +105,11 @@ def load_stage_model(directory: Path = ARTEFACT_DIR) -> StageModel:
         raise StageModelError(
             f"{meta_path}: built with features v{meta.get('feature_version')}, this code makes "
             f"v{STAGE_FEATURE_VERSION} (run python -m nakanaori.advise.stage_train)"
+        )
+    if meta.get("check_feature_version") != CHECK_FEATURE_VERSION:
+        raise StageModelError(
+            f"{meta_path}: built on check's sentence features v{meta.get('check_feature_version')}, this code "
+            f"makes v{CHECK_FEATURE_VERSION} (make train-stage)"
         )
     if tuple(meta.get("stages", ())) != STAGES:
         raise StageModelError(f"{meta_path}: the artefact's stages differ from this code's stage set")

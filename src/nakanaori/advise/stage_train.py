@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..check.learned.features import FEATURE_VERSION as CHECK_FEATURE_VERSION
 from ..text.analysis import analyze
 from .dates import read_days
 from .stage_model import ARTEFACT_DIR, FORMAT, STAGE_FEATURE_VERSION, STAGES, description_features, feature_keys
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "format": FORMAT,
         "feature_version": STAGE_FEATURE_VERSION,
+        "check_feature_version": CHECK_FEATURE_VERSION,
         "stages": list(STAGES),
         "trained_on": [name for name, _ in sets],
         "n": int(y.size),
