@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from ..text.analysis import Analysis, Token
+from ..text.analysis import Analysis, Sentence, Token
+from .compiled import ANCHORED_RX, Clause, CPattern, CRule, Entry, RuleSet, anchor, clause_cost, clauses, rule_set
 from .rules import PatternRule, TokenSpec
 from .rules import Rule as LabelRule
 
@@ -164,42 +165,13 @@ def match_at(pattern: Sequence[TokenSpec], tokens: Sequence[Token], start: int, 
     return next(match_ends(pattern, tokens, start, limit), None)
 
 
-def _pattern_anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int] | None:
-    """Where the pattern can start, from its most selective required token.
-
-    Returns (field, values, lo, hi): a match starts between ``hi`` and ``lo`` tokens before a token whose
-    *field* is in *values*. A required token with a known lemma / normalised form / surface is preferred
-    (it is rare in a message); a part of speech or a surface regex is the fallback. None when no
-    required token can anchor the pattern.
-    """
-    lo = hi = 0
-    fallback: tuple[str, frozenset[str], int, int] | None = None
-    for spec in pattern:
-        required = spec.op in ("1", "+") and not spec.any
-        if required and spec.word is not None:
-            return "w", frozenset(spec.word), lo, hi
-        if required:
-            for fld in ("lemma", "norm", "s"):
-                vals = getattr(spec, fld)
-                if vals is not None:
-                    return fld, frozenset(vals), lo, hi
-            if fallback is None and spec.pos is not None:
-                fallback = ("pos1", frozenset(p.split(",")[0] for p in spec.pos), lo, hi)
-            if fallback is None and spec.re is not None:
-                fallback = ("re", frozenset([spec.re]), lo, hi)
-        # the token's own length widens the window for anything after it (a word may be four morphemes)
-        lo += 1 if spec.op in ("1", "+") else 0
-        hi += (4 if spec.word is not None else 1) if spec.op in ("1", "?") else spec.max
-    return fallback
-
-
 _ANCHORS: dict[int, tuple[Sequence[TokenSpec], tuple[str, frozenset[str], int, int] | None]] = {}
 
 
 def _anchor_of(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int] | None:
     hit = _ANCHORS.get(id(pattern))
     if hit is None or hit[0] is not pattern:
-        hit = (pattern, _pattern_anchor(pattern))
+        hit = (pattern, anchor(pattern))
         _ANCHORS[id(pattern)] = hit
     return hit[1]
 
@@ -273,50 +245,6 @@ Plan = list[tuple[Sequence[TokenSpec], "set[int] | None"]]
 # checked on set intersections, and only the survivors are planned and tried. A pattern with no clause
 # (every required token is a conjugation form, a negation ...) is tried everywhere, as before.
 
-Clause = tuple[str, frozenset[str]]  # (field, values): one of the values must occur in the message's field
-_KANA = re.compile(r"[\u3040-\u30ff]+")
-_ANCHORED = re.compile(r"[\^$]|\\[AZbB]|\(\?")  # anchors, word boundaries, lookarounds, inline flags
-
-
-def _clauses(pattern: Sequence[TokenSpec]) -> list[Clause]:
-    """Necessary conditions of *pattern*: one clause per literal condition of each required token."""
-    out: list[Clause] = []
-    for spec in pattern:
-        if spec.op not in ("1", "+") or spec.any:
-            continue
-        if spec.word is not None:
-            out.append(("w", frozenset(spec.word)))
-        if spec.lemma is not None:
-            out.append(("lemma", frozenset(spec.lemma)))
-        if spec.norm is not None:
-            out.append(("norm", frozenset(spec.norm)))
-        if spec.s is not None:
-            out.append(("s", frozenset(spec.s)))
-        if spec.pos is not None:
-            out.append(("pos1", frozenset(p.split(",")[0] for p in spec.pos)))
-        if spec.re is not None:
-            out.append(("re", frozenset([spec.re])))
-    return list(dict.fromkeys(out))
-
-
-def _value_cost(fld: str, v: str) -> int:
-    """How often a value is expected in a message (rough): parts of speech and one- or two-kana function
-    words are everywhere; longer words and kanji are rare."""
-    if fld == "pos1":
-        return 200
-    if _KANA.fullmatch(v):
-        return 30 if len(v) == 1 else 6 if len(v) == 2 else 2
-    if len(v) == 1 and not ("\u4e00" <= v <= "\u9fff"):
-        return 30  # punctuation, a symbol, a digit or a letter
-    return 1
-
-
-def _clause_cost(c: Clause) -> int:
-    fld, vals = c
-    if fld == "re":
-        return 10_000  # not indexable: checked on the message's surfaces, never a key
-    return sum(_value_cost(fld, v) for v in vals)
-
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
@@ -345,13 +273,13 @@ def _prefilter(rules: tuple[Rule, ...]) -> _Prefilter:
     always: list[_Entry] = []
     for ri, rule in enumerate(rules):
         for pi, pattern in enumerate(rule.patterns):
-            clauses = _clauses(pattern)
-            indexable = [c for c in clauses if c[0] != "re"]
+            cl = clauses(pattern)
+            indexable = [c for c in cl if c[0] != "re"]
             if not indexable:
-                always.append(_Entry(ri, pi, tuple(clauses)))
+                always.append(_Entry(ri, pi, tuple(cl)))
                 continue
-            key = min(indexable, key=_clause_cost)
-            entry = _Entry(ri, pi, tuple(c for c in clauses if c != key))
+            key = min(indexable, key=clause_cost)
+            entry = _Entry(ri, pi, tuple(c for c in cl if c != key))
             table = by_key.setdefault(key[0], {})
             for v in key[1]:
                 table.setdefault(v, []).append(entry)
@@ -396,7 +324,7 @@ def _holds(c: Clause, analysis: Analysis, tables: dict[str, dict[str, list[int]]
         hit = re_hits.get(rx_src)
         if hit is None:
             rx = re.compile(rx_src)
-            if _ANCHORED.search(rx_src):
+            if ANCHORED_RX.search(rx_src):
                 hit = any(rx.fullmatch(s) is not None for s in tables["s"])
             else:  # a surface it matches whole is a piece of the text it finds
                 hit = rx.search(analysis.text) is not None
@@ -413,7 +341,7 @@ _CLAUSES: dict[int, tuple[Sequence[TokenSpec], list[Clause]]] = {}
 def _clauses_of(pattern: Sequence[TokenSpec]) -> list[Clause]:
     hit = _CLAUSES.get(id(pattern))
     if hit is None or hit[0] is not pattern:
-        hit = (pattern, _clauses(pattern))
+        hit = (pattern, clauses(pattern))
         _CLAUSES[id(pattern)] = hit
     return hit[1]
 
@@ -465,61 +393,345 @@ def _starts(
 
 def surviving_patterns(rules: tuple[Rule, ...], analysis: Analysis) -> dict[int, list[int]]:
     """Rule number -> the numbers of its patterns that pass the prefilter on this message, in order."""
-    pf = _prefilter(rules)
-    tables = _tables(analysis, pf.has_words)
-    out: dict[int, set[int]] = {}
-    for fld, table in pf.by_key.items():
-        for v in pf.keys[fld].intersection(tables[fld]):  # iterates the message's few values, not the keys
-            for e in table[v]:
-                for c in e.rest:
-                    cf = c[0]
-                    if cf in tables:
-                        if tables[cf].keys().isdisjoint(c[1]):
-                            break
-                    elif not _holds(c, analysis, tables):
-                        break
+    rs = rule_set(rules)
+    survivors = _survivors(rs, analysis, _bit_tables(rs, analysis))[1]
+    return {ri: sorted(found) for ri, found in survivors.items()}
+
+
+BitTables = dict[str, dict[str, int]]
+
+
+def _bit_tables(rs: RuleSet, analysis: Analysis) -> BitTables:
+    """The message's values by field (surface, lemma, norm, pos1 and, if the rule set has words, w) that
+    the rule set's clauses name, each with the bit mask of the token positions that hold it (built once
+    per message and rule set; a dict of strings and integers is not even tracked by the garbage
+    collector)."""
+    key = f"engine.bits.{id(rs)}"
+    hit: tuple[RuleSet, BitTables] | None = analysis.derived.get(key)
+    if hit is not None and hit[0] is rs:
+        return hit[1]
+    tokens = analysis.tokens
+    values = rs.values
+    empty: dict[str, tuple[int, tuple[Entry, ...]]] = {}
+    ks, kl, kn, kp = (values.get(f, empty) for f in ("s", "lemma", "norm", "pos1"))
+    s: dict[str, int] = {}
+    lemma: dict[str, int] = {}
+    norm: dict[str, int] = {}
+    pos1: dict[str, int] = {}
+    for t in tokens:  # one pass, the four fields side by side
+        b = 1 << t.i
+        v = t.surface
+        if v in ks:
+            s[v] = s.get(v, 0) | b
+        v = t.lemma
+        if v in kl:
+            lemma[v] = lemma.get(v, 0) | b
+        v = t.norm
+        if v in kn:
+            norm[v] = norm.get(v, 0) | b
+        v = t.pos1
+        if v in kp:
+            pos1[v] = pos1.get(v, 0) | b
+    tables: BitTables = {f: d for f, d in (("s", s), ("lemma", lemma), ("norm", norm), ("pos1", pos1)) if f in values}
+    known = values.get("w")
+    if known is not None:
+        w: dict[str, int] = {}
+        for t in tokens:
+            for k in _word_keys(tokens, t.i):
+                if k in known:
+                    w[k] = w.get(k, 0) | (1 << t.i)
+        tables["w"] = w
+    analysis.derived[key] = (rs, tables)
+    return tables
+
+
+def _bits(m: int) -> Iterator[int]:
+    """The positions of the set bits of *m*, lowest first."""
+    while m:
+        low = m & -m
+        yield low.bit_length() - 1
+        m ^= low
+
+
+Found = dict[int, int]  # pattern number -> where it can start (a bit mask; -1: ask its anchor)
+
+
+def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int, dict[int, Found]]:
+    """The clause bits the message satisfies, and rule number -> its surviving patterns with their starts.
+
+    One pass over the message's values the rule set names ORs the bits of the clauses each satisfies
+    and collects the patterns keyed on it with the value's positions; a woken pattern survives when all
+    its bits are set, and can start where its key's positions, shifted back by the key's offsets, say."""
+    sat = 0
+    woken: list[tuple[tuple[Entry, ...], int]] = []
+    values = rs.values
+    for fld, table in tables.items():
+        known = values[fld]
+        for v, where in table.items():
+            hit = known[v]
+            sat |= hit[0]
+            if hit[1]:
+                woken.append((hit[1], where))
+    for bit, test in rs.re_tests:
+        if test(analysis):
+            sat |= bit
+    out: dict[int, dict[int, int]] = {}
+    for es, where in woken:
+        for e in es:
+            m = e.mask
+            if m & sat == m:
+                offsets = e.offsets
+                if len(offsets) == 1:
+                    starts = where >> offsets[0]
                 else:
-                    out.setdefault(e.ri, set()).add(e.pi)
-    for e in pf.always:
-        if all(_holds(c, analysis, tables) for c in e.rest):
-            out.setdefault(e.ri, set()).add(e.pi)
-    return {ri: sorted(pis) for ri, pis in out.items()}
+                    starts = 0
+                    for off in offsets:
+                        starts |= where >> off
+                found = out.get(e.ri)
+                if found is None:
+                    out[e.ri] = {e.pi: starts}
+                else:
+                    found[e.pi] = found.get(e.pi, 0) | starts
+    for e in rs.always:
+        if e.mask & sat == e.mask:
+            out.setdefault(e.ri, {})[e.pi] = -1  # -1: from its anchor, when it is planned
+    return sat, out
 
 
-def _text_may_match(rule: Rule, text: str) -> bool:
-    return any(rx.search(text) is not None for rx in rule.compiled_regex) or any(n in text for n in rule.text)
+@dataclass(slots=True)
+class _Msg:
+    """One message as the compiled rules see it: its tokens, value tables (positions as bit masks),
+    satisfied clause bits, and where each sentence or message condition can start (filled as asked)."""
+
+    analysis: Analysis
+    tokens: list[Token]
+    tables: BitTables
+    sat: int
+    occ: dict[int, int | None]
 
 
 def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     """Run a whole rule set over one analysis.
 
-    The prefilter keeps only the patterns whose required values all occur in the message; those are
-    planned (where each can start, from the message's index) and tried, rule by rule, in file order.
-    The matches are exactly those of :func:`run_rules_unfiltered`.
+    The rule set is compiled once (:mod:`nakanaori.check.compiled`). Per message, the prefilter keeps
+    only the patterns whose required values all occur in the message; those are planned (where each can
+    start, as a bit mask of token positions from the message's index) and tried, rule by rule, in file
+    order. The matches are exactly those of :func:`run_rules_unfiltered`.
     """
-    survivors = surviving_patterns(rules, analysis)
-    pf = _prefilter(rules)
-    text = analysis.text
-    todo = set(survivors)
-    todo.update(ri for ri in pf.text_rules if _text_may_match(rules[ri], text))
+    rs = rule_set(rules)
+    tables = _bit_tables(rs, analysis)
+    sat, survivors = _survivors(rs, analysis, tables)
+    if rs.text_rules:
+        text = analysis.text
+        crules = rs.crules
+        extra = [ri for ri in rs.text_rules if ri not in survivors and crules[ri].may_match(text)]
+        todo = sorted([*survivors, *extra]) if extra else sorted(survivors)
+    else:
+        todo = sorted(survivors)
     if not todo:
         return []
-    tables = _tables(analysis, pf.has_words)
     tokens = analysis.tokens
+    n_tok = len(tokens)
+    msg = _Msg(analysis, tokens, tables, sat, {})
     out: list[RawMatch] = []
-    for ri in sorted(todo):
-        rule = rules[ri]
-        plan: Plan = []
-        for pi in survivors.get(ri, ()):
-            pattern = rule.patterns[pi]
-            starts = _starts(pattern, analysis, tables)
-            if starts is not None and pattern[0].op in ("1", "+"):
-                # where the first token cannot match, match_ends would give up at once: drop those starts
-                first = _pattern_preds(pattern)[0]
-                starts = {i for i in starts if i < len(tokens) and first(tokens[i])}
-            plan.append((pattern, starts))
-        out.extend(run_rule(rule, analysis, plan))
+    for ri in todo:
+        cr = rs.crules[ri]
+        plan: list[tuple[CPattern, int | None]] = []
+        pats = survivors.get(ri)
+        for pi in (sorted(pats) if len(pats) > 1 else pats) if pats else ():
+            cp = cr.patterns[pi]
+            starts: int | None = pats[pi] if pats else None
+            if starts == -1:
+                starts = _cstarts(cp, msg)
+            if starts is not None:
+                # a start where the pattern matches nowhere, even up to the end of the message, cannot
+                # match inside its sentence (a shorter limit only takes ways away): drop it
+                first = cp.first
+                m = starts
+                while m:
+                    low = m & -m
+                    m ^= low
+                    if first(tokens, low.bit_length() - 1, n_tok) < 0:
+                        starts ^= low
+                if not starts:
+                    continue
+            plan.append((cp, starts))
+        if not plan and not cr.text:
+            continue
+        found = _run_compiled(cr, msg, plan)
+        if found:
+            out.extend(found)
     return out
+
+
+def _cstarts(cp: CPattern, msg: _Msg) -> int | None:
+    """The token positions (a bit mask) where a compiled pattern can start, from its anchor; None:
+    anywhere. Shifting the anchor's positions right by each offset drops those that would fall before
+    the message."""
+    anc = cp.anchor
+    if anc is None:
+        return None
+    fld, vals, lo, hi = anc
+    m = 0
+    if fld == "re":
+        assert cp.anchor_rx is not None
+        full = cp.anchor_rx.fullmatch
+        for t in msg.tokens:
+            if full(t.surface) is not None:
+                m |= 1 << t.i
+    else:
+        table = msg.tables[fld]
+        for v in vals.intersection(table):
+            m |= table[v]
+    if not m or lo == hi == 0:
+        return m
+    out = 0
+    for off in cp.offsets:
+        out |= m >> off
+    return out
+
+
+def _coccurs(cp: CPattern, msg: _Msg, lo: int, hi: int) -> bool:
+    """Whether the pattern matches somewhere in tokens[lo:hi], tried only where it can start (nowhere,
+    when the message lacks one of its required values)."""
+    key = id(cp)
+    if key in msg.occ:
+        starts = msg.occ[key]
+    else:
+        starts = _cstarts(cp, msg) if cp.mask & msg.sat == cp.mask else 0
+        msg.occ[key] = starts
+    tokens = msg.tokens
+    first = cp.first
+    if starts is None:
+        head = cp.head
+        return any((head is None or head(tokens[i])) and first(tokens, i, hi) >= 0 for i in range(lo, hi))
+    inside = starts & ((1 << hi) - (1 << lo))
+    return any(first(tokens, i, hi) >= 0 for i in _bits(inside)) if inside else False
+
+
+def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]]) -> list[RawMatch]:
+    """:func:`run_rule` on a compiled rule and its plan: the same matches, in the same order."""
+    rule = cr.rule
+    analysis = msg.analysis
+    tokens = msg.tokens
+    regex_ends: dict[int, int] = {}
+    union = 0
+    if cr.text:
+        if rule.regex:
+            regex_ends = _regex_ends(rule, analysis)
+        if rule.text:
+            for a, b in _text_ends(rule, analysis).items():
+                if b > regex_ends.get(a, -1):
+                    regex_ends[a] = b
+        for a in regex_ends:
+            union |= 1 << a
+    everywhere = False
+    for _, st in plan:
+        if st is None:
+            everywhere = True
+            break
+        union |= st
+    if not everywhere and not union:
+        return []
+    n_tok = len(tokens)
+    sentences = analysis.sentences
+    groups: list[tuple[Sentence, Iterable[int]]]
+    if everywhere:
+        groups = [(sent, range(sent.start_token, sent.end_token)) for sent in sentences]
+    else:
+        by_sent: dict[int, list[int]] = {}
+        m = union
+        while m:  # the start positions in order (lowest bit first), grouped by sentence
+            low = m & -m
+            m ^= low
+            k = low.bit_length() - 1
+            if k >= n_tok:
+                break
+            si = tokens[k].sent
+            ks = by_sent.get(si)
+            if ks is None:
+                by_sent[si] = [k]
+            else:
+                ks.append(k)
+        groups = [(sentences[si], ks) for si, ks in by_sent.items()]
+    out: list[RawMatch] = []
+    first_only = cr.first_only
+    for sent, idxs in groups:
+        lo, hi = sent.start_token, sent.end_token
+        if cr.sentence_requires and not any(_coccurs(cp, msg, lo, hi) for cp in cr.sentence_requires):
+            continue
+        if cr.sentence_forbids and any(_coccurs(cp, msg, lo, hi) for cp in cr.sentence_forbids):
+            continue
+        free = lo  # the next token not yet inside an accepted match
+        for i in idxs:
+            if i < free:
+                continue
+            # the candidate ends in order: a regex or text piece, then each planned pattern's ends
+            end = regex_ends.get(i, -1) if regex_ends else -1
+            if end >= 0:
+                if _caccept(cr, msg, i, end, lo, hi):
+                    out.append(RawMatch(rule, i, end))
+                    free = end
+                    continue
+                if first_only:
+                    continue
+            done = False
+            for cp, starts in plan:
+                if starts is not None and not (starts >> i) & 1:
+                    continue
+                if cp.simple:
+                    end = cp.first(tokens, i, hi)
+                    if end > i:
+                        if _caccept(cr, msg, i, end, lo, hi):
+                            out.append(RawMatch(rule, i, end))
+                            free = end
+                            break
+                        if first_only:
+                            break
+                    continue
+                for end in cp.ends(tokens, i, hi):
+                    if end > i:
+                        if _caccept(cr, msg, i, end, lo, hi):
+                            out.append(RawMatch(rule, i, end))
+                            free = end
+                            done = True
+                            break
+                        if first_only:
+                            done = True
+                            break
+                if done:
+                    break
+    if out and cr.message_forbids and any(_coccurs(cp, msg, 0, n_tok) for cp in cr.message_forbids):
+        return []
+    return out
+
+
+def _caccept(cr: CRule, msg: _Msg, i: int, end: int, lo: int, hi: int) -> bool:
+    """:func:`_accept` on a compiled rule."""
+    tokens = msg.tokens
+    if cr.excluded is not None and cr.excluded(tokens, i, end):
+        return False
+    if cr.required is not None and not cr.required(tokens, i, end):
+        return False
+    for cp in cr.not_before:
+        if cp.first(tokens, end, hi) >= 0:
+            return False
+    for cp in cr.not_after:
+        j0 = max(lo, i - 8)
+        if cp.simple:
+            j = i - cp.length
+            if j >= j0 and cp.first(tokens, j, i) == i:
+                return False
+            continue
+        for j in range(j0, i):
+            for e in cp.ends(tokens, j, i):
+                if e == i:
+                    return False
+    analysis = msg.analysis
+    for check in cr.checks:  # noqa: SIM110 - a plain loop: no generator per candidate
+        if not check(analysis, i, end):
+            return False
+    return True
 
 
 def run_rules_unfiltered(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
