@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint setup system-deps js-deps clean train compare-models
+.PHONY: run test bench lint setup system-deps js-deps clean train train-stage compare-models
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: $(STAMP) system-deps
 # rebuild the learned model from corpus/ (seeded, CPU, a few minutes; writes src/nakanaori/check/learned/artefact)
 train: $(STAMP)
 	$(BIN)/python -m nakanaori.check.learned.train
+
+# rebuild advise's learned stage reader from the train situation sets (seeded, CPU, ~4 min; docs/model.md)
+train-stage: $(STAMP)
+	$(BIN)/python -m nakanaori.advise.stage_train
 
 # the model families side by side on the dev split (docs/model.md)
 compare-models: $(STAMP)

@@ -94,6 +94,8 @@ def test_precedence_when_several_stages_fit() -> None:
         ("今日さっき彼女に謝った", 0),
         ("姉に謝って今日で3日目", 2),
         ("先輩に謝ったのが月曜で、今日はもう金曜", 4),
+        ("嫁とのケンカ、水曜に謝って今日で土曜", 3),  # today's weekday as the text states it, whatever the date
+        ("火曜に謝って、今日が木曜", 2),
         ("父と喧嘩して謝った", None),
         ("いま友達に謝ったとこ", 0),  # the aspect says today: 今謝った / 謝ったとこ / 謝ったばかり
         ("彼氏に謝ったばかり。何か送るべき?", 0),

@@ -129,6 +129,20 @@ class DayBonus(BaseModel):
     later: dict[Stage, float]
 
 
+class ModelFallback(BaseModel):
+    """No stage fits: the learned stage reader decides, the weak cues and day bonuses adding a little."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cue_weight: float = Field(ge=0.0)  # per unit of weak cue evidence, added to the model's probability
+    confidence_cap: float = Field(gt=0.0, le=1.0)  # a stage read by the model is never surer than this
+    min_confidence: float = Field(ge=0.0, le=1.0)  # below this the model is guessing: the rules' prior stands
+    # cue ids that are a generic prior only (「謝ったけど」): their weight never makes a stage lean on its own
+    prior_cues: list[str] = Field(default_factory=list)
+    # stages whose evidence is mostly the days (a prior too): the model decides them, never a lean
+    never_lean: list[Stage] = Field(default_factory=list)
+
+
 class Decision(BaseModel):
     """How evidence becomes a stage: the fit table (precedence and threshold), bonuses and bands."""
 
@@ -139,6 +153,7 @@ class Decision(BaseModel):
     days: DayBonus
     forgiven: ForgivenBonus
     confidence: ConfidenceBands
+    model: ModelFallback
 
 
 class RelationshipConfidence(BaseModel):
@@ -289,6 +304,9 @@ class SituationLexicon(BaseModel):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"cue ids must be unique: {', '.join(dupes)}")
+        unknown = sorted(set(self.decision.model.prior_cues) - {r.id for r in rules})
+        if unknown:
+            raise ValueError(f"decision.model.prior_cues names no stage cue: {', '.join(unknown)}")
         return self
 
     @property

@@ -90,8 +90,8 @@ def read_days(text: str, today: dt.date) -> tuple[int | None, bool]:
     for word, days, approx in RELATIVE_DAYS:
         if word in text and not any(d == days for d, _ in found):
             found.append((days, approx))
-    # 月曜に謝って今日は金曜 / 月曜に謝った (counted back from today)
-    today_m = re.search(r"今日は?(?:もう)?([月火水木金土日])曜", text)
+    # 月曜に謝って今日は金曜 / 水曜に謝って今日で土曜 / 月曜に謝った (counted back from today)
+    today_m = re.search(r"今日(?:は|で|が|も)?(?:もう)?([月火水木金土日])曜", text)
     wd = [
         m.group(1)
         for m in re.finditer(r"([月火水木金土日])曜", text)

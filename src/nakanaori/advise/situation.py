@@ -27,6 +27,7 @@ from .models import CHANNELS, Channel, Evidence, Facts, Severity, Situation
 from .relationship import read_relationship
 from .spans import Spans
 from .stage import decide_stage, score_stages
+from .stage_model import shipped_stage_model
 
 __all__ = [
     "CHANNELS",
@@ -169,7 +170,8 @@ def read_situation(
     forgiven = [m for r in lex.forgiven_rules for m in hits.get(r.id, [])]
     facts = read_facts(spans, lex, today, forgiven)
     rel, rel_conf, rel_ev = read_relationship(spans, lex)
-    scores, st_ev = score_stages(spans, lex.stage_rules, lex.decision, hits)
+    prior: dict[str, float] = {}
+    scores, st_ev = score_stages(spans, lex.stage_rules, lex.decision, hits, prior)
     nothing = not rel_ev and not st_ev and not facts.mentions_apology and facts.days_since_apology is None
     if nothing and rel_given is None and stage_given is None and not names_person_or_act(analysis, lex):
         raise InputError(
@@ -178,7 +180,11 @@ def read_situation(
             "(例:「彼氏に謝ったけど既読スルー」)。",
             "no situation found in the text",
         )
-    st, st_conf = decide_stage(scores, facts, lex.decision)
+
+    def model() -> dict[Stage, float]:
+        return shipped_stage_model().probabilities(analysis, facts.days_since_apology)
+
+    st, st_conf = decide_stage(scores, facts, lex.decision, None if stage_given is not None else model, prior)
     if rel_given is not None:
         rel, rel_conf = rel_given, 1.0
     if stage_given is not None:

@@ -1,8 +1,12 @@
 """The stage: each cue that fires adds its weight to its stage; the days since the apology and
 "forgiven" add a little; the stages with enough evidence fit and the precedence of labels.md §3 picks
-among them. The fit table, bonuses and confidence bands are ``decision`` in ``knowledge/situations.yaml``."""
+among them. When no stage fits, the learned stage reader (:mod:`.stage_model`) decides, the weak evidence
+adding a little to its probabilities. The fit table, bonuses and confidence bands are ``decision`` in
+``knowledge/situations.yaml``."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from ..check.engine import RawMatch
 from ..labels import Stage
@@ -12,16 +16,24 @@ from .spans import Spans
 
 
 def score_stages(
-    spans: Spans, rules: tuple[CueRule, ...], decision: Decision, hits: dict[str, list[RawMatch]]
+    spans: Spans,
+    rules: tuple[CueRule, ...],
+    decision: Decision,
+    hits: dict[str, list[RawMatch]],
+    prior: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], list[Evidence]]:
-    """Each cue that fired adds its weight once; its first match is the evidence."""
+    """Each cue that fired adds its weight once; its first match is the evidence. The weight of the
+    prior cues (``decision.model.prior_cues``) is also added to *prior*, when given."""
     scores = {s.value: 0.0 for s in decision.precedence}
     evidence: list[Evidence] = []
+    prior_ids = decision.model.prior_cues
     for rule in rules:
         found = hits.get(rule.id)
         if not found or rule.stage is None:
             continue
         scores[rule.stage] += rule.weight
+        if prior is not None and rule.id in prior_ids:
+            prior[rule.stage] = prior.get(rule.stage, 0.0) + rule.weight
         first = found[0]
         evidence.append(
             Evidence(kind="stage", value=rule.stage, text=spans.text_of(first.start, first.end), weight=rule.weight)
@@ -29,7 +41,16 @@ def score_stages(
     return scores, evidence
 
 
-def decide_stage(scores: dict[str, float], facts: Facts, decision: Decision) -> tuple[Stage, float]:
+def decide_stage(
+    scores: dict[str, float],
+    facts: Facts,
+    decision: Decision,
+    model: Callable[[], dict[Stage, float]] | None = None,
+    prior: dict[str, float] | None = None,
+) -> tuple[Stage, float]:
+    """The stage and its confidence. *model* gives the learned reader's probabilities; it is called only
+    when no stage fits and none leans on specific evidence (*prior*: the part of *scores* that is the
+    prior cues'). Without a model, the weak evidence and then the days decide, as before."""
     s = dict(scores)
     fit = decision.fit
     days = facts.days_since_apology
@@ -59,6 +80,23 @@ def decide_stage(scores: dict[str, float], facts: Facts, decision: Decision) -> 
         if rivals:
             conf -= c.rival_penalty
         return Stage(top), conf
+    if model is not None:
+        m = decision.model
+        prior = prior or {}
+        never = {st.value for st in m.never_lean}
+        leaning = [
+            (s[name] - prior.get(name, 0.0), -order.index(name), name)
+            for name in order
+            if name not in never and s[name] - prior.get(name, 0.0) >= c.lean_at
+        ]
+        if leaning:
+            return Stage(max(leaning)[2]), c.lean
+        probs = model()
+        combined = {st: p + m.cue_weight * max(s[st.value], 0.0) for st, p in probs.items()}
+        best_stage = max(combined, key=lambda st: (combined[st], -order.index(st.value)))
+        if combined[best_stage] >= m.min_confidence:
+            return best_stage, min(m.confidence_cap, combined[best_stage])
+        # the model is guessing (「彼氏に謝った」 says nothing about after): the rules' prior stands
     positive = [(v, -order.index(name), name) for name, v in s.items() if v > 0]
     if positive:
         best, _, name = max(positive)

@@ -1,0 +1,137 @@
+"""The learned stage reader: a small multinomial logistic regression over a description's words, used where
+no stage cue fits (the cues stay first: they are exact and say why).
+
+When nothing in the text fits a stage, the rules alone fall back to ``just_apologized``; independent writers
+then describe what happened after the apology in words no cue foresaw (「それから話してない」, 「もう普通に
+LINEしてる」). The model reads the whole description — lemma 1–3-grams with their scope (quoted, negated),
+function words, character 2–4-grams, the same feature code as ``check``'s model — plus how many days ago the
+apology was, and gives a probability per stage.
+
+The artefact (``stage_artefact/stage_model.npz`` + ``.json``) is built offline by
+``python -m nakanaori.advise.stage_train`` from the train situation sets (seeded, seconds on a CPU; no held-out
+set is read). It stores the vocabulary as sorted CRC-32 keys of the feature strings with one weight row each
+(a few hundred kB); inference is numpy only, loaded once per process. A missing, corrupt or mismatched
+artefact raises :class:`StageModelError` naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..check.learned.features import FEATURE_VERSION as CHECK_FEATURE_VERSION
+from ..check.learned.features import message_features
+from ..labels import Stage
+from ..text.analysis import Analysis
+
+ARTEFACT_DIR = Path(__file__).resolve().parent / "stage_artefact"
+FORMAT = "nakanaori-stage-model/1"
+STAGE_FEATURE_VERSION = 1
+STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
+
+
+class StageModelError(RuntimeError):
+    """The stage model artefact is missing, corrupt, or does not match this code (the message names the file)."""
+
+
+def days_feature(days: int | None) -> str:
+    if days is None:
+        return "days:none"
+    if days == 0:
+        return "days:0"
+    if days == 1:
+        return "days:1"
+    if days < 7:
+        return "days:2-6"
+    return "days:7+"
+
+
+def description_features(analysis: Analysis, days: int | None) -> list[str]:
+    """The feature strings of a whole description: the union of its sentences' features (the check model's
+    code, so both read Japanese the same way) and the days since the apology."""
+    _units, per_unit = message_features(analysis)
+    feats: set[str] = set()
+    for fs in per_unit:
+        feats.update(fs)
+    feats.add(days_feature(days))
+    return sorted(feats)
+
+
+def feature_keys(feats: list[str]) -> np.ndarray:
+    return np.unique(np.fromiter((zlib.crc32(f.encode()) for f in feats), dtype=np.int64, count=len(feats)))
+
+
+@dataclass(frozen=True)
+class StageModel:
+    keys: np.ndarray  # sorted CRC-32 keys of the vocabulary [V] int64
+    weights: np.ndarray  # [V, stages] float32
+    bias: np.ndarray  # [stages] float32
+    meta: dict[str, Any]
+
+    def probabilities(self, analysis: Analysis, days: int | None) -> dict[Stage, float]:
+        """P(stage | description): softmax over the stages of the summed weights of the known features
+        (binary, L2-normalised, as in training)."""
+        keys = feature_keys(description_features(analysis, days))
+        pos = np.searchsorted(self.keys, keys)
+        pos = np.minimum(pos, self.keys.size - 1)
+        known = pos[self.keys[pos] == keys]
+        z = self.bias.astype(np.float64)
+        if keys.size:
+            z = z + self.weights[known].astype(np.float64).sum(axis=0) / np.sqrt(float(keys.size))
+        z = z - z.max()
+        p = np.exp(z)
+        p /= p.sum()
+        return {Stage(s): float(p[k]) for k, s in enumerate(STAGES)}
+
+
+def load_stage_model(directory: Path = ARTEFACT_DIR) -> StageModel:
+    npz, meta_path = directory / "stage_model.npz", directory / "stage_model.json"
+    for p in (npz, meta_path):
+        if not p.is_file():
+            raise StageModelError(f"{p}: the stage model artefact is missing (python -m nakanaori.advise.stage_train)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StageModelError(f"{meta_path}: unreadable stage model metadata ({exc})") from None
+    if meta.get("format") != FORMAT:
+        raise StageModelError(f"{meta_path}: format {meta.get('format')!r}, this code reads {FORMAT!r}")
+    if meta.get("feature_version") != STAGE_FEATURE_VERSION:
+        raise StageModelError(
+            f"{meta_path}: built with features v{meta.get('feature_version')}, this code makes "
+            f"v{STAGE_FEATURE_VERSION} (run python -m nakanaori.advise.stage_train)"
+        )
+    if meta.get("check_feature_version") != CHECK_FEATURE_VERSION:
+        raise StageModelError(
+            f"{meta_path}: built on check's sentence features v{meta.get('check_feature_version')}, this code "
+            f"makes v{CHECK_FEATURE_VERSION} (make train-stage)"
+        )
+    if tuple(meta.get("stages", ())) != STAGES:
+        raise StageModelError(f"{meta_path}: the artefact's stages differ from this code's stage set")
+    try:
+        with np.load(npz, allow_pickle=False) as data:
+            keys, weights, bias = data["keys"], data["weights"], data["bias"]
+    except Exception as exc:  # zip/npy errors of many kinds: one clear message
+        raise StageModelError(f"{npz}: corrupt stage model weights ({type(exc).__name__}: {exc})") from None
+    if (
+        keys.ndim != 1
+        or weights.shape != (keys.size, len(STAGES))
+        or bias.shape != (len(STAGES),)
+        or keys.size == 0
+        or np.any(keys[1:] <= keys[:-1])
+    ):
+        raise StageModelError(f"{npz}: weight shapes or key order do not match the metadata in {meta_path.name}")
+    return StageModel(
+        keys=keys.astype(np.int64), weights=weights.astype(np.float32), bias=bias.astype(np.float32), meta=meta
+    )
+
+
+@lru_cache(maxsize=1)
+def shipped_stage_model() -> StageModel:
+    """The stage model shipped in the package, loaded once per process."""
+    return load_stage_model()
