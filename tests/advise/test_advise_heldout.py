@@ -62,13 +62,15 @@ def _rows(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_heldout_sx_h01_and_sx_h02_floors() -> None:
+def test_heldout_sx_h01_to_sx_h03_floors() -> None:
     """The independently written held-out sets of 2026-12-03 (never read; corpus/HELDOUT_LOG.md has every
-    scoring): sx-h01 read 0.983 / 0.946 and sx-h02 0.983 / 0.9125 (first run 0.875) at the end of issue 10 §4.
-    The floors sit just under those figures; nobody is refused."""
+    scoring): sx-h01 read 0.983 / 0.946 and sx-h02 0.983 / 0.9125 (first run 0.875) after the cue rounds; with
+    the learned stage reader (15:47 UTC) sx-h01 0.983 / 0.983, sx-h02 0.983 / 0.975, and sx-h03 (written later,
+    first run 0.979 / 0.9375 with the rules alone) 0.979 / 0.971. The floors sit just under; nobody is refused."""
     for name, rel_floor, stage_floor in (
-        ("situations_heldout2.jsonl", 0.97, 0.94),
-        ("situations_heldout3.jsonl", 0.97, 0.90),
+        ("situations_heldout2.jsonl", 0.97, 0.975),
+        ("situations_heldout3.jsonl", 0.97, 0.965),
+        ("situations_heldout4.jsonl", 0.97, 0.96),
     ):
         result = evaluate_situations(_rows(name), today=TODAY)
         assert result.n == 240 and not result.skipped, name
