@@ -63,3 +63,17 @@ def test_serve_rejects_bad_port_in_japanese(tmp_path: Path) -> None:
     )
     assert res.returncode == 2
     assert "データベースに接続できません" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_serve_rejects_a_bad_keepalive_setting_before_starting(tmp_path: Path) -> None:
+    res = subprocess.run(
+        [*NAKANAORI, "serve", "--port", "1"],
+        cwd=tmp_path,
+        env=_env(NAKANAORI_KEEPALIVE_REQUESTS="many"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert res.returncode == 2
+    assert "NAKANAORI_KEEPALIVE_REQUESTS" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "data").exists()  # refused before it created anything

@@ -8,11 +8,12 @@ import re
 import socket
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from live_server import live_server
 from nakanaori.web import create_app
-from nakanaori.web.keepalive import RECYCLE_EVERY
+from nakanaori.web.keepalive import ENV, RECYCLE_EVERY, recycle_every
 
 
 def test_every_hundredth_response_says_connection_close(tmp_path: Path) -> None:
@@ -57,3 +58,21 @@ def test_uvicorn_closes_the_recycled_connection(tmp_path: Path) -> None:
             else:
                 raise AssertionError(f"no response in {RECYCLE_EVERY + 1} said Connection: close")
             assert sock.recv(1) == b""  # end of stream: the server closed its side
+
+
+def test_the_count_comes_from_the_environment_and_zero_never_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert recycle_every({}) == RECYCLE_EVERY
+    assert recycle_every({ENV: " 7 "}) == 7
+    for bad in ("-1", "ten", "1.5"):
+        try:
+            recycle_every({ENV: bad})
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")
+    monkeypatch.setenv(ENV, "0")
+    app = create_app(f"sqlite:///{tmp_path / 'k0.db'}")
+    with TestClient(app) as client:
+        responses = [client.get("/healthz") for _ in range(2 * RECYCLE_EVERY + 1)]
+    assert all(r.status_code == 200 and r.headers.get("connection") != "close" for r in responses)

@@ -126,7 +126,9 @@ def _csrf(html: str) -> str:
 
 @pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_two_workers_share_identity_csrf_and_journal(db: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    env = _env()
+    # this test follows each connection to its worker: no keep-alive recycling (its own test is in
+    # test_keepalive.py), or the 100th response of a worker would move a connection to the other one
+    env = _env(NAKANAORI_KEEPALIVE_REQUESTS="0")
     if db == "postgresql":
         env["NAKANAORI_DATABASE_URL"] = str(request.getfixturevalue("postgresql_url"))
     else:

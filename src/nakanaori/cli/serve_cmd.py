@@ -35,6 +35,17 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _check_keepalive_setting() -> None:
+    from ..web.keepalive import ENV, recycle_every
+
+    try:
+        recycle_every()
+    except ValueError as exc:
+        fail_option(
+            f"環境変数 {ENV} の値が正しくありません({exc.args[0]!r})。0 以上の数字にしてください(0 は切らない)。"
+        )
+
+
 def _probe_host(host: str) -> str:
     """Where this machine reaches a server bound to *host* (the wildcard addresses are not addresses)."""
     return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
@@ -108,6 +119,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
             workers = default_workers()
         if workers < 1:
             fail_option("--workers は 1 以上にしてください。")
+        _check_keepalive_setting()
         if database_url:
             os.environ["NAKANAORI_DATABASE_URL"] = database_url
         try:

@@ -27,7 +27,8 @@ from ..line import webhook as line_webhook
 from ..line.config import LineSettings
 from ..store import get_engine, make_session_factory, upgrade_to_head
 from .errors import error_response, http_error_response
-from .keepalive import KeepAliveRecycle
+from .keepalive import RECYCLE_EVERY as RECYCLE_DEFAULT
+from .keepalive import KeepAliveRecycle, recycle_every
 from .limits import BodySizeLimit
 from .privacy import install_access_log_filter
 from .security import SecurityHeaders
@@ -181,7 +182,11 @@ class _App(FastAPI):
     connections spread evenly over the worker processes)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(KeepAliveRecycle(super().build_middleware_stack()))
+        try:
+            every = recycle_every()
+        except ValueError:  # `nakanaori serve` refuses it before starting; an embedding app gets the default
+            every = RECYCLE_DEFAULT
+        return SecurityHeaders(KeepAliveRecycle(super().build_middleware_stack(), every))
 
 
 def wants_json(request: Request) -> bool:
