@@ -16,7 +16,6 @@ artefact raises :class:`StageModelError` naming the file.
 
 from __future__ import annotations
 
-import json
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..check.learned.artefact_files import read_artefact
 from ..check.learned.features import FEATURE_VERSION as CHECK_FEATURE_VERSION
 from ..check.learned.features import message_features
 from ..labels import Stage
@@ -92,20 +92,16 @@ class StageModel:
 
 def load_stage_model(directory: Path = ARTEFACT_DIR) -> StageModel:
     npz, meta_path = directory / "stage_model.npz", directory / "stage_model.json"
-    for p in (npz, meta_path):
-        if not p.is_file():
-            raise StageModelError(f"{p}: the stage model artefact is missing (python -m nakanaori.advise.stage_train)")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StageModelError(f"{meta_path}: unreadable stage model metadata ({exc})") from None
-    if meta.get("format") != FORMAT:
-        raise StageModelError(f"{meta_path}: format {meta.get('format')!r}, this code reads {FORMAT!r}")
-    if meta.get("feature_version") != STAGE_FEATURE_VERSION:
-        raise StageModelError(
-            f"{meta_path}: built with features v{meta.get('feature_version')}, this code makes "
-            f"v{STAGE_FEATURE_VERSION} (run python -m nakanaori.advise.stage_train)"
-        )
+    meta, arrays = read_artefact(
+        npz,
+        meta_path,
+        error=StageModelError,
+        what="stage model",
+        rebuild="python -m nakanaori.advise.stage_train",
+        fmt=FORMAT,
+        feature_version=STAGE_FEATURE_VERSION,
+        arrays=("keys", "weights", "bias"),
+    )
     if meta.get("check_feature_version") != CHECK_FEATURE_VERSION:
         raise StageModelError(
             f"{meta_path}: built on check's sentence features v{meta.get('check_feature_version')}, this code "
@@ -113,11 +109,7 @@ def load_stage_model(directory: Path = ARTEFACT_DIR) -> StageModel:
         )
     if tuple(meta.get("stages", ())) != STAGES:
         raise StageModelError(f"{meta_path}: the artefact's stages differ from this code's stage set")
-    try:
-        with np.load(npz, allow_pickle=False) as data:
-            keys, weights, bias = data["keys"], data["weights"], data["bias"]
-    except Exception as exc:  # zip/npy errors of many kinds: one clear message
-        raise StageModelError(f"{npz}: corrupt stage model weights ({type(exc).__name__}: {exc})") from None
+    keys, weights, bias = arrays["keys"], arrays["weights"], arrays["bias"]
     if (
         keys.ndim != 1
         or weights.shape != (keys.size, len(STAGES))

@@ -9,7 +9,6 @@ A message's probability for a label is its most likely sentence's.
 
 from __future__ import annotations
 
-import json
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +21,7 @@ import numpy as np
 from ...knowledge.loader import cached
 from ...labels import LABELS
 from ...text.analysis import Analysis
+from .artefact_files import read_artefact
 from .features import FEATURE_VERSION, Unit, message_features, whole_message
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
@@ -135,27 +135,18 @@ def _unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def load_model(directory: Path = ARTEFACT_DIR) -> Model:
     npz, meta_path = directory / "model.npz", directory / "model.json"
-    for p in (npz, meta_path):
-        if not p.is_file():
-            raise ModelError(f"{p}: the model artefact is missing (run `make train`)")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{meta_path}: unreadable model metadata ({exc})") from None
-    if meta.get("format") != FORMAT:
-        raise ModelError(f"{meta_path}: format {meta.get('format')!r}, this code reads {FORMAT!r}")
-    if meta.get("feature_version") != FEATURE_VERSION:
-        raise ModelError(
-            f"{meta_path}: built with features v{meta.get('feature_version')}, this code makes "
-            f"v{FEATURE_VERSION} (run `make train`)"
-        )
+    meta, arrays = read_artefact(
+        npz,
+        meta_path,
+        error=ModelError,
+        what="model",
+        rebuild="`make train`",
+        fmt=FORMAT,
+        feature_version=FEATURE_VERSION,
+        arrays=_ARRAYS,
+    )
     if tuple(meta.get("labels", ())) != LABELS:
         raise ModelError(f"{meta_path}: the artefact's labels differ from this code's label set")
-    try:
-        with np.load(npz, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in _ARRAYS}
-    except Exception as exc:  # zip/npy errors of many kinds: one clear message
-        raise ModelError(f"{npz}: corrupt model weights ({type(exc).__name__}: {exc})") from None
     bits = int(meta.get("hash_bits", 0))
     w = arrays["weights"]
     matrices = ("weights", "msg_weights")
