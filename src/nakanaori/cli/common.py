@@ -67,6 +67,20 @@ def fail_option(message_ja: str) -> NoReturn:
     raise typer.Exit(EXIT_CODES["bad_option"])
 
 
+def open_database(database_url: str | None) -> Any:
+    """(engine, session factory) of the journal database, migrated to the newest schema; a bad URL or an
+    unreachable server ends the command with exit code 10 and a one-line Japanese message, no traceback."""
+    from ..store import get_engine, make_session_factory, upgrade_to_head
+
+    try:
+        engine = get_engine(database_url)
+        upgrade_to_head(engine)
+    except Exception as exc:
+        err_console.print(f"[bold red]エラー:[/] データベースに接続できません({type(exc).__name__})。")
+        raise typer.Exit(10) from None
+    return engine, make_session_factory(engine)
+
+
 def read_text_arg(text: str) -> str:
     """TEXT or ``-`` for stdin (bytes decoded strictly as UTF-8)."""
     if text != "-":

@@ -6,29 +6,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from .common import err_console
+from .common import err_console, open_database
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="既定: NAKANAORI_DATABASE_URL、なければ data/ の SQLite")
 ]
-
-
-def _sessions(database_url: str | None) -> Any:
-    from ..store import get_engine, make_session_factory, upgrade_to_head
-
-    try:
-        engine = get_engine(database_url)
-        upgrade_to_head(engine)
-    except Exception as exc:  # a bad URL or an unreachable server: say so, no traceback
-        err_console.print(f"[bold red]エラー:[/] データベースに接続できません({type(exc).__name__})。")
-        raise typer.Exit(10) from None
-    return engine, make_session_factory(engine)
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
@@ -44,7 +32,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         """フィードバックをコーパスの形式(JSONL)で書き出します。コーパスに入れる前に人が確認します。"""
         from ..journal.feedback import export_records
 
-        engine, sessions = _sessions(database_url)
+        engine, sessions = open_database(database_url)
         n = with_text = 0
         try:
             target = out.open("w", encoding="utf-8") if out else sys.stdout
@@ -73,7 +61,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from ..journal.feedback import MODEL_SOURCE, feedback_stats
         from ..labels import LABEL_JA
 
-        engine, sessions = _sessions(database_url)
+        engine, sessions = open_database(database_url)
         try:
             with sessions() as s:
                 result = feedback_stats(s)

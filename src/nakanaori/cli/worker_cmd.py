@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import err_console, fail_option
+from .common import err_console, fail_option, open_database
 
 
 def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
@@ -26,7 +26,6 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         from ..line.client import LineApi
         from ..line.config import NOT_CONFIGURED_JA, LineSettings
         from ..line.worker import WorkerStats, run_forever, run_once
-        from ..store import get_engine, make_session_factory, upgrade_to_head
 
         if interval <= 0:
             fail_option("--interval は0より大きい秒数にしてください。")
@@ -36,13 +35,7 @@ def register(app: typer.Typer, groups: dict[str, typer.Typer]) -> None:
         if settings is None:
             fail_option(NOT_CONFIGURED_JA)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        try:
-            engine = get_engine(database_url)
-            upgrade_to_head(engine)
-        except Exception as exc:  # a bad URL or an unreachable server: say so, no traceback
-            err_console.print(f"[bold red]エラー:[/] データベースに接続できません({type(exc).__name__})。")
-            raise typer.Exit(10) from None
-        sessions = make_session_factory(engine)
+        engine, sessions = open_database(database_url)
         api = LineApi(settings)
 
         def report(stats: WorkerStats) -> None:
