@@ -42,7 +42,8 @@ def _check_keepalive_setting() -> None:
         recycle_every()
     except ValueError as exc:
         fail_option(
-            f"環境変数 {ENV} の値が正しくありません({exc.args[0]!r})。0 以上の数字にしてください(0 は切らない)。"
+            f"環境変数 {ENV} の値が正しくありません({exc.args[0]!r})。"
+            "0 以上の整数にしてください(0 にすると接続を切りません)。"
         )
 
 
