@@ -15,7 +15,7 @@ from ..text.normalize import utf16_offset
 from .engine import run_rules, span_tokens
 from .findings import Finding, Note, Verdict
 from .notes import MessageChecks, load_message_checks
-from .register import detect_register
+from .register import register_of
 from .rules import Rule, load_rules
 
 # "register" is the contract's key name; pydantic warns that it shadows ABCMeta.register, which is harmless.
@@ -74,7 +74,7 @@ _LABEL_ORDER = {label: k for k, label in enumerate(LABELS)}
 def _utf16(original: str) -> Callable[[str, int], int] | None:
     """How code-point offsets of *original* become UTF-16 ones: ``None`` when they are the same (no
     character past U+FFFF, the usual case), else :func:`utf16_offset`."""
-    if len(original.encode("utf-16-le", "surrogatepass")) == 2 * len(original):
+    if original.isascii() or max(original) <= "\uffff":
         return None
     return utf16_offset
 
@@ -188,7 +188,7 @@ def report_from_analysis(
 ) -> CheckReport:
     mc: MessageChecks = load_message_checks()
     original = analysis.normalized.original
-    register, _evidence = detect_register(analysis)
+    register = register_of(analysis)
     if not analysis.japanese:
         return CheckReport(
             text=original,
