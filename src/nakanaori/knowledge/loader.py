@@ -20,6 +20,10 @@ knowledge files, the size and modification time of every module of the package (
 code that validates), and the versions of Python and pydantic. Any change to any of them is a new key,
 so an entry is never stale; entries of older keys are removed when the new one is written.
 
+The schemas of the files a ``check`` reads (rules, lexicon, message checks) are ``defer_build``: pydantic
+builds a schema's validator when it first validates, so a process that finds them all in the cache never
+builds those validators (~20 ms of a ~0.35 s ``nakanaori check``).
+
 A corrupt, truncated or unreadable entry is rebuilt, never an error. A cache directory that cannot be
 created or written (read-only home, no permission) costs the cache, nothing else.
 
