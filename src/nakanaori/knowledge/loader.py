@@ -35,6 +35,7 @@ private to the user).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import mmap
 import os
@@ -263,9 +264,22 @@ def _read(entry: Path) -> Any:
             offset = _aligned(offset + size)
         if offset != _aligned(len(view)) or len(parts[-1]) != sizes[-1]:
             return None  # truncated or padded: not what was written
-        return pickle.loads(parts[-1], buffers=parts[:-1])
+        return _unpickle(parts[-1], parts[:-1])
     except Exception:  # missing, truncated, corrupt, from an incompatible build: rebuild
         return None
+
+
+def _unpickle(data: memoryview, buffers: list[memoryview]) -> Any:
+    """``pickle.loads`` with the garbage collector paused: an entry is thousands of new objects and no
+    garbage, and each collection they would set off walks every object of the process (the rules took
+    ~27 ms to read with collections, ~10 ms without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data, buffers=buffers)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _write(entry: Path, name: str, data: bytes, buffers: list[memoryview]) -> bool:
