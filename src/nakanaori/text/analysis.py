@@ -162,6 +162,7 @@ def _split(tokens: list[Token]) -> _Split:
     stack: list[str] = []  # the closing marks the quote scope waits for
     c = 0
     first = 0  # first token of the current sentence
+    quiet = True  # no quote open, no bracket open, no sentence break pending
     flags_of = _SURFACE_FLAGS.get
     for k, t in enumerate(tokens):
         t.i = k
@@ -170,7 +171,7 @@ def _split(tokens: list[Token]) -> _Split:
         f = flags_of(surf)
         if f is None:
             f = _surface_flags(surf)
-        if not (f or stack or depth or pending_break) and pos1 not in _QUIET_POS1:
+        if not f and quiet and pos1 not in _QUIET_POS1:
             t.sent = s
             t.clause = c
             continue
@@ -203,6 +204,7 @@ def _split(tokens: list[Token]) -> _Split:
         elif f & _F_CLOSE and depth:
             depth -= 1
         if depth:
+            quiet = False
             continue
         # only a symbol or a laugh-mark noun can end like a period (skip the call for every other token)
         may_end = pos1 == "補助記号" or (pos1 == "名詞" and f & _F_LAUGH)
@@ -212,6 +214,7 @@ def _split(tokens: list[Token]) -> _Split:
             or (may_end and _ends_like_a_period(tokens, k))
         ):
             pending_break = True
+        quiet = not (stack or pending_break)
     if tokens:
         sentences.append(_sentence(len(sentences), tokens, first, len(tokens)))
     if clause_starts and clause_starts[-1] == len(tokens):
