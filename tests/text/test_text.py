@@ -177,3 +177,8 @@ def test_the_unsafe_characters_are_every_format_character_but_the_joiner() -> No
         - {chr(c) for c in range(0xD800, 0xE000)}
         == formats
     )
+
+
+def test_a_text_with_nothing_left_after_normalising_has_no_tokens() -> None:
+    a = analyze("\u200b\u200e")  # format characters only: dropped
+    assert (a.text, a.tokens, a.sentences, a.japanese) == ("", [], [], False)
