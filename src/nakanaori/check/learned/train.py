@@ -6,8 +6,8 @@
    (a unit carries a label when a span of it overlaps the unit). Records labelled per message only
    give units only where that is unambiguous (a one-sentence message, or a label absent from the
    message); the rest are left out of that label's training rows.
-2. One L2-regularised logistic regression per label over the hashed features of
-   :mod:`nakanaori.learned.features` (the same code the product runs).
+2. One L2-regularised logistic regression per label over the bucketed feature codes of
+   :mod:`nakanaori.learned.features` (the same code the product runs, rows straight into scipy CSR).
 3. Out-of-fold scores (5 folds grouped by message) fit a Platt scaling per label, so the probabilities
    mean what they say, and choose each label's threshold: the one that maximises F1 of rules ∪ model
    on the dev split (or, without a dev split, on the out-of-fold scores of spanned batches the rules
@@ -35,7 +35,7 @@ import numpy as np
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import analyze
 from .corpus import CORPUS, Record, load_split
-from .features import FEATURE_VERSION, message_features, whole_message
+from .features import FEATURE_VERSION, codes, message_row, unit_rows
 from .model import ARTEFACT_DIR, FORMAT
 
 SEED = 20261203
@@ -71,13 +71,16 @@ MIX = 0.5  # the weight of the whole-message view where it helps a label
 JOBS = 2  # liblinear releases the GIL: two threads use both cores; results do not depend on it
 
 
+Row = tuple[np.ndarray, np.ndarray]  # (bucket indices, values) of one row of a feature matrix
+
+
 @dataclass
 class Units:
-    rows: list[np.ndarray]  # bucket indices per unit
+    rows: list[Row]  # per unit: its buckets and L2-normalised values (the product's own code)
     y: np.ndarray  # [units, labels]: 1, 0, or -1 (unknown: left out of that label's rows)
     group: np.ndarray  # record index of each unit
     spanned: np.ndarray  # bool per unit: its record had spans
-    messages: list[np.ndarray]  # bucket indices of the whole-message view, per record
+    messages: list[Row]  # the whole-message view, per record
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -85,22 +88,22 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def build_units(records: Sequence[Record], hash_bits: int = HASH_BITS) -> Units:
-    mask = (1 << hash_bits) - 1
-    import zlib
-
-    rows: list[np.ndarray] = []
+    rows: list[Row] = []
     ys: list[list[int]] = []
     group: list[int] = []
     spanned: list[bool] = []
-    messages: list[np.ndarray] = []
+    messages: list[Row] = []
     for ri, rec in enumerate(records):
         a = analyze(rec.text)
-        us, feats_of = message_features(a)
-        whole = whole_message(feats_of)
-        messages.append(np.fromiter((zlib.crc32(f.encode()) & mask for f in whole), dtype=np.int64, count=len(whole)))
+        c = codes(a)
+        us = c.units
+        messages.append(message_row(c, hash_bits))
+        if us:
+            unit_k, bucket, values = unit_rows(c, hash_bits)
+            bounds = np.searchsorted(unit_k, np.arange(len(us) + 1))
         for k, u in enumerate(us):
-            feats = feats_of[k]
-            rows.append(np.fromiter((zlib.crc32(f.encode()) & mask for f in feats), dtype=np.int64, count=len(feats)))
+            lo, hi = bounds[k], bounds[k + 1]
+            rows.append((bucket[lo:hi], values[lo:hi]))
             span = a.normalized.to_original(u.begin, u.end)
             y = []
             for label in LABELS:
@@ -117,25 +120,18 @@ def build_units(records: Sequence[Record], hash_bits: int = HASH_BITS) -> Units:
     return Units(rows, labels, np.array(group), np.array(spanned), messages)
 
 
-def to_matrix(rows: list[np.ndarray], hash_bits: int = HASH_BITS) -> Any:  # scipy.sparse.csr_matrix
+def to_matrix(rows: list[Row], hash_bits: int = HASH_BITS) -> Any:  # scipy.sparse.csr_matrix
+    """The rows as one CSR matrix (the values are already the product's: no re-hashing, no re-counting)."""
     from scipy.sparse import csr_matrix
 
-    indptr = [0]
-    indices: list[np.ndarray] = []
-    data: list[np.ndarray] = []
-    for idx in rows:
-        uniq, counts = np.unique(idx, return_counts=True)
-        v = counts.astype(np.float32)
-        if v.size:
-            v /= np.sqrt(float((v * v).sum()))
-        indices.append(uniq)
-        data.append(v)
-        indptr.append(indptr[-1] + uniq.size)
+    sizes = np.fromiter((b.size for b, _ in rows), dtype=np.int64, count=len(rows))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=indptr[1:])
     return csr_matrix(
         (
-            np.concatenate(data) if data else np.zeros(0, np.float32),
-            np.concatenate(indices) if indices else np.zeros(0, np.int64),
-            np.array(indptr),
+            np.concatenate([v for _, v in rows]) if rows else np.zeros(0, np.float32),
+            np.concatenate([b for b, _ in rows]) if rows else np.zeros(0, np.int64),
+            indptr,
         ),
         shape=(len(rows), 1 << hash_bits),
     )
