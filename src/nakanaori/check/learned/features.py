@@ -131,15 +131,17 @@ _SCOPE_BIT = 1 << 21  # above every code point: a quoted/reported character is a
 _DOLLAR = string_id("$")
 
 # the per-token row (pre-mix codes of the families a token gives alone, 0 where it gives none), by column
-_U1, _FUNC, _CFORM, _REQ, _TAG_R, _TAG_K, _TAG_O, _TAG_L, _ZERO, _PREV, _NEXT, _KEY, _SURF, _LEMMA, _ROLE_ID = range(15)
+_U1, _FUNC, _CFORM, _REQ, _TAG_R, _TAG_K, _TAG_O, _TAG_L, _ZERO, _PREV, _NEXT, _KEY, _SURF, _LEMMA, _ROLE_ID, _CHARS = range(16)
 _WIDTH = 16
 _TAG_COLUMN = {"R": _TAG_R, "K": _TAG_K, "O": _TAG_O, "L": _TAG_L}
 
-TokenKey = tuple[str, str, str, str, int]  # lemma, surface, pos1, cform, scope (0 own, 1 quoted/reported, 2 negated)
+# lemma, surface, pos1, cform, scope (0 own, 1 quoted/reported, 2 negated) + 4 when in a request
+TokenKey = tuple[str, str, str, str, int]
 
 
 def _token_row(key: TokenKey) -> bytes:
-    lemma, surface, pos1, cform, scope = key
+    lemma, surface, pos1, cform, scope_request = key
+    scope, request = scope_request & 3, scope_request & 4
     base = lemma or surface
     mark = "«" if scope == 1 else "¬" if scope == 2 else ""
     function = pos1.startswith(_FUNCTION_POS)
@@ -150,11 +152,12 @@ def _token_row(key: TokenKey) -> bytes:
     row[_U1] = k * _UNI
     row[_FUNC] = string_id(pos1 + ":" + surface) * _FUNC_C if function else 0
     row[_CFORM] = string_id(cform.split("-", 1)[0]) * _CFORM_C if cform else 0
-    row[_REQ] = string_id(base) * _REQ_C
+    row[_REQ] = string_id(base) * _REQ_C if request else 0
     row[_TAG_R], row[_TAG_K], row[_TAG_O], row[_TAG_L] = (k * c * content for c in (_R_C, _K_C, _O_C, _L_C))
     row[_PREV], row[_NEXT] = k * _P_C, k * _N_C
     row[_KEY], row[_SURF], row[_LEMMA] = k, string_id(surface), string_id(lemma)
     row[_ROLE_ID] = string_id(role) if role else 0
+    row[_CHARS] = len(surface) << 1 | (scope == 1)  # the surface's length and whether it is quoted or reported
     return np.array([v & _MASK for v in row], dtype=np.uint64).tobytes()
 
 
@@ -221,7 +224,6 @@ def codes(analysis: Analysis) -> Codes:
     parts: list[bytes] = []
     toks: list[Token] = []
     unit_l: list[int] = []
-    req_l: list[int] = []
     starts: list[int] = []  # the first token of each clause (a unit starts a clause)
     bounds: list[int] = []  # the first token of each unit
     for k, u in enumerate(us):
@@ -233,11 +235,10 @@ def codes(analysis: Analysis) -> Codes:
             if t.clause != clause:
                 clause = t.clause
                 starts.append(len(toks))
-            scope = 1 if (t.quote or t.reported) else 2 if t.negated else 0
+            scope = (1 if (t.quote or t.reported) else 2 if t.negated else 0) | (4 if t.request else 0)
             parts.append(rows[(t.lemma, t.surface, t.pos1, t.cform, scope)])
             toks.append(t)
             unit_l.append(k)
-            req_l.append(t.request)
     n = len(toks)
     n_units = len(us)
     bounds.append(n)
@@ -297,8 +298,9 @@ def codes(analysis: Analysis) -> Codes:
     b1, b2, t1, t2, t3 = _BI
     # character 2-4-grams per stretch of one scope within a unit (the scope folded into the characters)
     surfaces = [t.surface for t in toks]
-    lens = np.fromiter(map(len, surfaces), dtype=np.int64, count=n)
-    scoped = np.fromiter((t.quote or t.reported for t in toks), dtype=bool, count=n)
+    chars = a[:, _CHARS].astype(np.int64)
+    lens = chars >> 1
+    scoped = (chars & 1).astype(bool)
     change = np.empty(n, dtype=np.int64)
     change[0] = 0
     np.logical_or(~same1, scoped[1:] != scoped[:-1], out=change[1:], casting="unsafe")
@@ -321,7 +323,7 @@ def codes(analysis: Analysis) -> Codes:
     last = n_units - 1
     code_parts = (
         a[:, _U1:_REQ].ravel(),  # lemma unigrams, function words, conjugation forms
-        a[:, _REQ] * np.array(req_l, dtype=np.uint64),  # requests
+        a[:, _REQ],  # requests
         a[np.arange(n), col],  # content words tagged by their clause's role
         (key[:-1] * b1 + key[1:] * b2) * same1,  # lemma bigrams, trigrams
         (key[:-2] * t1 + key[1:-1] * t2 + key[2:] * t3) * same2,

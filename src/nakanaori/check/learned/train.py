@@ -313,6 +313,7 @@ def train(
     verbose: bool = True,
     c_grid: Sequence[float] | None = None,
     folds: int = 5,
+    hash_bits: int = HASH_BITS,
 ) -> dict[str, Any]:
     t0 = time.time()
     np.random.seed(SEED)
@@ -323,9 +324,9 @@ def train(
         f"train records: {len(train_recs)} ({sum(r.spans is not None for r in train_recs)} with spans); "
         f"dev records: {len(dev_recs)}"
     )
-    u = build_units(train_recs)
-    X = to_matrix(u.rows)
-    say(f"units: {len(u.rows)}; features hashed into {1 << HASH_BITS} buckets ({time.time() - t0:.0f} s)")
+    u = build_units(train_recs, hash_bits)
+    X = to_matrix(u.rows, hash_bits)
+    say(f"units: {len(u.rows)}; features hashed into {1 << hash_bits} buckets ({time.time() - t0:.0f} s)")
 
     if c_grid is None:
         C = {label: C_BY_LABEL[label] for label in LABELS}
@@ -336,7 +337,7 @@ def train(
     platt_a, platt_b = np.array(pa), np.array(pb)
     say(f"C per label: {C} ({time.time() - t0:.0f} s)")
 
-    weights = np.zeros((1 << HASH_BITS, len(LABELS)), dtype=np.float32)
+    weights = np.zeros((1 << hash_bits, len(LABELS)), dtype=np.float32)
     bias = np.zeros(len(LABELS), dtype=np.float32)
     for j, label in enumerate(LABELS):
         ok = u.y[:, j] >= 0
@@ -346,13 +347,13 @@ def train(
     weights = weights.astype(np.float16).astype(np.float32)  # what is shipped
 
     # the whole-message view: one row per record (labels known for every record), the same C per label
-    Xm = to_matrix(u.messages)
+    Xm = to_matrix(u.messages, hash_bits)
     ym = gold(train_recs)
     mu = Units(u.messages, ym, np.arange(len(train_recs)), np.ones(len(train_recs), bool), u.messages)
     oof_m = out_of_fold(Xm, mu, C, folds)
     ma, mb = zip(*(platt(oof_m[:, j], ym[:, j]) for j in range(len(LABELS))), strict=True)
     msg_platt_a, msg_platt_b = np.array(ma), np.array(mb)
-    msg_weights = np.zeros((1 << HASH_BITS, len(LABELS)), dtype=np.float32)
+    msg_weights = np.zeros((1 << hash_bits, len(LABELS)), dtype=np.float32)
     msg_bias = np.zeros(len(LABELS), dtype=np.float32)
     for j, label in enumerate(LABELS):
         clf = _fit_label(Xm, ym[:, j], C[label])
@@ -375,11 +376,11 @@ def train(
     sel_recs = [train_recs[i] for i in fresh]
     basis = f"out-of-fold on {len(fresh)} train records"
     if dev_recs:
-        du = build_units(dev_recs)
-        z = np.asarray(to_matrix(du.rows) @ weights) + bias
+        du = build_units(dev_recs, hash_bits)
+        z = np.asarray(to_matrix(du.rows, hash_bits) @ weights) + bias
         dev_probs = message_max(1 / (1 + np.exp(-(platt_a * z + platt_b))), du.group, len(dev_recs))
         probs = np.vstack([probs, dev_probs])
-        zm = np.asarray(to_matrix(du.messages) @ msg_weights) + msg_bias
+        zm = np.asarray(to_matrix(du.messages, hash_bits) @ msg_weights) + msg_bias
         msg_probs = np.vstack([msg_probs, 1 / (1 + np.exp(-(msg_platt_a * zm + msg_platt_b)))])
         sel_recs = sel_recs + list(dev_recs)
         basis += f" + the dev split ({len(dev_recs)})"
@@ -423,7 +424,7 @@ def train(
         "format": FORMAT,
         "feature_version": FEATURE_VERSION,
         "labels": list(LABELS),
-        "hash_bits": HASH_BITS,
+        "hash_bits": hash_bits,
         "family": "logistic regression per label over hashed lemma/char n-grams (sentence units + whole message)",
         "C": C,
         "thresholds": thresholds,
@@ -446,8 +447,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ARTEFACT_DIR)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--search-c", action="store_true", help=f"choose C per label from {C_GRID} again")
+    ap.add_argument("--hash-bits", type=int, default=HASH_BITS, help="2**bits buckets (experiments)")
     args = ap.parse_args(argv)
-    train(args.out, corpus=args.corpus, c_grid=C_GRID if args.search_c else None)
+    train(args.out, corpus=args.corpus, c_grid=C_GRID if args.search_c else None, hash_bits=args.hash_bits)
     return 0
 
 
