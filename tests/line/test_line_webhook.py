@@ -375,6 +375,20 @@ def test_free_text_situation_asks_only_what_it_could_not_read(server: Server, fa
     assert "読み取れなかった" in fake.wait_reply(hello["replyToken"])["messages"][0]["text"]
 
 
+def test_the_bot_asks_one_question_like_the_web_app(server: Server, fake: FakeLine) -> None:
+    # nothing says who nor what happened after: advise asks only who (its guess of the stage stands),
+    # so one tap gives the advice -- not a second question about the stage
+    user = uid()
+    ev = text_event("謝った", user=user)
+    server.post(payload(ev))
+    msg = fake.wait_reply(ev["replyToken"])["messages"][0]
+    assert msg["quickReply"]["items"][0]["action"]["data"].startswith("a=rel&v=")
+    pick = postback_event("a=rel&v=friend", user=user)
+    server.post(payload(pick))
+    advice = fake.wait_reply(pick["replyToken"])["messages"][0]
+    assert advice["type"] == "flex" and advice["altText"].startswith("友だち / ")
+
+
 # ------------------------------------------------------------------ deletion
 
 

@@ -50,6 +50,7 @@ class Advice(BaseModel):
     relationship_confidence: float
     stage_confidence: float
     question: str | None
+    ask: Literal["relationship", "stage"] | None  # what ``question`` asks about (Situation.ask)
     relationship_given: bool
     stage_given: bool
     guidance: GuidanceOut
@@ -193,6 +194,7 @@ def advise(
         relationship_confidence=sit.relationship_confidence,
         stage_confidence=sit.stage_confidence,
         question=sit.question,
+        ask=sit.ask,
         relationship_given=sit.relationship_given,
         stage_given=sit.stage_given,
         guidance=guidance,

@@ -42,6 +42,9 @@ class Situation(BaseModel):
     relationship_confidence: float = Field(ge=0.0, le=1.0)
     stage_confidence: float = Field(ge=0.0, le=1.0)
     question: str | None = None
+    # the one thing to ask when the reading is unsure (what ``question`` asks about); every interface
+    # asks this and only this, so the web app, the LINE bot and the CLI ask the same thing
+    ask: Literal["relationship", "stage"] | None = None
     relationship_given: bool = False
     stage_given: bool = False
     stage_scores: dict[str, float] = Field(default_factory=dict)

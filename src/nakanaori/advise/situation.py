@@ -14,7 +14,7 @@ Explicit choices override inference.
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import Literal, cast
 
 from ..check.engine import RawMatch, run_rules
 from ..errors import InputError, validate_text
@@ -28,6 +28,10 @@ from .relationship import read_relationship
 from .spans import Spans
 from .stage import decide_stage, score_stages
 from .stage_model import shipped_stage_model
+
+# below this confidence in the reading (the less sure of relationship and stage), advise asks one question:
+# about whichever of the two it is less sure of (``Situation.ask``)
+ASK_BELOW = 0.6
 
 __all__ = [
     "CHANNELS",
@@ -194,14 +198,15 @@ def read_situation(
     if facts.severity is None and st == Stage.rejected:
         facts.severity = "serious"
     confidence = round(min(rel_conf, st_conf), 2)
-    question = None
-    if confidence < 0.6:
+    question: str | None = None
+    ask: Literal["relationship", "stage"] | None = None
+    if confidence < ASK_BELOW:
         if rel_conf <= st_conf:
-            question = lex.questions.relationship
+            question, ask = lex.questions.relationship, "relationship"
         elif max(scores.values()) <= 0:
-            question = lex.questions.stage_default
+            question, ask = lex.questions.stage_default, "stage"
         else:
-            question = lex.questions.stage[st]
+            question, ask = lex.questions.stage[st], "stage"
     return Situation(
         relationship=rel,
         stage=st,
@@ -210,6 +215,7 @@ def read_situation(
         relationship_confidence=round(rel_conf, 2),
         stage_confidence=round(st_conf, 2),
         question=question,
+        ask=ask,
         relationship_given=rel_given is not None,
         stage_given=stage_given is not None,
         stage_scores={k: round(v, 2) for k, v in scores.items() if v},

@@ -154,6 +154,7 @@ def _jsonl_row(item_id: object, advice: Advice) -> dict[str, Any]:
         "stage": advice.stage.value,
         "confidence": advice.confidence,
         "question": advice.question,
+        "ask": advice.ask,
         "relationship_confidence": advice.relationship_confidence,
         "stage_confidence": advice.stage_confidence,
         "facts": advice.facts.model_dump(mode="json"),

@@ -50,9 +50,6 @@ class StepView:
 
 WEEKDAY_JA = "月火水木金土日"
 
-# Below this confidence the bot asks (with buttons) instead of advising on a guess.
-ASK_BELOW = 0.5
-
 
 def md(day: dt.date) -> str:
     return f"{day.month}月{day.day}日({WEEKDAY_JA[day.weekday()]})"
@@ -76,17 +73,15 @@ def advise_view(text: str | None, relationship: str | None, stage: str | None) -
     """Advice for a situation text and/or explicit choices (``nakanaori.advise.advisor.advise``).
 
     Raises :class:`~nakanaori.errors.InputError` when the text says nothing about a situation.
-    A guess below :data:`ASK_BELOW` comes back as ``None`` so the bot asks for it.
+    The one thing advise would ask about (``Advice.ask``) comes back as ``None`` so the bot asks it, as the
+    web app and the CLI do.
     """
     from ..advise.advisor import advise
 
     advice = advise(text, relationship=relationship, stage=stage, today=today_tokyo())
-    rel: str | None = advice.relationship.value
-    stg: str | None = advice.stage.value
-    if not advice.relationship_given and advice.relationship_confidence < ASK_BELOW:
-        rel = None
-    if not advice.stage_given and advice.stage_confidence < ASK_BELOW:
-        stg = None
+    # the one thing advise is unsure of comes back as None, so the bot asks it (and keeps the other guess)
+    rel: str | None = None if advice.ask == "relationship" else advice.relationship.value
+    stg: str | None = None if advice.ask == "stage" else advice.stage.value
     g = advice.guidance
     return AdviceView(
         relationship=rel,

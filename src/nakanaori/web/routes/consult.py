@@ -70,13 +70,8 @@ def consult_post(
 
 
 def _guess(advice: Any) -> dict[str, Any] | None:
-    """When the reading is unsure: the guess, and one-tap answers for the less certain half."""
-    if advice.question is None:
-        return None
-    ask_relationship = not advice.relationship_given and (
-        advice.stage_given or advice.relationship_confidence <= advice.stage_confidence
-    )
-    if ask_relationship:
+    """When the reading is unsure: the guess, and one-tap answers for the one thing advise asks about."""
+    if advice.ask == "relationship":
         return {
             "field": "relationship",
             "prompt": "謝った相手は、どなたですか?近いものを選んでください。",
@@ -84,12 +79,12 @@ def _guess(advice: Any) -> dict[str, Any] | None:
             "current": advice.relationship.value,
             "current_ja": advice.relationship_ja,
         }
-    if advice.stage_given:
-        return None
-    return {
-        "field": "stage",
-        "prompt": "いまの状況に、いちばん近いものを選んでください。",
-        "choices": list(STAGE_JA.items()),
-        "current": advice.stage.value,
-        "current_ja": advice.stage_ja,
-    }
+    if advice.ask == "stage":
+        return {
+            "field": "stage",
+            "prompt": "いまの状況に、いちばん近いものを選んでください。",
+            "choices": list(STAGE_JA.items()),
+            "current": advice.stage.value,
+            "current_ja": advice.stage_ja,
+        }
+    return None
