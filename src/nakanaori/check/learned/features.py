@@ -131,7 +131,24 @@ _SCOPE_BIT = 1 << 21  # above every code point: a quoted/reported character is a
 _DOLLAR = string_id("$")
 
 # the per-token row (pre-mix codes of the families a token gives alone, 0 where it gives none), by column
-_U1, _FUNC, _CFORM, _REQ, _TAG_R, _TAG_K, _TAG_O, _TAG_L, _ZERO, _PREV, _NEXT, _KEY, _SURF, _LEMMA, _ROLE_ID, _CHARS = range(16)
+(
+    _U1,
+    _FUNC,
+    _CFORM,
+    _REQ,
+    _TAG_R,
+    _TAG_K,
+    _TAG_O,
+    _TAG_L,
+    _ZERO,
+    _PREV,
+    _NEXT,
+    _KEY,
+    _SURF,
+    _LEMMA,
+    _ROLE_ID,
+    _CHARS,
+) = range(16)
 _WIDTH = 16
 _TAG_COLUMN = {"R": _TAG_R, "K": _TAG_K, "O": _TAG_O, "L": _TAG_L}
 
