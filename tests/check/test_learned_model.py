@@ -119,6 +119,26 @@ def test_features_are_the_reference_features() -> None:
     assert seen >= 400
 
 
+def test_inference_reads_what_training_reads() -> None:
+    """The product's one-sort scoring gives the probabilities of the rows training is given
+    (features.unit_rows / message_row, the CSR rows of train.py), on dev messages."""
+    from nakanaori.check.learned.corpus import load_split
+    from nakanaori.check.learned.features import message_row, unit_rows
+
+    m = shipped_model()
+    w, mw = m.weights.astype(np.float32), m.msg_weights.astype(np.float32)
+    for rec in load_split("dev")[:150]:
+        c = codes(analyze(rec.text))
+        unit_k, bucket, values = unit_rows(c, m.hash_bits)
+        z = np.zeros((len(c.units), len(LABELS)), dtype=np.float32)
+        np.add.at(z, unit_k, w[bucket] * values[:, None])
+        p = m.probabilities(z + m.bias)
+        mb, mv = message_row(c, m.hash_bits)
+        pm = 1.0 / (1.0 + np.exp(-(m.msg_platt_a * (mv @ mw[mb] + m.msg_bias) + m.msg_platt_b)))
+        expected = (1.0 - m.mix) * p + m.mix * pm
+        assert np.allclose(m.score_codes(c), expected, atol=1e-5), rec.id
+
+
 def test_reference_features_see_clause_roles_person_roles_and_questions() -> None:
     """What the reference says the v3/v4 features are: an account given in a reason clause of a good
     sentence, and a question that points at the other person."""

@@ -191,7 +191,6 @@ _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _CH = [np.uint64(c) for c in (_CH1, _CH2, _CH3, _CH4)]
 _BI = [np.uint64(c) for c in (_BI1, _BI2, _TRI1, _TRI2, _TRI3)]
 UNIT_BITS = 13  # a unit index sits in the top bits of a sorting key (8,192 units: more than a message's characters)
-_SHIFT = np.uint64(64 - UNIT_BITS)
 
 
 def _avalanche(x: np.ndarray) -> np.ndarray:
@@ -308,7 +307,7 @@ def codes(analysis: Analysis) -> Codes:
                 extra += ((r * _QROLE) & _MASK, k)
     starts_a = np.array(starts, dtype=np.int64)
     clause_len = starts_a[1:] - starts_a[:-1]
-    col = np.repeat(np.array(cols, dtype=np.int64), clause_len)
+    col = np.array(cols, dtype=np.int64).repeat(clause_len)
     key = a[:, _KEY]
     same1 = unit[1:] == unit[:-1]
     same2 = unit[2:] == unit[:-2]
@@ -322,7 +321,7 @@ def codes(analysis: Analysis) -> Codes:
     change[0] = 0
     np.logical_or(~same1, scoped[1:] != scoped[:-1], out=change[1:], casting="unsafe")
     stretch = change.cumsum()
-    tok_of = np.repeat(np.arange(n), lens)
+    tok_of = np.arange(n).repeat(lens)
     st = stretch[tok_of]
     cp = np.frombuffer("".join(surfaces).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     cp |= scoped[tok_of].astype(np.uint64) * np.uint64(_SCOPE_BIT)
@@ -354,7 +353,7 @@ def codes(analysis: Analysis) -> Codes:
         tl[:, 0],
     )
     unit_parts = (
-        np.repeat(unit, 3),
+        unit.repeat(3),
         unit,
         unit,
         unit[1:],
@@ -374,37 +373,44 @@ def codes(analysis: Analysis) -> Codes:
     return Codes(us, _avalanche(allc[keep]), allu[keep], n_message)
 
 
+# a feature's identity is its code less the low ID_SHIFT bits (50 bits: no two features of a message share
+# one in practice); the low bits carry the unit and a flag while sorting (Model.score_codes)
+ID_SHIFT = UNIT_BITS + 1
+_ID_SHIFT = np.uint64(ID_SHIFT)
+
+
 def unit_rows(c: Codes, hash_bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(unit, bucket, value) of every non-zero of the units' feature matrix, sorted by unit then bucket:
-    each distinct feature of a unit counts once, features are hashed into ``2**hash_bits`` buckets by
-    their top bits, and each unit's bucket counts are L2-normalised."""
-    key = (c.unit_of.astype(np.uint64) << _SHIFT) | (c.codes >> np.uint64(UNIT_BITS))
+    each distinct feature of a unit counts once, features fall into ``2**hash_bits`` buckets by the top
+    bits of their code, and a bucket's value is its count over the square root of the unit's number of
+    distinct features (the L2 norm of the unit's binary feature vector)."""
+    key = (c.unit_of.astype(np.uint64) << np.uint64(64 - ID_SHIFT)) | (c.codes >> _ID_SHIFT)
     key = np.sort(key)
     first = np.empty(key.size, dtype=bool)
     first[:1] = True
     np.not_equal(key[1:], key[:-1], out=first[1:])
-    ub = key[first] >> np.uint64(64 - UNIT_BITS - hash_bits)  # unit and bucket, sorted
+    ub = key[first] >> np.uint64(64 - ID_SHIFT - hash_bits)  # unit and bucket, sorted
     keys, counts = _run_lengths(ub)
     unit_k = (keys >> np.uint64(hash_bits)).astype(np.int64)
     bucket = (keys & np.uint64((1 << hash_bits) - 1)).astype(np.int64)
     v = counts.astype(np.float32)
-    norms = np.sqrt(np.bincount(unit_k, weights=v * v)).astype(np.float32)
+    norms = np.sqrt(np.bincount(unit_k, weights=v)).astype(np.float32)
     return unit_k, bucket, v / norms[unit_k]
 
 
 def message_row(c: Codes, hash_bits: int) -> tuple[np.ndarray, np.ndarray]:
     """(bucket, value) of the whole-message view: every feature of the units once, less those that only
-    say where a unit sits; bucket counts L2-normalised."""
-    s = np.sort(c.codes[: c.n_message])
+    say where a unit sits; bucket counts over the square root of the number of distinct features."""
+    s = np.sort(c.codes[: c.n_message] >> _ID_SHIFT)
     if s.size:
         first = np.empty(s.size, dtype=bool)
         first[0] = True
         np.not_equal(s[1:], s[:-1], out=first[1:])
         s = s[first]
-    keys, counts = _run_lengths(s >> np.uint64(64 - hash_bits))
+    keys, counts = _run_lengths(s >> np.uint64(64 - ID_SHIFT - hash_bits))
     v = counts.astype(np.float32)
     if v.size:
-        v /= np.sqrt(np.dot(v, v))
+        v /= np.float32(np.sqrt(s.size))
     return keys.astype(np.int64), v
 
 

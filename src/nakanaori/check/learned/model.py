@@ -20,7 +20,7 @@ from ...knowledge.loader import cached
 from ...labels import LABELS
 from ...text.analysis import Analysis
 from .artefact_files import read_artefact
-from .features import FEATURE_VERSION, Codes, Unit, codes, message_row, unit_rows
+from .features import FEATURE_VERSION, ID_SHIFT, UNIT_BITS, Codes, Unit, codes
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 
@@ -80,28 +80,55 @@ class Model:
 
     def score_codes(self, c: Codes) -> np.ndarray:
         """[units, labels]: each unit's calibrated probabilities, mixed with the whole message's where
-        ``mix`` says so (its buckets are among the units': every feature of the view is some unit's)."""
+        ``mix`` says so. The same values as :func:`~.features.unit_rows` and :func:`~.features.message_row`
+        (what training reads), from one sort: codes ordered by identity, then view, then unit."""
         n = len(LABELS)
-        if not c.units:
+        n_units = len(c.units)
+        if not n_units:
             return np.zeros((0, n), dtype=np.float32)
-        unit_k, bucket, values = unit_rows(c, self.hash_bits)
+        codes = c.codes
+        # low bits: unit, and above it a flag for the unit-only families (not in the whole-message view)
+        low = c.unit_of.astype(np.uint64)
+        low[c.n_message :] |= _UNIT_ONLY
+        key = np.sort((codes >> _ID) << _ID | low)
+        fresh = np.empty(key.size, dtype=bool)
+        fresh[0] = True
+        np.not_equal(key[1:], key[:-1], out=fresh[1:])
+        key = key[fresh]  # one row per distinct (feature, unit)
+        bucket = key >> self._bucket_shift  # sorted
+        new = np.empty(key.size, dtype=bool)
+        new[0] = True
+        np.not_equal(bucket[1:], bucket[:-1], out=new[1:])
+        distinct = bucket[new].astype(np.intp)
+        col = np.cumsum(new) - 1  # each row's distinct bucket
+        d = distinct.size
         # each distinct bucket gathered once (float16 -> float32 is exact: the same numbers as shipped)
-        s = np.sort(bucket)
-        first = np.empty(s.size, dtype=bool)
-        first[0] = True
-        np.not_equal(s[1:], s[:-1], out=first[1:])
-        distinct = s[first]
         rows = np.take(self.table, distinct, axis=0).astype(np.float32)
-        starts = np.searchsorted(unit_k, np.arange(len(c.units)))  # sorted by unit: each unit's run
-        w = np.take(rows[:, :n], np.searchsorted(distinct, bucket), axis=0)
-        z = np.add.reduceat(w * values[:, None], starts, axis=0)
+        unit = (key & _UNIT_MASK).astype(np.intp)
+        counts = np.bincount(unit * d + col, minlength=n_units * d).reshape(n_units, d).astype(np.float32)
+        per_unit = counts.sum(axis=1)
+        z = (counts @ rows[:, :n]) / np.sqrt(per_unit)[:, None]
         probs = self.probabilities(z + self.bias)
         if self.mix.any():
-            mb, mv = message_row(c, self.hash_bits)
-            zm = mv @ np.take(rows[:, n:], np.searchsorted(distinct, mb), axis=0)
+            ident = key >> _ID
+            first = np.empty(key.size, dtype=bool)
+            first[0] = True
+            np.not_equal(ident[1:], ident[:-1], out=first[1:])
+            msg = first & ((key & _UNIT_ONLY) == 0)
+            mc = np.bincount(col[msg], minlength=d).astype(np.float32)
+            zm = (mc @ rows[:, n:]) / np.float32(np.sqrt(mc.sum()))
             pm = 1.0 / (1.0 + np.exp(-(self.msg_platt_a * (zm + self.msg_bias) + self.msg_platt_b)))
             probs = (1.0 - self.mix) * probs + self.mix * pm
         return probs
+
+    @property
+    def _bucket_shift(self) -> np.uint64:
+        return np.uint64(64 - self.hash_bits)
+
+
+_ID = np.uint64(ID_SHIFT)
+_UNIT_ONLY = np.uint64(1 << UNIT_BITS)
+_UNIT_MASK = np.uint64((1 << UNIT_BITS) - 1)
 
 
 def load_model(directory: Path = ARTEFACT_DIR) -> Model:
