@@ -46,6 +46,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python -m compileall -q src
 	test ! -f benchmarks/check_bench.py || $(BIN)/python benchmarks/check_bench.py
 	$(BIN)/python benchmarks/http_bench.py
+	$(BIN)/python benchmarks/http_inprocess.py
 	$(BIN)/python benchmarks/cli_bench.py
 
 # rebuild the learned model from corpus/ (seeded, CPU, a few minutes; writes src/nakanaori/check/learned/artefact)

@@ -76,3 +76,22 @@ def test_help_lists_every_command() -> None:
         assert f" {command} " in res.stdout
     sub, _ = imported(["eval", "--help"])
     assert " messages " in sub.stdout and " situations " in sub.stdout
+
+
+def test_a_command_over_many_items_collects_garbage_again() -> None:
+    """main() runs a one-shot command without the garbage collector; a JSONL run turns it back on, with what
+    start-up made frozen out of the collections."""
+    import gc
+
+    from nakanaori.cli.common import collect_garbage_again
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        collect_garbage_again()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        if not was_enabled:
+            gc.disable()

@@ -130,3 +130,18 @@ def test_cli_fills_reuses_and_repairs_its_cache(tmp_path: Path) -> None:
     unwritable = _cli(["check", TEXT, "--json"], {**env, "NAKANAORI_CACHE_DIR": str(blocker / "cache")})
     assert (unwritable.returncode, unwritable.stdout, unwritable.stderr) == (0, first.stdout, "")
     assert json.loads(first.stdout)["text"] == TEXT
+
+
+def test_the_code_fingerprint_sees_every_module_change(tmp_path: Path) -> None:
+    """The cache key includes every module of the package by size and modification time, nested ones too."""
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    nested = tmp_path / "sub" / "deeper" / "b.py"
+    nested.write_text("y = 2\n")
+    (tmp_path / "sub" / "notes.txt").write_text("not a module\n")
+    before = sorted(cache._modules(str(tmp_path), ""))
+    assert [rel for rel, _, _ in before] == ["a.py", "sub/deeper/b.py"]
+    nested.write_text("y = 3\n")  # same size: the modification time tells
+    st = nested.stat()
+    os.utime(nested, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert sorted(cache._modules(str(tmp_path), "")) != before

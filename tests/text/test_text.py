@@ -137,3 +137,48 @@ def test_a_token_keeps_sudachis_morpheme() -> None:
     assert da.m.lemma != "た" and da.m.surface == "だ" and da.m.pos == da.pos
     hon = toks[0]
     assert hon.m is hon and hon.m.lemma == hon.lemma == "本"
+
+
+def test_the_one_to_one_path_gives_what_the_character_loop_gives() -> None:
+    """normalize() answers most texts with ！？… without its character loop; the answer must be the loop's.
+    (Texts already NFKC without any special character are kept as they are by an older path, not tested
+    here: it keeps a format character outside its list, such as U+061C, which the loop drops.)"""
+    import random
+    import unicodedata
+
+    from nakanaori.text.normalize import _SPECIAL, _normalize_by_char
+
+    pool = [chr(c) for c in range(0xFF00, 0xFFF0)] + [chr(c) for c in range(0x20, 0x7F)]
+    pool += list("\n\r\t\x00\x1b\x7f\x85\xad\xa0\u0301\u00e9\u212b\ufb01\u2460\u2028\u2026\u2025\u223c\u301c~")
+    pool += [chr(c) for c in (0x1100, 0x1161, 0x3131, 0x3099, 0x309A, 0x200B, 0x200D, 0x202A, 0xFEFF, 0x061C)]
+    pool += ["\U000e0020", "\U0001f600", "\ufe0f", "\ud800", *"ごめん昨日は約束の時間に遅れて本当にがぎ笑"]
+    rnd = random.Random(12)
+    texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(1, 12))) for _ in range(20_000)]
+    texts += [c + tail for c in map(chr, range(0, 0x30000, 3)) for tail in ("", "！", "…")]
+    for t in texts:
+        if unicodedata.is_normalized("NFKC", t) and not _SPECIAL.search(t.replace("\n", "")):
+            continue  # the older path
+        assert normalize(t) == _normalize_by_char(t), repr(t)
+
+
+def test_the_unsafe_characters_are_every_format_character_but_the_joiner() -> None:
+    """The one-to-one path's list of format characters (category Cf) is Python's own, but U+200D."""
+    import sys
+    import unicodedata
+
+    from nakanaori.text.normalize import _UNSAFE
+
+    formats = {c for c in map(chr, range(sys.maxunicode + 1)) if unicodedata.category(c) == "Cf"} - {"\u200d"}
+    listed = {c for c in map(chr, range(0x20, sys.maxunicode + 1)) if _UNSAFE.match(c)}
+    assert (
+        listed
+        - {chr(c) for c in range(0x7F, 0xA0)}
+        - {"\uff9e", "\uff9f", "\u3099", "\u309a"}
+        - {chr(c) for c in range(0xD800, 0xE000)}
+        == formats
+    )
+
+
+def test_a_text_with_nothing_left_after_normalising_has_no_tokens() -> None:
+    a = analyze("\u200b\u200e")  # format characters only: dropped
+    assert (a.text, a.tokens, a.sentences, a.japanese) == ("", [], [], False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any, cast
@@ -15,7 +16,7 @@ from ..text.normalize import utf16_offset
 from .engine import run_rules, span_tokens
 from .findings import Finding, Note, Verdict
 from .notes import MessageChecks, load_message_checks
-from .register import detect_register
+from .register import register_of
 from .rules import Rule, load_rules
 
 # "register" is the contract's key name; pydantic warns that it shadows ABCMeta.register, which is harmless.
@@ -71,12 +72,42 @@ _SENTENCE_END = "。．.!?！？\n"
 _LABEL_ORDER = {label: k for k, label in enumerate(LABELS)}
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # the characters that take two UTF-16 code units
+
+
 def _utf16(original: str) -> Callable[[str, int], int] | None:
     """How code-point offsets of *original* become UTF-16 ones: ``None`` when they are the same (no
     character past U+FFFF, the usual case), else :func:`utf16_offset`."""
-    if len(original.encode("utf-16-le", "surrogatepass")) == 2 * len(original):
+    if _ASTRAL.search(original) is None:
         return None
     return utf16_offset
+
+
+# (id of a rule, register) -> (that rule, the fields of its findings that depend on the rule and the register
+# alone); the rule is kept so that its id stays its own. Rules are read-only once loaded.
+_RULE_FIELDS: dict[tuple[int, str], tuple[Rule, dict[str, Any]]] = {}
+
+
+def _rule_fields(rule: Rule, register: str) -> dict[str, Any]:
+    """What a rule's finding says wherever it is: label, reason, the suggestion for the register …"""
+    hit = _RULE_FIELDS.get((id(rule), register))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    kind = rule.kind
+    fields = {
+        "label": rule.label,
+        "label_ja": LABEL_JA[rule.label],
+        "kind": kind,
+        "why": rule.why.strip(),
+        "suggestion": rule.suggestion_for(register) if kind == "ng" else None,
+        "hint": rule.hint,
+        "severity": rule.severity or ("warning" if kind == "ng" else "info"),
+        "rule": rule.id,
+    }
+    if len(_RULE_FIELDS) > 20_000:  # other rule sets came and went (tests load their own): start again
+        _RULE_FIELDS.clear()
+    _RULE_FIELDS[(id(rule), register)] = (rule, fields)
+    return fields
 
 
 def _findings(analysis: Analysis, register: str, use_model: bool = True) -> list[Finding]:
@@ -93,20 +124,12 @@ def _findings(analysis: Analysis, register: str, use_model: bool = True) -> list
         nb, ne = analysis.tokens[lo].begin, analysis.tokens[hi - 1].end
         start, end = norm.to_original(nb, ne)
         covered.setdefault(rule.label, []).append((nb, ne))
-        kind = rule.kind
         found.append(
             {
-                "label": rule.label,
-                "label_ja": LABEL_JA[rule.label],
-                "kind": kind,
+                **_rule_fields(rule, register),
                 "start": start,
                 "end": end,
                 "text": original[start:end],
-                "why": rule.why.strip(),
-                "suggestion": rule.suggestion_for(register) if kind == "ng" else None,
-                "hint": rule.hint,
-                "severity": rule.severity or ("warning" if kind == "ng" else "info"),
-                "rule": rule.id,
                 "start_utf16": start if u16 is None else u16(original, start),
                 "end_utf16": end if u16 is None else u16(original, end),
             }
@@ -188,7 +211,7 @@ def report_from_analysis(
 ) -> CheckReport:
     mc: MessageChecks = load_message_checks()
     original = analysis.normalized.original
-    register, _evidence = detect_register(analysis)
+    register = register_of(analysis)
     if not analysis.japanese:
         return CheckReport(
             text=original,

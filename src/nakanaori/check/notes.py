@@ -23,7 +23,7 @@ Presence = Literal["reply_release", "care_question"]
 
 
 class StageNeed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     labels: list[str]
     message: str
     # the need is also met when the text shows one of these (the analyser may miss the label, and the note must
@@ -34,21 +34,21 @@ class StageNeed(BaseModel):
 
 
 class ScoreBands(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     send: tuple[int, int]
     improve: tuple[int, int]
     counter: tuple[int, int]
 
 
 class ScoreBandNames(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     send: str
     improve: str
     counter: str
 
 
 class ScoreConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     bands: ScoreBands
     # what each stage values (domain.md §4, §6): the weight of each good element; "default" without a stage
     values: dict[str, dict[str, int]]
@@ -63,7 +63,7 @@ class ScoreConfig(BaseModel):
 
 
 class VerdictTexts(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     send: str
     improve: str
     counter: str
@@ -75,7 +75,7 @@ class VerdictSummaries(VerdictTexts):
 
 
 class VerdictConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     counter_labels: list[str]
     # labels that make a message backfire at these stages only (pressing while they need space, joking right after)
     counter_by_stage: dict[Stage, list[str]]
@@ -90,7 +90,7 @@ class StageWarning(BaseModel):
     """A good element that works against the stage (an apology reopened when it is settled, a promise that reads as
     persuasion after a rejection): a place to fix."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     stages: list[Stage]
     labels: list[str]
     message: str
@@ -113,13 +113,13 @@ def _has_any_word(analysis: Analysis, f: Finding, words: list[str]) -> bool:
 
 
 class FindingText(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     why: str
     hint: str
 
 
 class MessageChecks(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     no_japanese: str
     expected_registers: dict[Relationship, list[str]]

@@ -7,6 +7,7 @@ request 〜てください and set phrases like ありがとうございます a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -102,21 +103,42 @@ def _is_polite(t: Token) -> bool:
     return t.pos_str.startswith("助動詞") and t.lemma in POLITE_AUX and t.surface not in ("でしょ", "っしょ")
 
 
+def _evidence(analysis: Analysis) -> Iterator[tuple[int, int, str]]:
+    """Each token outside quotes and reported words that is honorific or polite: (begin, end, kind)."""
+    tokens = analysis.tokens
+    for k, t in enumerate(tokens):
+        if t.quote or t.reported:
+            continue
+        # only a verb can be honorific, and only a verb, an auxiliary or ください polite (no call for the rest)
+        pos1 = t.pos1
+        if pos1 == "動詞":
+            if _is_honorific(tokens, k):
+                yield t.begin, t.end, "honorific"
+                continue
+        elif pos1 != "助動詞" and t.lemma not in _REQUEST_LEMMAS:
+            continue
+        if _is_polite(t):
+            yield t.begin, t.end, "polite"
+
+
 def detect_register(analysis: Analysis) -> tuple[str, list[tuple[int, int, str]]]:
     """Return the register and the evidence (normalised begin, end, kind) that decided it."""
-    tokens = analysis.tokens
     honorific: list[tuple[int, int, str]] = []
     polite: list[tuple[int, int, str]] = []
-    for k, t in enumerate(tokens):
-        # only a verb, an auxiliary or ください can be honorific or polite (skip the two calls for the rest)
-        if t.quote or t.reported or (t.pos1 != "動詞" and t.pos1 != "助動詞" and t.lemma not in _REQUEST_LEMMAS):
-            continue
-        if _is_honorific(tokens, k):
-            honorific.append((t.begin, t.end, "honorific"))
-        elif _is_polite(t):
-            polite.append((t.begin, t.end, "polite"))
+    for ev in _evidence(analysis):
+        (honorific if ev[2] == "honorific" else polite).append(ev)
     if honorific:
         return "honorific", honorific
     if polite:
         return "polite", polite
     return "casual", []
+
+
+def register_of(analysis: Analysis) -> str:
+    """The register alone (what :func:`detect_register` decides; it stops at the first honorific word)."""
+    polite = False
+    for ev in _evidence(analysis):
+        if ev[2] == "honorific":
+            return "honorific"
+        polite = True
+    return "polite" if polite else "casual"

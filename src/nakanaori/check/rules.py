@@ -55,7 +55,7 @@ def _as_list(v: StrOrList | None) -> list[str] | None:
 class TokenSpec(BaseModel):
     """Conditions on one morpheme. Lists mean any-of; ``pos``/``cform``/``ctype`` match by prefix."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     s: list[str] | None = None  # surface
     lemma: list[str] | None = None  # dictionary form
@@ -130,7 +130,7 @@ class MatchExample(BaseModel):
     """A text the rule must fire on; optionally what it must highlight (``span``, as the text shows it)
     and what it must suggest there (``suggestion``, in the text's register)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     text: str = Field(min_length=1)
     span: str | None = Field(default=None, min_length=1)
@@ -138,7 +138,7 @@ class MatchExample(BaseModel):
 
 
 class Examples(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     # texts where the rule must fire (for an NG rule: NG examples): a text, or {text, span?, suggestion?}
     match: list[MatchExample] = Field(default_factory=list)
@@ -163,7 +163,7 @@ class CheckCall(BaseModel):
     """A plain-Python predicate a rule names, with its arguments: ``check: own_future`` or
     ``check: {name: sentence_has, args: {words: [もう]}}``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     name: str
     args: dict[str, Any] = Field(default_factory=dict)
@@ -182,7 +182,7 @@ class PatternRule(BaseModel):
     Label rules (:class:`Rule`) and situation cues (``nakanaori.advise.cues``) are both pattern rules;
     each kind names the predicates its ``check`` may use (:attr:`PREDICATES`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     PREDICATES: ClassVar[Mapping[str, Predicate]] = CHECKS
 
@@ -301,7 +301,7 @@ class Rule(PatternRule):
 
 
 class RuleFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     rules: list[Rule] = Field(min_length=1)
 

@@ -11,7 +11,16 @@ import typer
 
 from ..errors import EXIT_CODES, InputError
 from ..labels import LABEL_JA, REGISTER_JA, Relationship, Stage, join_names
-from .common import LazyConsole, err_console, fail, fail_option, iter_jsonl, read_source_bytes, read_text_arg
+from .common import (
+    LazyConsole,
+    collect_garbage_again,
+    err_console,
+    fail,
+    fail_option,
+    iter_jsonl,
+    read_source_bytes,
+    read_text_arg,
+)
 
 if TYPE_CHECKING:
     from ..advise.advisor import Advice
@@ -173,6 +182,7 @@ def _advise_jsonl(path: str, relationship: str | None, stage: str | None, today:
         lines = list(iter_jsonl(read_source_bytes(path)))
     except InputError as exc:
         fail(exc)
+    collect_garbage_again()
     bad = 0
     out = sys.stdout
     for lineno, obj, error in lines:

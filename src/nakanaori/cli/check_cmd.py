@@ -13,6 +13,7 @@ from ..labels import REGISTER_JA
 from .common import (
     LazyConsole,
     NoProgress,
+    collect_garbage_again,
     err_console,
     fail,
     fail_option,
@@ -206,6 +207,7 @@ def _check_jsonl(path: str, relationship: str | None, stage: str | None) -> None
         lines = list(iter_jsonl(data))
     except InputError as exc:
         fail(exc)
+    collect_garbage_again()
     bad = 0
     progress: Any = NoProgress()  # JSON lines on stdout; a progress bar only for a person watching
     if sys.stderr.isatty():

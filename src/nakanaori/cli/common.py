@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -55,6 +56,16 @@ class NoProgress:
 
 
 err_console = LazyConsole(stderr=True)
+
+
+def collect_garbage_again() -> None:
+    """For a command about to go through many items (a JSONL file, an evaluation set): turn the garbage
+    collector back on, which :func:`nakanaori.cli.main.main` keeps off during start-up. What exists now lives
+    until the end and is frozen out of every future collection; a check leaves a few cyclic objects, which
+    are collected again from here on."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def fail(exc: InputError) -> NoReturn:

@@ -20,6 +20,10 @@ knowledge files, the size and modification time of every module of the package (
 code that validates), and the versions of Python and pydantic. Any change to any of them is a new key,
 so an entry is never stale; entries of older keys are removed when the new one is written.
 
+The schemas of the files a ``check`` reads (rules, lexicon, message checks) are ``defer_build``: pydantic
+builds a schema's validator when it first validates, so a process that finds them all in the cache never
+builds those validators (~20 ms of a ~0.35 s ``nakanaori check``).
+
 A corrupt, truncated or unreadable entry is rebuilt, never an error. A cache directory that cannot be
 created or written (read-only home, no permission) costs the cache, nothing else.
 
@@ -31,6 +35,7 @@ private to the user).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import mmap
 import os
@@ -162,10 +167,23 @@ def _code_fingerprint() -> bytes:
     import pydantic
 
     h = hashlib.sha256(f"{CACHE_FORMAT}|{sys.version}|{pydantic.VERSION}|{PACKAGE_DIR}".encode())
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        st = path.stat()
-        h.update(f"{path.relative_to(PACKAGE_DIR)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for rel, size, mtime in sorted(_modules(str(PACKAGE_DIR), "")):
+        h.update(f"{rel}|{size}|{mtime}\n".encode())
     return h.digest()
+
+
+def _modules(directory: str, prefix: str) -> list[tuple[str, int, int]]:
+    """(path relative to the package, size, mtime in ns) of every ``.py`` file under *directory*
+    (os.scandir: a quarter of the time of Path.rglob and a stat per file, on every process start)."""
+    found: list[tuple[str, int, int]] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                found += _modules(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".py"):
+                st = entry.stat()
+                found.append((prefix + entry.name, st.st_size, st.st_mtime_ns))
+    return found
 
 
 def _files_digest(files: Iterable[Path]) -> bytes:
@@ -259,9 +277,22 @@ def _read(entry: Path) -> Any:
             offset = _aligned(offset + size)
         if offset != _aligned(len(view)) or len(parts[-1]) != sizes[-1]:
             return None  # truncated or padded: not what was written
-        return pickle.loads(parts[-1], buffers=parts[:-1])
+        return _unpickle(parts[-1], parts[:-1])
     except Exception:  # missing, truncated, corrupt, from an incompatible build: rebuild
         return None
+
+
+def _unpickle(data: memoryview, buffers: list[memoryview]) -> Any:
+    """``pickle.loads`` with the garbage collector paused: an entry is thousands of new objects and no
+    garbage, and each collection they would set off walks every object of the process (the rules took
+    ~27 ms to read with collections, ~10 ms without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data, buffers=buffers)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _write(entry: Path, name: str, data: bytes, buffers: list[memoryview]) -> bool:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .lexicon import lexicon
 from .normalize import Normalized, has_japanese, normalize
-from .speech import mark_speech
+from .speech import QUOTATIVE_SURFACES, mark_speech
 from .tokenizer import tokenize_as
 from .tokens import Sentence, Token
 
@@ -93,63 +93,133 @@ def _ends_like_a_period(ms: list[Token], k: int) -> bool:
 _CLOSE_QUOTES = ("」", "』", "”")
 _CONTINUES = "」』)）"
 
+# what a surface can do in the sentence pass, as bits (computed once per distinct surface)
+_F_CONT = 1  # keeps a pending sentence break waiting: 。.!?… or a closing mark (「。」「」」)
+_F_TILDE = 2  # 〜 / ー (with 補助記号 it keeps the break waiting too)
+_F_COMMA = 4  # 、 or , ends a clause
+_F_CONJ = 8  # a conjunctive particle's surface (けど, から ...): ends a clause when it is one
+_F_OPEN = 16  # 「『“ opens a quote
+_F_CLOSE = 32  # 」』” closes one
+_F_ENDS = 64  # ends a sentence (its last character is 。.!?… or it holds a line break)
+_F_LAUGH = 128  # begins like a laugh mark (w, 笑, 草)
+_F_QUOTATIVE = 256  # って / と / っ / つって: may quote (the reported-speech and speaker passes look at these)
+_SURFACE_FLAGS: dict[str, int] = {}
+_MAX_SURFACES = 100_000
+_QUIET_POS1 = frozenset({"補助記号", "空白"})  # parts of speech the sentence pass always looks at
 
-def _split(tokens: list[Token]) -> list[Sentence]:
-    """One pass over the tokens: each token's index, sentence and clause, the quote scope (「」『』), and
-    the sentences.
+
+def _surface_flags(surf: str) -> int:
+    f = 0
+    if surf in SENTENCE_END or surf in _CONTINUES:  # a string: "" and 」』 are in it, as before
+        f |= _F_CONT
+    if surf in "〜ー":
+        f |= _F_TILDE
+    if surf in ("、", ","):
+        f |= _F_COMMA
+    if surf in CLAUSE_CONJ:
+        f |= _F_CONJ
+    if surf in OPEN_QUOTES and surf != '"':
+        f |= _F_OPEN
+    if surf in _CLOSE_QUOTES:
+        f |= _F_CLOSE
+    if surf and (surf[-1] in SENTENCE_END or "\n" in surf):
+        f |= _F_ENDS
+    if surf[:1] in _LAUGH_FIRST:
+        f |= _F_LAUGH
+    if surf in QUOTATIVE_SURFACES:
+        f |= _F_QUOTATIVE
+    if len(_SURFACE_FLAGS) >= _MAX_SURFACES:
+        _SURFACE_FLAGS.clear()
+    _SURFACE_FLAGS[surf] = f
+    return f
+
+
+class _Split(NamedTuple):
+    sentences: list[Sentence]
+    clause_starts: list[int]  # the first token of each clause
+    opens: list[int]  # the tokens that open a quote (「『“)
+    quotatives: list[int]  # the tokens whose surface may quote (って, と, っ, つって)
+
+
+def _split(tokens: list[Token]) -> _Split:
+    """One pass over the tokens: each token's index, sentence and clause, the quote scope (「」『』), the
+    sentences, the first token of each clause, and where the later passes have something to look at.
 
     A sentence ends after 。.!?… or a line break outside brackets, at a space between two Japanese pieces,
     and after a laugh mark or an emoji that ends a thought; closing marks and 〜ー stay with the sentence
-    they close. A clause ends after 、 and after a conjunctive particle (けど, から, ので ...)."""
+    they close. A clause ends after 、 and after a conjunctive particle (けど, から, ので ...).
+
+    Most tokens are plain words outside brackets with no break pending: their surface's bits (cached per
+    surface) are 0 and their part of speech is neither a symbol nor a space, and they only get their
+    numbers."""
     sentences: list[Sentence] = []
+    clause_starts: list[int] = [0] if tokens else []
+    opens: list[int] = []
+    quotatives: list[int] = []
     s = 0
     pending_break = False
     depth = 0  # bracket depth for sentence ends
     stack: list[str] = []  # the closing marks the quote scope waits for
     c = 0
-    prev_sent = 0
     first = 0  # first token of the current sentence
+    quiet = True  # no quote open, no bracket open, no sentence break pending
+    flags_of = _SURFACE_FLAGS.get
     for k, t in enumerate(tokens):
         t.i = k
         surf = t.surface
         pos1 = t.pos1
-        if pending_break and not (
-            surf in SENTENCE_END or surf in _CONTINUES or (pos1 == "補助記号" and surf in "〜ー")
-        ):
+        f = flags_of(surf)
+        if f is None:
+            f = _surface_flags(surf)
+        if not f and quiet and pos1 not in _QUIET_POS1:
+            t.sent = s
+            t.clause = c
+            continue
+        if pending_break and not (f & _F_CONT or (f & _F_TILDE and pos1 == "補助記号")):
             s += 1
+            c += 1  # a new sentence is a new clause
             pending_break = False
             sentences.append(_sentence(len(sentences), tokens, first, k))
             first = k
+            if clause_starts[-1] != k:
+                clause_starts.append(k)
         t.sent = s
-        # clauses
-        if s != prev_sent:
-            c += 1
-            prev_sent = s
         t.clause = c
-        if surf in ("、", ",") or (surf in CLAUSE_CONJ and t.pos_str.startswith("助詞,接続助詞")):
+        if f & _F_QUOTATIVE:
+            quotatives.append(k)
+        if f & _F_COMMA or (f & _F_CONJ and t.pos_str.startswith("助詞,接続助詞")):
             c += 1
+            clause_starts.append(k + 1)
         # the quote scope
         if stack and surf == stack[-1]:
             stack.pop()
-        elif surf in OPEN_QUOTES and surf != '"':
+        elif f & _F_OPEN:
             stack.append(OPEN_QUOTES[surf])
+            opens.append(k)
         elif stack:
             t.quote = True
         # sentence ends
-        if surf in OPEN_QUOTES and surf != '"':
+        if f & _F_OPEN:
             depth += 1
-        elif surf in _CLOSE_QUOTES and depth:
+        elif f & _F_CLOSE and depth:
             depth -= 1
         if depth:
+            quiet = False
             continue
-        ends = bool(surf) and (surf[-1] in SENTENCE_END or "\n" in surf)
         # only a symbol or a laugh-mark noun can end like a period (skip the call for every other token)
-        may_end = pos1 == "補助記号" or (pos1 == "名詞" and surf[:1] in _LAUGH_FIRST)
-        if ends or (pos1 == "空白" and _is_boundary_space(tokens, k)) or (may_end and _ends_like_a_period(tokens, k)):
+        may_end = pos1 == "補助記号" or (pos1 == "名詞" and f & _F_LAUGH)
+        if (
+            f & _F_ENDS
+            or (pos1 == "空白" and _is_boundary_space(tokens, k))
+            or (may_end and _ends_like_a_period(tokens, k))
+        ):
             pending_break = True
+        quiet = not (stack or pending_break)
     if tokens:
         sentences.append(_sentence(len(sentences), tokens, first, len(tokens)))
-    return sentences
+    if clause_starts and clause_starts[-1] == len(tokens):
+        clause_starts.pop()  # a clause that a last 、 would have begun
+    return _Split(sentences, clause_starts, opens, quotatives)
 
 
 def _sentence(index: int, tokens: list[Token], start: int, end: int) -> Sentence:
@@ -169,12 +239,16 @@ def _clause_start(tokens: list[Token], k: int) -> int:
     return j + 1
 
 
-def _mark_reported(tokens: list[Token]) -> None:
+_QUOTATIVES = frozenset({"って", "と"})
+
+
+def _mark_reported(tokens: list[Token], quotatives: list[int]) -> None:
+    """Mark the words reported with って/と + a verb of saying (or of thinking, in the past)."""
     n = len(tokens)
-    for k, t in enumerate(tokens):
-        if not (t.surface in ("って", "と", "て") and t.pos_str.startswith("助詞")):
-            continue
-        if t.surface == "て":  # only the contracted quotative 「ごめんて言った」
+    for k in quotatives:
+        t = tokens[k]
+        # って / と (the contracted quotative 「ごめんて言った」 is not read here)
+        if t.surface not in _QUOTATIVES or t.pos1 != "助詞":
             continue
         # the verb after the quotative (allow a few adverbs/particles in between: 「って一回言ったら」)
         j = k + 1
@@ -226,32 +300,33 @@ REQUEST_END = {"ね", "よ", "な", "ねー", "ね〜", "よー", "よ〜"}
 
 
 _REQUEST_TAIL = REQUEST_END | {"ね", "よ", "〜"}
-_NOT_CORE = ("補助記号", "空白", "記号")
+_NOT_CORE_POS1 = frozenset({"補助記号", "空白", "記号"})
 
 
-def _mark_requests(tokens: list[Token]) -> None:
-    """Mark clauses that ask the other person to act: 〜てね / 〜てください / 〜ないで / 命令形 / 〜てほしい."""
+def _mark_requests(tokens: list[Token], clause_starts: list[int]) -> None:
+    """Mark clauses that ask the other person to act: 〜てね / 〜てください / 〜ないで / 命令形 / 〜てほしい.
+
+    A clause is a run of tokens (*clause_starts*: the first token of each). Its last core token (not a
+    symbol or a space, trailing sentence-final particles dropped) and the core token before it decide;
+    both are found walking back from the clause's end."""
     n = len(tokens)
-    lo = 0
-    while lo < n:  # a clause is a run of tokens (clause numbers only grow)
-        c = tokens[lo].clause
-        hi = lo + 1
-        while hi < n and tokens[hi].clause == c:
-            hi += 1
-        toks = tokens[lo:hi]
-        lo = hi
-        core = [t for t in toks if not t.pos_str.startswith(_NOT_CORE)]
-        # drop trailing sentence-final particles and interjection-like noise
-        while core and core[-1].surface in _REQUEST_TAIL:
-            core.pop()
-        if not core:
+    ends = [*clause_starts[1:], n] if clause_starts else []  # no tokens: no clause
+    for lo, hi in zip(clause_starts, ends, strict=True):
+        j = hi - 1
+        while j >= lo and (tokens[j].pos1 in _NOT_CORE_POS1 or tokens[j].surface in _REQUEST_TAIL):
+            j -= 1
+        if j < lo:
             continue
-        last = core[-1]
-        prev = core[-2] if len(core) > 1 else None
+        last = tokens[j]
+        p = j - 1
+        while p >= lo and tokens[p].pos1 in _NOT_CORE_POS1:
+            p -= 1
+        prev = tokens[p] if p >= lo else None
         is_req = False
         if last.surface in ("て", "で") and last.pos_str.startswith("助詞,接続助詞") and prev is not None:
             # 〜てね (request) but not 〜てしまって / 〜なくて (narration)
-            had_particle = len(core) < len([t for t in toks if not t.pos_str.startswith(("補助記号", "空白"))])
+            core = sum(1 for t in tokens[lo : j + 1] if t.pos1 not in _NOT_CORE_POS1)
+            had_particle = core < sum(1 for t in tokens[lo:hi] if t.pos1 not in _QUIET_POS1)
             if prev.lemma not in ("しまう", "ちゃう", "ない", "ず") and (had_particle or prev.lemma == "ない"):
                 is_req = True
             if prev.lemma == "ない" and prev.surface == "ない":  # 〜ないで = please don't
@@ -259,7 +334,7 @@ def _mark_requests(tokens: list[Token]) -> None:
         elif last.cform.startswith("命令形") or last.lemma in REQUEST_LEMMAS:
             is_req = True
         if is_req:
-            for t in toks:
+            for t in tokens[lo:hi]:
                 t.request = True
 
 
@@ -280,19 +355,23 @@ PREDICATE_TAIL = {
 }
 
 
+_PREDICATE_POS1 = frozenset({"動詞", "形容詞"})
+_NEGATOR_POS1 = frozenset({"助動詞", "形容詞"})
+
+
 def _mark_negation(tokens: list[Token]) -> None:
     """Mark a verb/adjective (and the noun before a light verb する) as negated when a negator follows in
     its own predicate: 感謝してない, 謝らない, 許せません. Not across particles other than て."""
     n = len(tokens)
     for k, t in enumerate(tokens):
-        if not t.pos_str.startswith(("動詞", "形容詞")) or t.lemma in NEGATORS:
+        if t.pos1 not in _PREDICATE_POS1 or t.lemma in NEGATORS:
             continue
         j = k + 1
         while j < n and j <= k + 4 and tokens[j].sent == t.sent:
             x = tokens[j]
-            if x.lemma in NEGATORS and x.pos_str.startswith(("助動詞", "形容詞")):
+            if x.lemma in NEGATORS and x.pos1 in _NEGATOR_POS1:
                 t.negated = True
-                if t.lemma == "する" and k > 0 and tokens[k - 1].pos_str.startswith("名詞"):
+                if t.lemma == "する" and k > 0 and tokens[k - 1].pos1 == "名詞":
                     tokens[k - 1].negated = True  # 感謝 (し)ない
                 break
             if x.lemma in PREDICATE_TAIL or x.surface in ("て", "で"):
@@ -305,9 +384,9 @@ def analyze(text: str) -> Analysis:
     """Analyse *text* (the user's original string) once for every rule."""
     norm = normalize(text)
     tokens = tokenize_as(norm.text, Token) if norm.text else []
-    sentences = _split(tokens)
-    _mark_reported(tokens)
-    _mark_requests(tokens)
+    split = _split(tokens)
+    _mark_reported(tokens, split.quotatives)
+    _mark_requests(tokens, split.clause_starts)
     _mark_negation(tokens)
-    mark_speech(tokens)
-    return Analysis(normalized=norm, tokens=tokens, sentences=sentences, japanese=has_japanese(norm.text))
+    mark_speech(tokens, split.opens, split.quotatives)
+    return Analysis(normalized=norm, tokens=tokens, sentences=split.sentences, japanese=has_japanese(norm.text))

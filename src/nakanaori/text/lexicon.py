@@ -15,7 +15,7 @@ Words = list[str]
 
 
 class Lexicon(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     first_person: Words = Field(min_length=1)
     other_people: Words = Field(min_length=1)

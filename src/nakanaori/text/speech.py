@@ -21,6 +21,7 @@ OTHER_SPEECH = _LEX.words("speaker_other_verbs")
 THOUGHT_VERBS = _LEX.words("speaker_thought_verbs")
 SELF_MARKERS = {"える", "られる"}  # 言えた (the sender managed to say it)
 QUOTE_TAIL = {"って", "と", "っ", "て", "は", "も"}
+QUOTATIVE_SURFACES = frozenset({"って", "と", "っ", "つって"})  # the surfaces a quotative particle takes
 CLAUSE_STOP = {"けど", "けれど", "けれども", "が", "のに", "ても", "でも", "たら", "ら", "ば"}
 
 
@@ -66,31 +67,33 @@ def _speech_verb_follows(toks: list[Token], k: int) -> bool:
     return False
 
 
-def mark_speech(toks: list[Token]) -> None:
-    """Mark the other person's words (``other``) and the sender's own quoted words (``own_quote``)."""
+def mark_speech(toks: list[Token], opens: list[int], quotatives: list[int]) -> None:
+    """Mark the other person's words (``other``) and the sender's own quoted words (``own_quote``).
+
+    *opens*: the positions of the opening brackets 「『“ in order; *quotatives*: the positions whose
+    surface is in :data:`QUOTATIVE_SURFACES`, in order (the analyser's sentence pass collects both)."""
     n = len(toks)
-    # 「…」: decide the speaker by what follows the closing bracket
-    k = 0
-    while k < n:
-        if toks[k].surface in OPEN_QUOTES:
-            close = OPEN_QUOTES[toks[k].surface]
-            j = k + 1
-            while j < n and toks[j].surface != close:
-                j += 1
-            who = _speaker_after(toks, j) if j < n else "other"
-            for x in range(k + 1, min(j, n)):
-                if who == "self":
-                    toks[x].own_quote = True
-                else:
-                    toks[x].other = True
-            k = j + 1
+    # 「…」: decide the speaker by what follows the closing bracket (a bracket inside one already read
+    # opens nothing)
+    after = 0
+    for k in opens:
+        if k < after:
             continue
-        k += 1
+        close = OPEN_QUOTES[toks[k].surface]
+        j = k + 1
+        while j < n and toks[j].surface != close:
+            j += 1
+        who = _speaker_after(toks, j) if j < n else "other"
+        for x in range(k + 1, min(j, n)):
+            if who == "self":
+                toks[x].own_quote = True
+            else:
+                toks[x].other = True
+        after = j + 1
     # unbracketed …って言われた / …って。
-    for k, t in enumerate(toks):
-        if t.other or t.own_quote:
-            continue
-        if not (t.surface in ("って", "と", "っ", "つって") and t.pos1 == "助詞"):
+    for k in quotatives:
+        t = toks[k]
+        if t.pos1 != "助詞" or t.other or t.own_quote:
             continue
         if t.surface == "と" and k >= 2 and toks[k - 1].surface == "度" and toks[k - 2].surface in ("二", "2"):
             continue  # 二度と (never again) is an adverb, not a quotative

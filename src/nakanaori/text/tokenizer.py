@@ -113,8 +113,7 @@ def tokenize_as(text: str, make: Callable[[str, Word, int, int], M]) -> list[M]:
     tok = get_tokenizer()
     out: list[M] = []
     append = out.append
-    word_of = _WORDS.get
-    oov = _OOV_ID
+    word_of = _WORDS.get  # holds dictionary words only: an unknown word's id is never found
     for offset, piece in _chunks(text):
         ms = tok.tokenize(piece)
         first = len(out)
@@ -122,7 +121,7 @@ def tokenize_as(text: str, make: Callable[[str, Word, int, int], M]) -> list[M]:
         for m in ms:
             surface = m.surface()
             wid = m.word_id()
-            w = word_of(wid) if wid < oov else None
+            w = word_of(wid)
             if w is None:
                 w = _word(m, wid)
             end = at + len(surface)
