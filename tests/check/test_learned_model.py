@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from learned_feature_reference import message_features, whole_message
 from nakanaori import check
 from nakanaori.check.learned.combine import model_texts
-from nakanaori.check.learned.features import message_features, units, whole_message
+from nakanaori.check.learned.features import FEATURE_VERSION, Codes, codes, units
 from nakanaori.check.learned.model import ARTEFACT_DIR, ModelError, load_model, shipped_model
 from nakanaori.labels import LABELS
 from nakanaori.text.analysis import analyze
@@ -70,26 +71,82 @@ def test_probabilities_are_probabilities() -> None:
         assert np.all(np.isfinite(s.probs)) and np.all((s.probs >= 0) & (s.probs <= 1))
 
 
+def _unit_codes(c: Codes, k: int) -> set[int]:
+    return set(c.codes[c.unit_of == k].tolist())
+
+
 def test_features_see_scope_and_context() -> None:
-    a = analyze("「ごめん」って言えば済むと思ってた。本当にごめん")
-    _us, feats = message_features(a)
-    first, second = feats[0], feats[1]
-    assert any(f.startswith("1:«") for f in first)  # reported speech is marked
-    assert "pos:first" in first and "pos:last" in second
-    assert any(f.startswith("P:") for f in second) and any(f.startswith("N:") for f in first)
+    """Quoted or reported words are not the sender's own; a sentence is seen with its neighbours."""
+    own, quoted = codes(analyze("ごめんね")), codes(analyze("「ごめんね」"))
+    sorry = _unit_codes(codes(analyze("本当にごめん")), 0)
+    assert (_unit_codes(own, 0) & sorry) - _unit_codes(quoted, 0)  # ごめん, ごめ, めん … as the sender's words
+    two = codes(analyze("「ごめん」って言えば済むと思ってた。本当にごめん"))
+    assert len(two.units) == 2
+    alone = _unit_codes(codes(analyze("本当にごめん")), 0)
+    assert _unit_codes(two, 1) - alone  # the lemmas of the sentence before
+    assert alone - _unit_codes(two, 1)  # alone it is also the first sentence
 
 
-def test_features_see_clause_roles_person_roles_and_questions() -> None:
-    """An account given in a reason clause of a good sentence, and a question that points at the other
-    person, are visible as such (v3 features); the whole-message view has no neighbour features."""
+def test_whole_message_view_is_the_units_features_without_position() -> None:
+    """The whole-message view is every feature of the units once, without neighbours or positions: the
+    same as the union of each sentence's view read alone."""
+    a, b = "本当にごめん、仕事が忙しかったから連絡できなかった。", "でもお前が先に怒ったんじゃん?"
+    both = codes(analyze(a + b))
+    view = set(both.codes[: both.n_message].tolist())
+    parts = [codes(analyze(t)) for t in (a, b)]
+    assert view == set().union(*(set(p.codes[: p.n_message].tolist()) for p in parts))
+    assert set(both.codes.tolist()) - view  # neighbours and positions are the units' own
+
+
+def test_features_are_the_reference_features() -> None:
+    """Per sentence, the fast featuriser gives as many distinct features as the readable reference
+    (tests/learned_feature_reference.py, one string per feature) on spanned dev messages: the same
+    families (lemma n-grams with scope, function words, requests, forms, character n-grams per scope,
+    clause roles, person roles, question ending, position, neighbours); and the whole-message view too."""
+    from nakanaori.check.learned.corpus import load_split
+
+    assert FEATURE_VERSION == 4
+    seen = 0
+    for rec in load_split("dev")[:200]:
+        a = analyze(rec.text)
+        _us, feats = message_features(a)
+        c = codes(a)
+        assert len(c.units) == len(feats)
+        for k, fs in enumerate(feats):
+            assert len(_unit_codes(c, k)) == len(set(fs)), rec.id
+            seen += 1
+        assert np.unique(c.codes[: c.n_message]).size == len(whole_message(feats)), rec.id
+    assert seen >= 400
+
+
+def test_inference_reads_what_training_reads() -> None:
+    """The product's one-sort scoring gives the probabilities of the rows training is given
+    (features.unit_rows / message_row, the CSR rows of train.py), on dev messages."""
+    from nakanaori.check.learned.corpus import load_split
+    from nakanaori.check.learned.features import message_row, unit_rows
+
+    m = shipped_model()
+    w, mw = m.weights.astype(np.float32), m.msg_weights.astype(np.float32)
+    for rec in load_split("dev")[:150]:
+        c = codes(analyze(rec.text))
+        unit_k, bucket, values = unit_rows(c, m.hash_bits)
+        z = np.zeros((len(c.units), len(LABELS)), dtype=np.float32)
+        np.add.at(z, unit_k, w[bucket] * values[:, None])
+        p = m.probabilities(z + m.bias)
+        mb, mv = message_row(c, m.hash_bits)
+        pm = 1.0 / (1.0 + np.exp(-(m.msg_platt_a * (mv @ mw[mb] + m.msg_bias) + m.msg_platt_b)))
+        expected = (1.0 - m.mix) * p + m.mix * pm
+        assert np.allclose(m.score_codes(c), expected, atol=1e-5), rec.id
+
+
+def test_reference_features_see_clause_roles_person_roles_and_questions() -> None:
+    """What the reference says the v3/v4 features are: an account given in a reason clause of a good
+    sentence, and a question that points at the other person."""
     a = analyze("本当にごめん、仕事が忙しかったから連絡できなかった。でもお前が先に怒ったんじゃん?")
     _us, feats = message_features(a)
     first, second = set(feats[0]), set(feats[1])
     assert {"R:仕事", "R:忙しい", "O:ごめん"} <= first and "R:ごめん" not in first
     assert {"who:@YOU|が", "qend", "qend@YOU"} <= second and "qend" not in first
-    whole = whole_message(feats)
-    assert first - {f for f in first if f.startswith(("P:", "N:", "pos:", "len:"))} <= set(whole)
-    assert not any(f.startswith(("P:", "N:", "pos:")) for f in whole)
 
 
 def test_missing_message_view_is_refused(artefact_copy: Path) -> None:

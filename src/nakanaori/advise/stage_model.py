@@ -9,14 +9,13 @@ apology was, and gives a probability per stage.
 
 The artefact (``stage_artefact/stage_model.npz`` + ``.json``) is built offline by
 ``python -m nakanaori.advise.stage_train`` from the train situation sets (seeded, seconds on a CPU; no held-out
-set is read). It stores the vocabulary as sorted CRC-32 keys of the feature strings with one weight row each
+set is read). It stores the vocabulary as sorted 64-bit keys of the feature codes with one weight row each
 (a few hundred kB); inference is numpy only, loaded once per process. A missing, corrupt or mismatched
 artefact raises :class:`StageModelError` naming the file.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,12 +25,12 @@ import numpy as np
 
 from ..check.learned.artefact_files import read_artefact
 from ..check.learned.features import FEATURE_VERSION as CHECK_FEATURE_VERSION
-from ..check.learned.features import message_features
+from ..check.learned.features import description_keys
 from ..labels import Stage
 from ..text.analysis import Analysis
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "stage_artefact"
-FORMAT = "nakanaori-stage-model/1"
+FORMAT = "nakanaori-stage-model/2"
 STAGE_FEATURE_VERSION = 1
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 
@@ -52,24 +51,15 @@ def days_feature(days: int | None) -> str:
     return "days:7+"
 
 
-def description_features(analysis: Analysis, days: int | None) -> list[str]:
-    """The feature strings of a whole description: the union of its sentences' features (the check model's
+def feature_keys(analysis: Analysis, days: int | None) -> np.ndarray:
+    """The sorted feature keys of a whole description: every feature code of its sentences (the check model's
     code, so both read Japanese the same way) and the days since the apology."""
-    _units, per_unit = message_features(analysis)
-    feats: set[str] = set()
-    for fs in per_unit:
-        feats.update(fs)
-    feats.add(days_feature(days))
-    return sorted(feats)
-
-
-def feature_keys(feats: list[str]) -> np.ndarray:
-    return np.unique(np.fromiter((zlib.crc32(f.encode()) for f in feats), dtype=np.int64, count=len(feats)))
+    return description_keys(analysis, days_feature(days))
 
 
 @dataclass(frozen=True)
 class StageModel:
-    keys: np.ndarray  # sorted CRC-32 keys of the vocabulary [V] int64
+    keys: np.ndarray  # sorted feature keys of the vocabulary [V] int64
     weights: np.ndarray  # [V, stages] float32
     bias: np.ndarray  # [stages] float32
     meta: dict[str, Any]
@@ -77,7 +67,7 @@ class StageModel:
     def probabilities(self, analysis: Analysis, days: int | None) -> dict[Stage, float]:
         """P(stage | description): softmax over the stages of the summed weights of the known features
         (binary, L2-normalised, as in training)."""
-        keys = feature_keys(description_features(analysis, days))
+        keys = feature_keys(analysis, days)
         pos = np.searchsorted(self.keys, keys)
         pos = np.minimum(pos, self.keys.size - 1)
         known = pos[self.keys[pos] == keys]

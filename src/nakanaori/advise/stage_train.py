@@ -3,14 +3,14 @@
     python -m nakanaori.advise.stage_train [--out DIR] [--cv-only]
 
 1. Every description of the train sets (``TRAIN_SETS``; never a held-out set) is analysed once and becomes
-   the set of its feature strings (:func:`~nakanaori.advise.stage_model.description_features`), with the
+   the set of its feature keys (:func:`~nakanaori.advise.stage_model.feature_keys`), with the
    days since the apology read as the product reads them (today = ``TODAY``, a fixed date).
 2. Leave-one-set-out: a model trained on all sets but one reads the one left out (each set has its own
    writer, so this is the figure for a new writer). The most regularised C of the grid within ``MIN_GAIN``
    of the best mean accuracy wins.
 3. The final model is trained on every train set with that C (multinomial logistic regression, lbfgs,
    seeded) over the features seen in at least ``MIN_DF`` descriptions; the artefact keeps the sorted
-   CRC-32 keys of that vocabulary and float16 weights.
+   64-bit keys of that vocabulary and float16 weights.
 
 Needs scikit-learn and scipy (dev dependencies); the product itself needs numpy only.
 """
@@ -30,7 +30,7 @@ import numpy as np
 from ..check.learned.features import FEATURE_VERSION as CHECK_FEATURE_VERSION
 from ..text.analysis import analyze
 from .dates import read_days
-from .stage_model import ARTEFACT_DIR, FORMAT, STAGE_FEATURE_VERSION, STAGES, description_features, feature_keys
+from .stage_model import ARTEFACT_DIR, FORMAT, STAGE_FEATURE_VERSION, STAGES, feature_keys
 
 REPO = Path(__file__).resolve().parents[3]
 TRAIN_SETS: tuple[str, ...] = (
@@ -74,7 +74,7 @@ def _featurize(rows: list[dict[str, Any]]) -> list[np.ndarray]:
     out = []
     for r in rows:
         days, _ = read_days(r["text"], TODAY)
-        out.append(feature_keys(description_features(analyze(r["text"]), days)))
+        out.append(feature_keys(analyze(r["text"]), days))
     return out
 
 

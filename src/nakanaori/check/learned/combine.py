@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ...knowledge.loader import cached, load_model
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import Analysis
+from .features import codes
 from .model import Model, shipped_model
 
 MODEL_FINDINGS = Path(__file__).resolve().parents[2] / "knowledge" / "model_findings.yaml"
@@ -94,25 +95,27 @@ def judge(
     out: list[tuple[str, int, int, float]] = []
     if not analysis.tokens:
         return out, set()
-    scores = m.score(analysis)
+    c = codes(analysis)
     withdrawn = set()
-    if not scores:
+    if not c.units:
         for label, v in m.vetoes.items():
             if label in covered and v > 0.0:  # no unit: the message's probability is 0
                 withdrawn.add(label)
         return out, withdrawn
-    probs = np.stack([us.probs for us in scores])  # [units, labels]
-    for label, v in m.vetoes.items():
-        if label in covered and float(probs[:, _LABEL_INDEX[label]].max()) < v:
-            withdrawn.add(label)
+    probs = m.score_codes(c)  # [units, labels]
+    if m.vetoes and covered:
+        best = probs.max(axis=0).tolist()
+        for label, v in m.vetoes.items():
+            if label in covered and best[_LABEL_INDEX[label]] < v:
+                withdrawn.add(label)
     # the units at or above each label's threshold, unit by unit, labels in order; float32 comparisons,
     # as numpy compares a float32 probability with a Python float
     has, thr = _threshold_arrays(m)
     ks, js = np.nonzero(~(probs < thr) & has)
+    us = c.units
     for k, j in zip(ks.tolist(), js.tolist(), strict=True):
-        us = scores[k]
         label = LABELS[j]
-        b, e = us.unit.begin, us.unit.end
+        b, e = us[k].begin, us[k].end
         if any(s < e and b < f for s, f in covered.get(label, ())):
             continue
         out.append((label, b, e, float(probs[k, j])))

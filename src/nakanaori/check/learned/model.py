@@ -2,17 +2,15 @@
 
 The artefact (``artefact/model.npz`` + ``artefact/model.json``) is built by ``make train``
 (:mod:`nakanaori.learned.train`) and loaded once per process. Inference is numpy only: the feature
-strings of each sentence are hashed (CRC-32) into ``2**hash_bits`` buckets, L2-normalised, multiplied by
+codes of each sentence (:func:`~.features.codes`) fall into ``2**hash_bits`` buckets, L2-normalised, multiplied by
 the weight matrix, and turned into calibrated probabilities (Platt scaling fitted out of fold).
 A message's probability for a label is its most likely sentence's.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +20,12 @@ from ...knowledge.loader import cached
 from ...labels import LABELS
 from ...text.analysis import Analysis
 from .artefact_files import read_artefact
-from .features import FEATURE_VERSION, Unit, message_features, whole_message
+from .features import FEATURE_VERSION, ID_SHIFT, UNIT_BITS, Codes, Unit, codes
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 
 
-class _Crc32(dict[str, int]):
-    """Feature string -> CRC-32 of its UTF-8 bytes, computed on the first lookup (strings recur across
-    messages)."""
-
-    def __missing__(self, feature: str) -> int:
-        h = self[feature] = zlib.crc32(feature.encode())
-        return h
-
-
-_HASHES = _Crc32()
-_HASH_CACHE_MAX = 300_000
-FORMAT = "nakanaori-model/2"
+FORMAT = "nakanaori-model/3"
 _ARRAYS = ("weights", "bias", "platt_a", "platt_b", "msg_weights", "msg_bias", "msg_platt_a", "msg_platt_b", "mix")
 
 
@@ -54,13 +41,15 @@ class UnitScore:
 
 @dataclass(frozen=True)
 class Model:
-    weights: np.ndarray  # [buckets, labels] float32
+    # the weights of both views side by side, as shipped (float16): row b is bucket b's weights for the
+    # units' model (columns 0..L-1) then for the whole-message view (L..2L-1). One table, one gather per
+    # distinct bucket of a message: the gathers from a table of megabytes are most of the model's cost
+    table: np.ndarray  # [buckets, 2 * labels] float16
     bias: np.ndarray  # [labels]
     platt_a: np.ndarray
     platt_b: np.ndarray
     # the whole-message view: a second linear model over the message's features; a unit's probability of
     # label j is (1 - mix[j]) * its own + mix[j] * the message's (mix is 0 where the view did not help)
-    msg_weights: np.ndarray  # [buckets, labels] float32
     msg_bias: np.ndarray
     msg_platt_a: np.ndarray
     msg_platt_b: np.ndarray
@@ -71,66 +60,75 @@ class Model:
     meta: dict[str, Any]
 
     @property
-    def mask(self) -> int:
-        return (1 << self.hash_bits) - 1
+    def weights(self) -> np.ndarray:
+        """[buckets, labels] the units' model (a float16 view of the table)."""
+        return self.table[:, : len(LABELS)]
 
-    def featurize(self, feats: list[str]) -> np.ndarray:
-        cache = _HASHES
-        if len(cache) > _HASH_CACHE_MAX:
-            cache.clear()
-        out: np.ndarray = np.fromiter(map(cache.__getitem__, feats), dtype=np.int64, count=len(feats)) & self.mask
-        return out
+    @property
+    def msg_weights(self) -> np.ndarray:
+        """[buckets, labels] the whole-message view's model (a float16 view of the table)."""
+        return self.table[:, len(LABELS) :]
 
     def probabilities(self, z: np.ndarray) -> np.ndarray:
         p: np.ndarray = 1.0 / (1.0 + np.exp(-(self.platt_a * z + self.platt_b)))
         return p
 
-    def message_probabilities(self, feats: list[list[str]]) -> np.ndarray:
-        """Calibrated probabilities of the whole-message view (every feature once, L2-normalised)."""
-        idx = self.featurize(whole_message(feats))
-        bucket, counts = _unique_counts(idx)
-        c = counts.astype(np.float32)
-        z = (self.msg_weights[bucket] * (c / np.sqrt(np.dot(c, c)))[:, None]).sum(axis=0)
-        p: np.ndarray = 1.0 / (1.0 + np.exp(-(self.msg_platt_a * (z + self.msg_bias) + self.msg_platt_b)))
-        return p
-
     def score(self, analysis: Analysis) -> list[UnitScore]:
         """Calibrated probabilities for every unit of the message, in one pass of numpy calls."""
-        us, feats = message_features(analysis)
-        if not us:
-            return []
-        probs = self.unit_probabilities(us, feats)
+        probs = self.score_codes(c := codes(analysis))
+        return [UnitScore(u, probs[k]) for k, u in enumerate(c.units)]
+
+    def score_codes(self, c: Codes) -> np.ndarray:
+        """[units, labels]: each unit's calibrated probabilities, mixed with the whole message's where
+        ``mix`` says so. The same values as :func:`~.features.unit_rows` and :func:`~.features.message_row`
+        (what training reads), from one sort: codes ordered by identity, then view, then unit."""
+        n = len(LABELS)
+        n_units = len(c.units)
+        if not n_units:
+            return np.zeros((0, n), dtype=np.float32)
+        codes = c.codes
+        # low bits: unit, and above it a flag for the unit-only families (not in the whole-message view)
+        low = c.unit_of.astype(np.uint64)
+        low[c.n_message :] |= _UNIT_ONLY
+        key = np.sort((codes >> _ID) << _ID | low)
+        fresh = np.empty(key.size, dtype=bool)
+        fresh[0] = True
+        np.not_equal(key[1:], key[:-1], out=fresh[1:])
+        key = key[fresh]  # one row per distinct (feature, unit)
+        bucket = key >> self._bucket_shift  # sorted
+        new = np.empty(key.size, dtype=bool)
+        new[0] = True
+        np.not_equal(bucket[1:], bucket[:-1], out=new[1:])
+        distinct = bucket[new].astype(np.intp)
+        col = np.cumsum(new) - 1  # each row's distinct bucket
+        d = distinct.size
+        # each distinct bucket gathered once (float16 -> float32 is exact: the same numbers as shipped)
+        rows = np.take(self.table, distinct, axis=0).astype(np.float32)
+        unit = (key & _UNIT_MASK).astype(np.intp)
+        counts = np.bincount(unit * d + col, minlength=n_units * d).reshape(n_units, d).astype(np.float32)
+        per_unit = counts.sum(axis=1)
+        z = (counts @ rows[:, :n]) / np.sqrt(per_unit)[:, None]
+        probs = self.probabilities(z + self.bias)
         if self.mix.any():
-            probs = (1.0 - self.mix) * probs + self.mix * self.message_probabilities(feats)
-        return [UnitScore(u, probs[k]) for k, u in enumerate(us)]
+            ident = key >> _ID
+            first = np.empty(key.size, dtype=bool)
+            first[0] = True
+            np.not_equal(ident[1:], ident[:-1], out=first[1:])
+            msg = first & ((key & _UNIT_ONLY) == 0)
+            mc = np.bincount(col[msg], minlength=d).astype(np.float32)
+            zm = (mc @ rows[:, n:]) / np.float32(np.sqrt(mc.sum()))
+            pm = 1.0 / (1.0 + np.exp(-(self.msg_platt_a * (zm + self.msg_bias) + self.msg_platt_b)))
+            probs = (1.0 - self.mix) * probs + self.mix * pm
+        return probs
 
-    def unit_probabilities(self, us: list[Unit], feats: list[list[str]]) -> np.ndarray:
-        """[units, labels]: the units' own calibrated probabilities."""
-        idx = self.featurize(list(chain.from_iterable(feats)))
-        unit_of = np.repeat(np.arange(len(us), dtype=np.int64), [len(fs) for fs in feats])
-        # the same values as training: per unit, bucket counts, L2-normalised
-        keys, counts = _unique_counts(unit_of << self.hash_bits | idx)
-        unit_k, bucket = keys >> self.hash_bits, keys & self.mask
-        c = counts.astype(np.float32)
-        norms = np.sqrt(np.bincount(unit_k, weights=c * c, minlength=len(us))).astype(np.float32)
-        values = c / norms[unit_k]
-        starts = np.searchsorted(unit_k, np.arange(len(us)))  # keys are sorted: each unit's run
-        z = np.add.reduceat(self.weights[bucket] * values[:, None], starts, axis=0)
-        return self.probabilities(z + self.bias)
+    @property
+    def _bucket_shift(self) -> np.uint64:
+        return np.uint64(64 - self.hash_bits)
 
 
-def _unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(a, return_counts=True)`` for a non-empty 1-d integer array, without its general-case
-    overhead (the same sorted keys and counts)."""
-    s = np.sort(a)
-    first = np.empty(s.size, dtype=bool)
-    first[0] = True
-    np.not_equal(s[1:], s[:-1], out=first[1:])
-    where = first.nonzero()[0]
-    counts = np.empty_like(where)
-    np.subtract(where[1:], where[:-1], out=counts[:-1])
-    counts[-1] = s.size - where[-1]
-    return s[where], counts
+_ID = np.uint64(ID_SHIFT)
+_UNIT_ONLY = np.uint64(1 << UNIT_BITS)
+_UNIT_MASK = np.uint64((1 << UNIT_BITS) - 1)
 
 
 def load_model(directory: Path = ARTEFACT_DIR) -> Model:
@@ -155,11 +153,10 @@ def load_model(directory: Path = ARTEFACT_DIR) -> Model:
     ):
         raise ModelError(f"{npz}: weight shapes {w.shape} do not match the metadata in {meta_path.name}")
     return Model(
-        weights=w.astype(np.float32),
+        table=np.ascontiguousarray(np.concatenate([w, arrays["msg_weights"]], axis=1).astype(np.float16)),
         bias=arrays["bias"].astype(np.float32),
         platt_a=arrays["platt_a"].astype(np.float32),
         platt_b=arrays["platt_b"].astype(np.float32),
-        msg_weights=arrays["msg_weights"].astype(np.float32),
         msg_bias=arrays["msg_bias"].astype(np.float32),
         msg_platt_a=arrays["msg_platt_a"].astype(np.float32),
         msg_platt_b=arrays["msg_platt_b"].astype(np.float32),
@@ -174,6 +171,6 @@ def load_model(directory: Path = ARTEFACT_DIR) -> Model:
 @lru_cache(maxsize=1)
 def shipped_model() -> Model:
     """The model shipped in the package, loaded once per process (from the on-disk cache when the
-    artefact is unchanged: a plain copy of the float32 weights, no inflating or converting)."""
+    artefact is unchanged: the float16 table as a read-only view of the cache file, no inflating or converting)."""
     files = [ARTEFACT_DIR / "model.json"]
     return cached("model", load_model, files=files, large_files=[ARTEFACT_DIR / "model.npz"])
