@@ -67,11 +67,6 @@ VETO_GRID = (0.0, 0.02, 0.05, 0.1)
 # bought with many marginal additions is noise, and its errors are ours)
 MIN_F1_GAIN = 0.002
 VETO_LABELS = NG_LABELS  # the model may withdraw a rule's warning, never a rule's praise
-# train batches listed in corpus/batches.yaml that the shipped model does not learn from yet, and why
-# (docs/model.md, "Model v4"): with c18 and c19 the excuse and blame_shift recall of the selection set
-# rises (0.777 -> 0.795, 0.762 -> 0.778) but forward's threshold moves 0.55 -> 0.625 and an advise template
-# loses its forward element (tests/advise/test_templates.py); remove them here to train on them
-HELD_BACK = frozenset(("c18", "c19"))
 MIX = 0.5  # the weight of the whole-message view where it helps a label
 JOBS = 2  # liblinear releases the GIL: two threads use both cores; results do not depend on it
 
@@ -323,7 +318,7 @@ def train(
 ) -> dict[str, Any]:
     t0 = time.time()
     np.random.seed(SEED)
-    train_recs = [r for r in load_split("train", corpus) if r.batch not in HELD_BACK]
+    train_recs = load_split("train", corpus)
     dev_recs = load_split("dev", corpus)
     say = print if verbose else (lambda *_a, **_k: None)
     say(
