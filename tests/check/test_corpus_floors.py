@@ -34,6 +34,7 @@ def _three(batch: str) -> ThreeWay:
         ("h02", 0.92, 0.80),
         ("h03", 0.92, 0.82),
         ("h04", 0.915, 0.80),
+        ("h05", 0.925, 0.80),
         ("legacy-mh-b", 0.91, 0.84),
     ],
 )
@@ -54,18 +55,20 @@ def test_ng_precision_stays_high_where_the_model_adds_recall(batch: str) -> None
         assert combined.precision >= 0.83, (label, round(combined.precision, 3))
 
 
-# Pooled over the four independently written held-out batches (1,600 messages), model v3's first scoring
-# (corpus/HELDOUT_LOG.md, 15:39 UTC): excuse P 0.852 R 0.804, blame_shift P 0.866 R 0.827, rushing
-# P 0.930 R 0.918, minimization P 0.929 R 0.889. The issue's bar (recall and precision ≥ 0.85 for every NG
-# label) is not met for excuse and blame_shift recall; these floors keep the ground gained.
+# Pooled over the five independently written held-out batches (2,000 messages), model v4's first scoring
+# (corpus/HELDOUT_LOG.md, 18:31 UTC): excuse P 0.842 R 0.804, blame_shift P 0.869 R 0.844, rushing
+# P 0.929 R 0.939, minimization P 0.927 R 0.901 (v3 on the same five: excuse 0.850 / 0.810, blame_shift
+# 0.874 / 0.830). The issue's bar (recall and precision ≥ 0.85 for every NG label) is not met for excuse and
+# blame_shift; these floors keep the ground gained.
+HELDOUT_BATCHES = ("h01", "h02", "h03", "h04", "h05")
 POOLED_FLOORS = {
-    "excuse": (0.84, 0.79),
-    "blame_shift": (0.85, 0.81),
-    "rushing": (0.91, 0.90),
-    "minimization": (0.91, 0.87),
+    "excuse": (0.83, 0.79),
+    "blame_shift": (0.85, 0.83),
+    "rushing": (0.91, 0.92),
+    "minimization": (0.91, 0.88),
     "entitlement": (0.97, 0.98),
-    "levity": (0.97, 0.95),
-    "conditional": (0.97, 0.97),
+    "levity": (0.98, 0.96),
+    "conditional": (0.98, 0.97),
 }
 
 
@@ -73,7 +76,7 @@ def test_pooled_ng_floors_on_the_heldout_batches() -> None:
     assert set(POOLED_FLOORS) == set(NG_LABELS)
     for label, (p_floor, r_floor) in POOLED_FLOORS.items():
         tp = fp = fn = 0
-        for batch in ("h01", "h02", "h03", "h04"):
+        for batch in HELDOUT_BATCHES:
             score = _three(batch).combined.per_label[label]
             tp, fp, fn = tp + score.tp, fp + score.fp, fn + score.fn
         precision, recall = tp / (tp + fp), tp / (tp + fn)
