@@ -5,63 +5,23 @@ Not product code: the product never builds these strings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from nakanaori.check.learned.features import (
+    _COMMAS,
+    _CONTRAST_CLOSERS,
+    _FUNCTION_POS,
+    _QUESTION_ENDS,
+    _REASON_CLOSERS,
+    _ROLE,
+    _ROLE_PARTICLES,
+    _SKIP_POS,
+    Unit,
+    units,
+)
 from nakanaori.text.analysis import Analysis
-from nakanaori.text.lexicon import lexicon
 from nakanaori.text.tokens import Token
 
-# the word that closes a clause inside a sentence says what the clause is doing: giving a reason or an
-# account (から, ので, し, て), conceding (けど, が, のに) -- an excuse or blame often sits in such a clause
-# of an otherwise good sentence, so its content words are also seen tagged with that role
-_REASON_CLOSERS = frozenset(("から", "ので", "し", "て", "で"))
-_CONTRAST_CLOSERS = frozenset(("けど", "けれど", "けれども", "が", "のに"))
-_COMMAS = ("、", ",")
-
-
-def _roles() -> dict[str, str]:
-    """Who a person word names: the sender (@ME), the other person (@YOU) or someone else (@THEM)."""
-    lex = lexicon()
-    out = dict.fromkeys(lex.words("third_parties"), "@THEM")
-    others = ("みんな", "皆", "皆さん", "他", "ほか", "人", "あの人", "あいつ", "あっち", "向こう", "会社", "上")
-    out.update(dict.fromkeys((*others, "システム"), "@THEM"))
-    out.update(dict.fromkeys(lex.words("other_people"), "@YOU"))
-    out.update(dict.fromkeys(lex.words("first_person"), "@ME"))
-    return out
-
-
-# a person as subject or topic (お前が, 担当者の, みんなも): blame is often a sentence about someone else
-_ROLE = _roles()
-_ROLE_PARTICLES = frozenset(("は", "が", "も", "って", "の", "に", "だって", "こそ", "せい"))
-_QUESTION_ENDS = frozenset(("?", "？", "か", "の", "かな", "じゃん"))
-_SKIP_POS = ("空白",)
-_FUNCTION_POS = ("助詞", "助動詞", "補助記号")
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One sentence: token range and the span on the normalised text (trailing spaces dropped)."""
-
-    index: int
-    start_token: int
-    end_token: int
-    begin: int
-    end: int
-
-
-def units(analysis: Analysis) -> list[Unit]:
-    out: list[Unit] = []
-    toks = analysis.tokens
-    for s in analysis.sentences:
-        lo, hi = s.start_token, s.end_token
-        while hi > lo and toks[hi - 1].pos_str.startswith(_SKIP_POS):
-            hi -= 1
-        while lo < hi and toks[lo].pos_str.startswith(_SKIP_POS):
-            lo += 1
-        if lo >= hi:
-            continue
-        out.append(Unit(len(out), lo, hi, toks[lo].begin, toks[hi - 1].end))
-    return out
+# The word lists (clause closers, person roles, question endings) and the sentence units are the product's
+# own: this reference restates how the features are built from them, one string per feature.
 
 
 def _tok_key(t: Token) -> str:

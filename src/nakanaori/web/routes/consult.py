@@ -69,22 +69,22 @@ def consult_post(
     return render(request, "consult.html", ctx)
 
 
+# what the one question asks, per thing advise can be unsure of (``Advice.ask``): the prompt and the answers
+_ASK = {
+    "relationship": ("謝った相手は、どなたですか?近いものを選んでください。", RELATIONSHIP_JA),
+    "stage": ("いまの状況に、いちばん近いものを選んでください。", STAGE_JA),
+}
+
+
 def _guess(advice: Any) -> dict[str, Any] | None:
     """When the reading is unsure: the guess, and one-tap answers for the one thing advise asks about."""
-    if advice.ask == "relationship":
-        return {
-            "field": "relationship",
-            "prompt": "謝った相手は、どなたですか?近いものを選んでください。",
-            "choices": list(RELATIONSHIP_JA.items()),
-            "current": advice.relationship.value,
-            "current_ja": advice.relationship_ja,
-        }
-    if advice.ask == "stage":
-        return {
-            "field": "stage",
-            "prompt": "いまの状況に、いちばん近いものを選んでください。",
-            "choices": list(STAGE_JA.items()),
-            "current": advice.stage.value,
-            "current_ja": advice.stage_ja,
-        }
-    return None
+    if advice.ask is None:
+        return None
+    prompt, names = _ASK[advice.ask]
+    return {
+        "field": advice.ask,
+        "prompt": prompt,
+        "choices": list(names.items()),
+        "current": getattr(advice, advice.ask).value,
+        "current_ja": getattr(advice, advice.ask + "_ja"),
+    }
