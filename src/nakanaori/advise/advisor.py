@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from ..errors import InputError
 from ..labels import RELATIONSHIP_JA, STAGE_JA, Relationship, Stage
 from .cues import load_situation_lexicon
-from .guidance import Dont, load_guidance
+from .guidance import Dont, load_guidance, working_day
 from .situation import Evidence, Facts, read_situation
 from .templates import Template, templates_for
 
@@ -115,6 +115,15 @@ def _timing(
         out.status, out.days_until = "now", 0
     else:
         out.status, out.days_until = "late", 0
+    if relationship is Relationship.work:
+        # work contact waits for a working day, as the plan's steps do: the day to act moves off a weekend
+        act = out.earliest_date if out.status == "wait" else today
+        day = working_day(act)
+        if day != act:
+            out.earliest_date = day
+            out.latest_date = max(out.latest_date, day)
+            out.status, out.days_until = "wait", (day - today).days
+            out.note = f"{out.note}土日を避けて、{day.month}月{day.day}日(月)からにしています。"
     return out
 
 

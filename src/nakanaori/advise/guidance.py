@@ -6,6 +6,7 @@ the entry. Every stage and every relationship must be present.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -146,3 +147,9 @@ def load_guidance_from(path: Path) -> Guidance:
 def load_guidance() -> Guidance:
     """The packaged guidance knowledge base (validated, cached)."""
     return load_guidance_from(GUIDANCE_FILE)
+
+
+def working_day(day: dt.date) -> dt.date:
+    """*day*, or the Monday after it when it is a Saturday or Sunday: contact at work waits for a working
+    day (advise's timing and the plan's steps for work both follow this rule)."""
+    return day + dt.timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day

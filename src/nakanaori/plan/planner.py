@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
+from ..advise.guidance import working_day
 from ..errors import InputError
 from ..labels import (
     LABEL_JA,
@@ -227,7 +228,7 @@ def _schedule(
     else:
         return earliest, "past", f"目安({_window(earliest, latest)})を過ぎたので、この回は見送ります。"
     if weekdays_only and day.weekday() >= 5:
-        monday = day + timedelta(days=7 - day.weekday())
+        monday = working_day(day)
         status = "upcoming" if monday > today else status
         lead = f"{why}、土日を避けて" if why else "土日を避けて"
         return monday, status, f"{lead}{_when(monday, today)}にしています。"
