@@ -13,7 +13,7 @@ from .lexicon import lexicon
 from .normalize import Normalized, has_japanese, normalize
 from .speech import QUOTATIVE_SURFACES, mark_speech
 from .tokenizer import tokenize_as
-from .tokens import Sentence, Token
+from .tokens import Sentence, Token, append_tokens
 
 _LEX = lexicon()
 
@@ -383,7 +383,7 @@ def _mark_negation(tokens: list[Token]) -> None:
 def analyze(text: str) -> Analysis:
     """Analyse *text* (the user's original string) once for every rule."""
     norm = normalize(text)
-    tokens = tokenize_as(norm.text, Token) if norm.text else []
+    tokens = tokenize_as(norm.text, Token, append_tokens) if norm.text else []
     split = _split(tokens)
     _mark_reported(tokens, split.quotatives)
     _mark_requests(tokens, split.clause_starts)

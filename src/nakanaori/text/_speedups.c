@@ -1,0 +1,547 @@
+/* The per-token loops of the analysis and of the rule engine's prefilter, in C (issue 12).
+
+   Each function here has a Python reference it must equal, which stays the fallback when this module is not
+   built (tests/text/test_speedups.py proves both equal on every labelled set and on fuzzed texts):
+
+   append_tokens  nakanaori.text.tokenizer._append_tokens  Sudachi morphemes -> Token objects
+   bit_tables     nakanaori.check.engine._py_bit_tables     a message's values with their positions (bit masks)
+   survivors      nakanaori.check.engine._py_survivors      the clause bits a message satisfies, the woken patterns
+   keep_starts    nakanaori.check.engine._py_keep_starts    the starts where a pattern matches up to the end
+
+   Nothing here knows a rule, a word or a label: the data comes from the callers. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* ------------------------------------------------------------------ append_tokens */
+
+enum {
+    S_SURFACE, S_BEGIN, S_END, S_LEMMA, S_NORM, S_POS, S_POS_STR, S_POS1, S_CTYPE, S_CFORM,
+    S_QUOTE, S_REPORTED, S_REQUEST, S_NEGATED, S_OTHER, S_OWN_QUOTE, S_RAW, N_SLOTS
+};
+static const char *const slot_names[N_SLOTS] = {
+    "surface", "begin", "end", "lemma", "norm", "pos", "pos_str", "pos1", "ctype", "cform",
+    "quote", "reported", "request", "negated", "other", "own_quote", "_raw",
+};
+
+/* the class tokens are made of and its slot descriptors (resolved once per class) */
+static PyTypeObject *maker_cls = NULL;
+static PyObject *maker_descr[N_SLOTS];
+
+static PyObject *str_surface, *str_word_id, *str_ta, *str_aux;
+static PyObject *str_mask, *str_offsets, *str_ri, *str_pi;
+static PyObject *str_lemma, *str_norm, *str_pos1;
+
+static int resolve_maker(PyTypeObject *cls)
+{
+    if (maker_cls == cls)
+        return 0;
+    PyObject *found[N_SLOTS];
+    for (int k = 0; k < N_SLOTS; k++) {
+        PyObject *d = PyObject_GetAttrString((PyObject *)cls, slot_names[k]);
+        if (d == NULL || !PyObject_TypeCheck(d, &PyMemberDescr_Type) || Py_TYPE(d)->tp_descr_set == NULL) {
+            Py_XDECREF(d);
+            for (int j = 0; j < k; j++)
+                Py_DECREF(found[j]);
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                PyErr_Clear();
+                PyErr_Format(PyExc_TypeError, "%s.%s is not a slot", cls->tp_name, slot_names[k]);
+            }
+            return -1;
+        }
+        found[k] = d;
+    }
+    if (maker_cls != NULL) {
+        for (int k = 0; k < N_SLOTS; k++)
+            Py_DECREF(maker_descr[k]);
+        Py_DECREF(maker_cls);
+    }
+    for (int k = 0; k < N_SLOTS; k++)
+        maker_descr[k] = found[k];
+    Py_INCREF(cls);
+    maker_cls = cls;
+    return 0;
+}
+
+static inline int set_slot(PyObject *obj, int k, PyObject *value)
+{
+    PyObject *d = maker_descr[k];
+    return Py_TYPE(d)->tp_descr_set(d, obj, value);
+}
+
+/* The past auxiliary after a nasal stem (norm た, 助動詞): Token.__init__ gives it a lemma of its own, so
+   such a token is made by the class itself. */
+static int is_past_aux(PyObject *norm, PyObject *pos1)
+{
+    return PyUnicode_Check(norm) && PyUnicode_GET_LENGTH(norm) == 1 && PyUnicode_Compare(norm, str_ta) == 0 &&
+           PyUnicode_Check(pos1) && PyUnicode_Compare(pos1, str_aux) == 0;
+}
+
+static PyObject *make_token(PyTypeObject *cls, PyObject *surface, PyObject *word, Py_ssize_t begin, Py_ssize_t end)
+{
+    /* word: (lemma, norm, pos, pos_str, pos1, ctype, cform) */
+    if (!PyTuple_CheckExact(word) || PyTuple_GET_SIZE(word) != 7) {
+        PyErr_SetString(PyExc_TypeError, "a word is a tuple of 7 fields");
+        return NULL;
+    }
+    if (is_past_aux(PyTuple_GET_ITEM(word, 1), PyTuple_GET_ITEM(word, 4)))
+        return PyObject_CallFunction((PyObject *)cls, "OOnn", surface, word, begin, end);
+    PyObject *tok = cls->tp_alloc(cls, 0);
+    if (tok == NULL)
+        return NULL;
+    PyObject *b = PyLong_FromSsize_t(begin);
+    PyObject *e = PyLong_FromSsize_t(end);
+    if (b == NULL || e == NULL)
+        goto fail;
+    if (set_slot(tok, S_SURFACE, surface) < 0 || set_slot(tok, S_BEGIN, b) < 0 || set_slot(tok, S_END, e) < 0)
+        goto fail;
+    static const int word_slots[7] = {S_LEMMA, S_NORM, S_POS, S_POS_STR, S_POS1, S_CTYPE, S_CFORM};
+    for (int k = 0; k < 7; k++)
+        if (set_slot(tok, word_slots[k], PyTuple_GET_ITEM(word, k)) < 0)
+            goto fail;
+    for (int k = S_QUOTE; k <= S_OWN_QUOTE; k++)
+        if (set_slot(tok, k, Py_False) < 0)
+            goto fail;
+    if (set_slot(tok, S_RAW, Py_None) < 0)
+        goto fail;
+    Py_DECREF(b);
+    Py_DECREF(e);
+    return tok;
+fail:
+    Py_XDECREF(b);
+    Py_XDECREF(e);
+    Py_DECREF(tok);
+    return NULL;
+}
+
+/* append_tokens(morphemes, out, cls, words, miss, at) -> at after the last morpheme */
+static PyObject *append_tokens(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "append_tokens(morphemes, out, cls, words, miss, at)");
+        return NULL;
+    }
+    PyObject *ms = args[0], *out = args[1], *cls = args[2], *words = args[3], *miss = args[4];
+    if (!PyList_Check(out) || !PyType_Check(cls) || !PyDict_Check(words)) {
+        PyErr_SetString(PyExc_TypeError, "append_tokens: out is a list, cls a class, words a dict");
+        return NULL;
+    }
+    Py_ssize_t at = PyLong_AsSsize_t(args[5]);
+    if (at == -1 && PyErr_Occurred())
+        return NULL;
+    if (resolve_maker((PyTypeObject *)cls) < 0)
+        return NULL;
+    PyObject *it = PyObject_GetIter(ms);
+    if (it == NULL)
+        return NULL;
+    PyObject *m;
+    while ((m = PyIter_Next(it)) != NULL) {
+        PyObject *surface = PyObject_CallMethodNoArgs(m, str_surface);
+        PyObject *wid = surface ? PyObject_CallMethodNoArgs(m, str_word_id) : NULL;
+        PyObject *word = NULL, *tok = NULL;
+        if (wid != NULL) {
+            word = PyDict_GetItemWithError(words, wid);
+            if (word != NULL)
+                Py_INCREF(word);
+            else if (!PyErr_Occurred())
+                word = PyObject_CallFunctionObjArgs(miss, m, wid, NULL);
+        }
+        if (word != NULL && !PyUnicode_Check(surface))
+            PyErr_SetString(PyExc_TypeError, "a surface is a str");
+        else if (word != NULL) {
+            Py_ssize_t end = at + PyUnicode_GET_LENGTH(surface);
+            tok = make_token((PyTypeObject *)cls, surface, word, at, end);
+            at = end;
+        }
+        int bad = tok == NULL || PyList_Append(out, tok) < 0;
+        Py_XDECREF(tok);
+        Py_XDECREF(word);
+        Py_XDECREF(wid);
+        Py_XDECREF(surface);
+        Py_DECREF(m);
+        if (bad) {
+            Py_DECREF(it);
+            return NULL;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSsize_t(at);
+}
+
+/* ------------------------------------------------------------------ bit_tables */
+
+/* d[v] |= bit when v is in known */
+static int or_into(PyObject *d, PyObject *known, PyObject *v, PyObject *bit)
+{
+    int has = PyDict_Contains(known, v);
+    if (has <= 0)
+        return has;
+    PyObject *old = PyDict_GetItemWithError(d, v);
+    if (old == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        return PyDict_SetItem(d, v, bit);
+    }
+    PyObject *now = PyNumber_Or(old, bit);
+    if (now == NULL)
+        return -1;
+    int r = PyDict_SetItem(d, v, now);
+    Py_DECREF(now);
+    return r;
+}
+
+/* bit_tables(tokens, ks, kl, kn, kp) -> (s, lemma, norm, pos1): for each of the four fields, the values of
+   the tokens that are keys of the known dict, each with the OR of 1 << position of the tokens holding it */
+static PyObject *bit_tables(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "bit_tables(tokens: list, ks, kl, kn, kp)");
+        return NULL;
+    }
+    PyObject *tokens = args[0];
+    PyObject *known[4] = {args[1], args[2], args[3], args[4]};
+    PyObject *attrs[4] = {str_surface, str_lemma, str_norm, str_pos1};
+    for (int f = 0; f < 4; f++)
+        if (!PyDict_Check(known[f])) {
+            PyErr_SetString(PyExc_TypeError, "bit_tables: the known values are dicts");
+            return NULL;
+        }
+    PyObject *res = PyTuple_New(4);
+    if (res == NULL)
+        return NULL;
+    for (int f = 0; f < 4; f++) {
+        PyObject *d = PyDict_New();
+        if (d == NULL) {
+            Py_DECREF(res);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(res, f, d);
+    }
+    PyObject *one = PyLong_FromLong(1);
+    if (one == NULL) {
+        Py_DECREF(res);
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(tokens, i);
+        PyObject *shift = PyLong_FromSsize_t(i);
+        PyObject *bit = shift ? PyNumber_Lshift(one, shift) : NULL;
+        Py_XDECREF(shift);
+        if (bit == NULL)
+            goto fail;
+        for (int f = 0; f < 4; f++) {
+            if (PyDict_GET_SIZE(known[f]) == 0)
+                continue;
+            PyObject *v = PyObject_GetAttr(t, attrs[f]);
+            int r = v == NULL ? -1 : or_into(PyTuple_GET_ITEM(res, f), known[f], v, bit);
+            Py_XDECREF(v);
+            if (r < 0) {
+                Py_DECREF(bit);
+                goto fail;
+            }
+        }
+        Py_DECREF(bit);
+    }
+    Py_DECREF(one);
+    return res;
+fail:
+    Py_DECREF(one);
+    Py_DECREF(res);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ survivors */
+
+static int mask_holds(PyObject *mask, PyObject *sat)
+{
+    PyObject *both = PyNumber_And(mask, sat);
+    if (both == NULL)
+        return -1;
+    int r = PyObject_RichCompareBool(both, mask, Py_EQ);
+    Py_DECREF(both);
+    return r;
+}
+
+/* out[ri][pi] = starts (OR with what is there when ``merge``) */
+static int put_start(PyObject *out, PyObject *ri, PyObject *pi, PyObject *starts, int merge)
+{
+    PyObject *found = PyDict_GetItemWithError(out, ri);
+    if (found == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        found = PyDict_New();
+        if (found == NULL)
+            return -1;
+        int r = PyDict_SetItem(out, ri, found);
+        Py_DECREF(found); /* out holds it */
+        if (r < 0)
+            return -1;
+    }
+    if (merge) {
+        PyObject *old = PyDict_GetItemWithError(found, pi);
+        if (old != NULL) {
+            PyObject *now = PyNumber_Or(old, starts);
+            if (now == NULL)
+                return -1;
+            int r = PyDict_SetItem(found, pi, now);
+            Py_DECREF(now);
+            return r;
+        }
+        if (PyErr_Occurred())
+            return -1;
+    }
+    return PyDict_SetItem(found, pi, starts);
+}
+
+/* survivors(tables, values, re_tests, analysis, always) -> (sat, {rule number: {pattern number: starts}}) */
+static PyObject *survivors(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "survivors(tables: dict, values: dict, re_tests, analysis, always)");
+        return NULL;
+    }
+    PyObject *tables = args[0], *values = args[1], *re_tests = args[2], *analysis = args[3], *always = args[4];
+    PyObject *sat = PyLong_FromLong(0);
+    PyObject *woken = PyList_New(0);
+    PyObject *out = PyDict_New();
+    PyObject *minus_one = PyLong_FromLong(-1);
+    PyObject *zero = PyLong_FromLong(0);
+    PyObject *seq = NULL;
+    if (sat == NULL || woken == NULL || out == NULL || minus_one == NULL || zero == NULL)
+        goto fail;
+    Py_ssize_t pos = 0;
+    PyObject *fld, *table;
+    while (PyDict_Next(tables, &pos, &fld, &table)) {
+        PyObject *kn = PyDict_GetItemWithError(values, fld);
+        if (kn == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, fld);
+            goto fail;
+        }
+        Py_ssize_t p2 = 0;
+        PyObject *v, *where;
+        while (PyDict_Next(table, &p2, &v, &where)) {
+            PyObject *hit = PyDict_GetItemWithError(kn, v);
+            if (hit == NULL) {
+                if (!PyErr_Occurred())
+                    PyErr_SetObject(PyExc_KeyError, v);
+                goto fail;
+            }
+            if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 2) {
+                PyErr_SetString(PyExc_TypeError, "a value's entry is (bits, patterns)");
+                goto fail;
+            }
+            PyObject *now = PyNumber_Or(sat, PyTuple_GET_ITEM(hit, 0));
+            if (now == NULL)
+                goto fail;
+            Py_SETREF(sat, now);
+            PyObject *es = PyTuple_GET_ITEM(hit, 1);
+            int truth = PyObject_IsTrue(es);
+            if (truth < 0)
+                goto fail;
+            if (truth) {
+                PyObject *pair = PyTuple_Pack(2, es, where);
+                if (pair == NULL || PyList_Append(woken, pair) < 0) {
+                    Py_XDECREF(pair);
+                    goto fail;
+                }
+                Py_DECREF(pair);
+            }
+        }
+    }
+    seq = PySequence_Fast(re_tests, "re_tests is a sequence");
+    if (seq == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); k++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, k);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "a regex test is (bit, test)");
+            goto fail;
+        }
+        PyObject *r = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 1), analysis);
+        if (r == NULL)
+            goto fail;
+        int truth = PyObject_IsTrue(r);
+        Py_DECREF(r);
+        if (truth < 0)
+            goto fail;
+        if (truth) {
+            PyObject *now = PyNumber_Or(sat, PyTuple_GET_ITEM(pair, 0));
+            if (now == NULL)
+                goto fail;
+            Py_SETREF(sat, now);
+        }
+    }
+    Py_CLEAR(seq);
+    for (Py_ssize_t w = 0; w < PyList_GET_SIZE(woken); w++) {
+        PyObject *pair = PyList_GET_ITEM(woken, w);
+        PyObject *es = PySequence_Fast(PyTuple_GET_ITEM(pair, 0), "patterns are a sequence");
+        if (es == NULL)
+            goto fail;
+        PyObject *where = PyTuple_GET_ITEM(pair, 1);
+        for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(es); k++) {
+            PyObject *e = PySequence_Fast_GET_ITEM(es, k);
+            PyObject *mask = PyObject_GetAttr(e, str_mask);
+            int holds = mask == NULL ? -1 : mask_holds(mask, sat);
+            Py_XDECREF(mask);
+            if (holds <= 0) {
+                if (holds < 0) {
+                    Py_DECREF(es);
+                    goto fail;
+                }
+                continue;
+            }
+            PyObject *offsets = PyObject_GetAttr(e, str_offsets);
+            PyObject *offs = offsets ? PySequence_Fast(offsets, "offsets are a sequence") : NULL;
+            Py_XDECREF(offsets);
+            PyObject *starts = NULL;
+            if (offs != NULL) {
+                Py_ssize_t no = PySequence_Fast_GET_SIZE(offs);
+                if (no == 1)
+                    starts = PyNumber_Rshift(where, PySequence_Fast_GET_ITEM(offs, 0));
+                else {
+                    starts = zero;
+                    Py_INCREF(starts);
+                    for (Py_ssize_t o = 0; o < no && starts != NULL; o++) {
+                        PyObject *sh = PyNumber_Rshift(where, PySequence_Fast_GET_ITEM(offs, o));
+                        PyObject *now = sh ? PyNumber_Or(starts, sh) : NULL;
+                        Py_XDECREF(sh);
+                        Py_SETREF(starts, now);
+                    }
+                }
+                Py_DECREF(offs);
+            }
+            PyObject *ri = starts ? PyObject_GetAttr(e, str_ri) : NULL;
+            PyObject *pi = ri ? PyObject_GetAttr(e, str_pi) : NULL;
+            int r = pi == NULL ? -1 : put_start(out, ri, pi, starts, 1);
+            Py_XDECREF(ri);
+            Py_XDECREF(pi);
+            Py_XDECREF(starts);
+            if (r < 0) {
+                Py_DECREF(es);
+                goto fail;
+            }
+        }
+        Py_DECREF(es);
+    }
+    seq = PySequence_Fast(always, "always is a sequence");
+    if (seq == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); k++) {
+        PyObject *e = PySequence_Fast_GET_ITEM(seq, k);
+        PyObject *mask = PyObject_GetAttr(e, str_mask);
+        int holds = mask == NULL ? -1 : mask_holds(mask, sat);
+        Py_XDECREF(mask);
+        if (holds < 0)
+            goto fail;
+        if (!holds)
+            continue;
+        PyObject *ri = PyObject_GetAttr(e, str_ri);
+        PyObject *pi = ri ? PyObject_GetAttr(e, str_pi) : NULL;
+        int r = pi == NULL ? -1 : put_start(out, ri, pi, minus_one, 0);
+        Py_XDECREF(ri);
+        Py_XDECREF(pi);
+        if (r < 0)
+            goto fail;
+    }
+    Py_CLEAR(seq);
+    PyObject *res = PyTuple_Pack(2, sat, out);
+    Py_DECREF(sat);
+    Py_DECREF(out);
+    Py_DECREF(woken);
+    Py_DECREF(minus_one);
+    Py_DECREF(zero);
+    return res;
+fail:
+    Py_XDECREF(seq);
+    Py_XDECREF(sat);
+    Py_XDECREF(woken);
+    Py_XDECREF(out);
+    Py_XDECREF(minus_one);
+    Py_XDECREF(zero);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ keep_starts */
+
+/* keep_starts(first, tokens, starts, n) -> starts less the positions k where first(tokens, k, n) < 0; None
+   when starts does not fit in 64 bits (the caller then runs its own loop) */
+static PyObject *keep_starts(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "keep_starts(first, tokens, starts, n)");
+        return NULL;
+    }
+    PyObject *first = args[0];
+    unsigned long long starts = PyLong_AsUnsignedLongLong(args[2]);
+    if (starts == (unsigned long long)-1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+            return NULL;
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    unsigned long long m = starts;
+    PyObject *call[3] = {args[1], NULL, args[3]};
+    while (m) {
+        int k = __builtin_ctzll(m);
+        unsigned long long low = m & (~m + 1);
+        m ^= low;
+        PyObject *at = PyLong_FromLong(k);
+        if (at == NULL)
+            return NULL;
+        call[1] = at;
+        PyObject *end = PyObject_Vectorcall(first, call, 3, NULL);
+        Py_DECREF(at);
+        if (end == NULL)
+            return NULL;
+        long e = PyLong_AsLong(end);
+        Py_DECREF(end);
+        if (e == -1 && PyErr_Occurred())
+            return NULL;
+        if (e < 0)
+            starts ^= low;
+    }
+    return PyLong_FromUnsignedLongLong(starts);
+}
+
+/* ------------------------------------------------------------------ the module */
+
+static PyMethodDef methods[] = {
+    {"append_tokens", (PyCFunction)(void (*)(void))append_tokens, METH_FASTCALL,
+     "append_tokens(morphemes, out, cls, words, miss, at) -> at: Sudachi morphemes as tokens of cls"},
+    {"bit_tables", (PyCFunction)(void (*)(void))bit_tables, METH_FASTCALL,
+     "bit_tables(tokens, ks, kl, kn, kp) -> (s, lemma, norm, pos1) value -> positions bit mask"},
+    {"survivors", (PyCFunction)(void (*)(void))survivors, METH_FASTCALL,
+     "survivors(tables, values, re_tests, analysis, always) -> (sat, {rule: {pattern: starts}})"},
+    {"keep_starts", (PyCFunction)(void (*)(void))keep_starts, METH_FASTCALL,
+     "keep_starts(first, tokens, starts, n) -> the starts where first(tokens, k, n) >= 0, or None"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_speedups", "The per-token loops of the analysis and the prefilter, in C.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__speedups(void)
+{
+#define INTERN(var, text)                                 \
+    if ((var = PyUnicode_InternFromString(text)) == NULL) \
+        return NULL;
+    INTERN(str_surface, "surface")
+    INTERN(str_word_id, "word_id")
+    INTERN(str_ta, "\xe3\x81\x9f")                          /* た */
+    INTERN(str_aux, "\xe5\x8a\xa9\xe5\x8b\x95\xe8\xa9\x9e") /* 助動詞 */
+    INTERN(str_mask, "mask")
+    INTERN(str_offsets, "offsets")
+    INTERN(str_ri, "ri")
+    INTERN(str_pi, "pi")
+    INTERN(str_lemma, "lemma")
+    INTERN(str_norm, "norm")
+    INTERN(str_pos1, "pos1")
+#undef INTERN
+    return PyModule_Create(&module);
+}
