@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ...knowledge.loader import cached, load_model
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import Analysis
-from .features import codes
 from .model import Model, shipped_model
 
 MODEL_FINDINGS = Path(__file__).resolve().parents[2] / "knowledge" / "model_findings.yaml"
@@ -95,14 +94,13 @@ def judge(
     out: list[tuple[str, int, int, float]] = []
     if not analysis.tokens:
         return out, set()
-    c = codes(analysis)
+    us, probs = m.unit_probabilities(analysis)  # [units, labels]
     withdrawn = set()
-    if not c.units:
+    if not us:
         for label, v in m.vetoes.items():
             if label in covered and v > 0.0:  # no unit: the message's probability is 0
                 withdrawn.add(label)
         return out, withdrawn
-    probs = m.score_codes(c)  # [units, labels]
     if m.vetoes and covered:
         best = probs.max(axis=0).tolist()
         for label, v in m.vetoes.items():
@@ -112,7 +110,6 @@ def judge(
     # as numpy compares a float32 probability with a Python float
     has, thr = _threshold_arrays(m)
     ks, js = np.nonzero(~(probs < thr) & has)
-    us = c.units
     for k, j in zip(ks.tolist(), js.tolist(), strict=True):
         label = LABELS[j]
         b, e = us[k].begin, us[k].end
