@@ -9,7 +9,7 @@ setup(
             "nakanaori.check.learned._native",
             sources=["src/nakanaori/check/learned/_native.c"],
             # float32 arithmetic in numpy's order: no fused multiply-add, no fast-math
-            extra_compile_args=["-O2", "-ffp-contract=off", "-fno-fast-math", "-std=c11", "-Wall", "-Wextra"],
+            extra_compile_args=["-O3", "-ffp-contract=off", "-fno-fast-math", "-std=c11", "-Wall", "-Wextra"],
         )
     ]
 )

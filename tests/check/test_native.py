@@ -68,6 +68,12 @@ def _compare(m: Model, text: str) -> None:
     for label, v in m.vetoes.items():
         j = LABELS.index(label)
         assert (probs[:, j].max() < v) == (ref[:, j].max() < v), text
+    # ... and as the native call returns them to combine.judge
+    best, hits = m.scorer.judge(*F.native_inputs(a, c.units))
+    assert best == probs.max(axis=0).tolist()
+    ks, js = np.nonzero(~(ref < thr) & has)
+    assert [(k, j) for k, j, _ in hits] == list(zip(ks.tolist(), js.tolist(), strict=True)), text
+    assert [p for _, _, p in hits] == [float(probs[k, j]) for k, j, _ in hits]
 
 
 def test_identical_on_every_train_and_dev_message() -> None:
@@ -139,8 +145,12 @@ def test_bad_inputs_are_refused_not_crashed() -> None:
             m.scorer.score(*args)
         with pytest.raises((ValueError, TypeError)):
             _native.codes(*args)
+        with pytest.raises((ValueError, TypeError)):
+            m.scorer.judge(*args)
     with pytest.raises(TypeError):
         m.scorer.score(rows, bounds, starts)
+    with pytest.raises(TypeError):
+        m.scorer.judge(rows, bounds, starts)
 
 
 def test_bag_reads_every_float16_exactly() -> None:

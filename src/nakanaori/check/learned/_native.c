@@ -344,23 +344,16 @@ done:
 
 /* ---------- the bag of a message's features over a float16 table ---------- */
 
+/* float16 -> float32, exact and branch-free (the exponent rebiased by a multiplication by 2**112, which
+ * also normalises subnormals; infinities and NaN get the all-ones exponent) */
 static inline float half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1Fu, mant = h & 0x3FFu, bits;
-    if (exp == 0x1F) {
-        bits = sign | 0x7F800000u | (mant << 13);
-    } else if (exp) {
-        bits = sign | ((exp + 112u) << 23) | (mant << 13);
-    } else if (mant) { /* subnormal: normalise */
-        int e = -1;
-        do {
-            e++;
-            mant <<= 1;
-        } while (!(mant & 0x400u));
-        bits = sign | ((uint32_t)(112 - e) << 23) | ((mant & 0x3FFu) << 13);
-    } else {
-        bits = sign;
-    }
+    uint32_t bits = (uint32_t)(h & 0x7FFFu) << 13;
     float f;
+    memcpy(&f, &bits, sizeof f);
+    f *= 0x1p112f;
+    memcpy(&bits, &f, sizeof f);
+    bits |= (h & 0x7C00u) == 0x7C00u ? 0x7F800000u : 0u;
+    bits |= (uint32_t)(h & 0x8000u) << 16;
     memcpy(&f, &bits, sizeof f);
     return f;
 }
@@ -410,21 +403,43 @@ static int bag(const Table *t, const uint64_t *code, const int64_t *unit_of, Py_
         key[i] = (code[i] >> ID_SHIFT) << ID_SHIFT | ((uint64_t)unit_of[i] | (i >= n_message ? UNIT_ONLY : 0));
     if (n > 1) radix_sort(key, key + n, n);
     const int shift = 64 - t->bits;
-    double *macc = acc + n_units * uw;
-    Py_ssize_t m_count = 0;
+    /* the distinct keys; each flagged when it opens a message-view identity (bit 0 of flag[]) */
+    Py_ssize_t d = 0;
+    uint64_t *flag = key + n; /* the sort's scratch, free again */
     for (Py_ssize_t i = 0; i < n; i++) {
         uint64_t k = key[i];
         if (i > 0 && k == key[i - 1]) continue;
-        const uint16_t *row = t->table + (size_t)(k >> shift) * (size_t)t->width;
+        flag[d] = (i == 0 || (k >> ID_SHIFT) != (key[i - 1] >> ID_SHIFT)) && !(k & UNIT_ONLY);
+        key[d++] = k;
+    }
+    double *macc = acc + n_units * uw;
+    Py_ssize_t m_count = 0;
+    const size_t width = (size_t)t->width;
+    enum { AHEAD = 8 };
+    for (Py_ssize_t i = 0; i < d && i < AHEAD; i++) {
+        const char *p = (const char *)(t->table + (size_t)(key[i] >> shift) * width);
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + width * 2 - 1);
+    }
+    for (Py_ssize_t i = 0; i < d; i++) {
+        if (i + AHEAD < d) { /* the table is megabytes: fetch the rows a few keys ahead */
+            const char *p = (const char *)(t->table + (size_t)(key[i + AHEAD] >> shift) * width);
+            __builtin_prefetch(p);
+            __builtin_prefetch(p + width * 2 - 1);
+        }
+        uint64_t k = key[i];
+        const uint16_t *row = t->table + (size_t)(k >> shift) * width;
         Py_ssize_t u = (Py_ssize_t)(k & UNIT_MASK);
         if (u >= n_units) continue; /* only for > 8192 units, where the reference mixes units up too */
         cnt[u]++;
         double *a = acc + u * uw;
-        for (Py_ssize_t j = 0; j < uw; j++) a[j] += half_to_float(row[t->unit_lo + j]);
+        const uint16_t *r = row + t->unit_lo;
+        for (Py_ssize_t j = 0; j < uw; j++) a[j] += half_to_float(r[j]);
         /* the message view: each identity once, when its first key is of a message family */
-        if (mw && (i == 0 || (k >> ID_SHIFT) != (key[i - 1] >> ID_SHIFT)) && !(k & UNIT_ONLY)) {
+        if (mw && flag[i]) {
             m_count++;
-            for (Py_ssize_t j = 0; j < mw; j++) macc[j] += half_to_float(row[t->msg_lo + j]);
+            r = row + t->msg_lo;
+            for (Py_ssize_t j = 0; j < mw; j++) macc[j] += half_to_float(r[j]);
         }
     }
     for (Py_ssize_t u = 0; u < n_units; u++) {
@@ -464,7 +479,8 @@ typedef struct {
     Py_buffer table_buf;
     Table table;
     Py_ssize_t labels;
-    float *params; /* bias, platt_a, platt_b, msg_bias, msg_platt_a, msg_platt_b, mix: labels each */
+    float *params; /* bias, platt_a, platt_b, msg_bias, msg_platt_a, msg_platt_b, mix, thresholds: labels each
+                    * (a label with no threshold has NaN: never reported) */
     int mixed;     /* any mix > 0: the whole-message view is read */
 } Scorer;
 
@@ -476,6 +492,7 @@ static void Scorer_dealloc(Scorer *self) {
 
 static int Scorer_init(Scorer *self, PyObject *args, PyObject *kwds) {
     static char *kw[] = {"table", "hash_bits", "labels", "params", NULL};
+    /* params: 8 * labels float32 (see Scorer.params) */
     PyObject *table;
     int bits;
     Py_ssize_t labels;
@@ -489,8 +506,8 @@ static int Scorer_init(Scorer *self, PyObject *args, PyObject *kwds) {
     int rc = -1;
     Py_ssize_t width;
     if (read_table(table, bits, &self->table_buf, &width) < 0) goto out;
-    if (labels < 1 || width != 2 * labels || params.len != (Py_ssize_t)(7 * labels * sizeof(float))) {
-        PyErr_SetString(PyExc_ValueError, "the table needs 2 * labels columns and params 7 * labels float32");
+    if (labels < 1 || width != 2 * labels || params.len != (Py_ssize_t)(8 * labels * sizeof(float))) {
+        PyErr_SetString(PyExc_ValueError, "the table needs 2 * labels columns and params 8 * labels float32");
         PyBuffer_Release(&self->table_buf);
         goto out;
     }
@@ -543,9 +560,10 @@ static PyObject *score_feats(Scorer *self, const Feats *f, Py_ssize_t n_units) {
     return res;
 }
 
-static PyObject *Scorer_score(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
+/* the probabilities of one message (bytes, float32 [units, labels]) and its number of units */
+static PyObject *probs_of(Scorer *self, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t *n_units) {
     if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "score(rows, bounds, starts, chars)");
+        PyErr_SetString(PyExc_TypeError, "expected (rows, bounds, starts, chars)");
         return NULL;
     }
     Inputs in;
@@ -556,13 +574,61 @@ static PyObject *Scorer_score(Scorer *self, PyObject *const *args, Py_ssize_t na
         res = score_feats(self, &f, in.n_units);
         feats_free(&f);
     }
+    *n_units = in.n_units;
     inputs_release(&in);
+    return res;
+}
+
+static PyObject *Scorer_score(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t n_units;
+    return probs_of(self, args, nargs, &n_units);
+}
+
+/* judge(rows, bounds, starts, chars) -> (best, hits): best, per label, the message's probability (its most
+ * likely unit's; NaN wins, as numpy's max); hits, (unit, label, probability) of every unit at or above a
+ * label's threshold, unit by unit, labels in order (combine.judge's decisions, float32 comparisons) */
+static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t n_units, L = self->labels;
+    PyObject *probs = probs_of(self, args, nargs, &n_units);
+    if (!probs) return NULL;
+    const float *p = (const float *)PyBytes_AS_STRING(probs), *thr = self->params + 7 * L;
+    PyObject *best = PyList_New(L), *hits = PyList_New(0), *res = NULL;
+    if (!best || !hits) goto out;
+    for (Py_ssize_t j = 0; j < L; j++) {
+        float b = p[j];
+        for (Py_ssize_t u = 1; u < n_units && !isnan(b); u++) {
+            float v = p[u * L + j];
+            if (isnan(v) || v > b) b = v;
+        }
+        PyObject *x = PyFloat_FromDouble((double)b);
+        if (!x) goto out;
+        PyList_SET_ITEM(best, j, x);
+    }
+    for (Py_ssize_t u = 0; u < n_units; u++)
+        for (Py_ssize_t j = 0; j < L; j++) {
+            float v = p[u * L + j];
+            if (isnan(thr[j]) || v < thr[j]) continue;
+            PyObject *hit = Py_BuildValue("(nnd)", u, j, (double)v);
+            if (!hit || PyList_Append(hits, hit) < 0) {
+                Py_XDECREF(hit);
+                goto out;
+            }
+            Py_DECREF(hit);
+        }
+    res = PyTuple_Pack(2, best, hits);
+out:
+    Py_DECREF(probs);
+    Py_XDECREF(best);
+    Py_XDECREF(hits);
     return res;
 }
 
 static PyMethodDef Scorer_methods[] = {
     {"score", (PyCFunction)(void (*)(void))Scorer_score, METH_FASTCALL,
      "score(rows, bounds, starts, chars) -> bytes: float32 probabilities [units, labels] of one message"},
+    {"judge", (PyCFunction)(void (*)(void))Scorer_judge, METH_FASTCALL,
+     "judge(rows, bounds, starts, chars) -> (best, hits): per label the message's probability; (unit, label,"
+     " probability) of each unit at or above a label's threshold"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -94,12 +94,13 @@ class Model:
 
     @cached_property
     def scorer(self) -> Any:
-        """The native scorer of this model (``_native.Scorer``: the table and the calibration), or None
-        when the extension is not built."""
+        """The native scorer of this model (``_native.Scorer``: the table, the calibration and the thresholds),
+        or None when the extension is not built."""
         if native is None:
             return None
+        thresholds = np.array([self.thresholds.get(label, np.nan) for label in LABELS], dtype=np.float32)
         views = (self.bias, self.platt_a, self.platt_b, self.msg_bias, self.msg_platt_a, self.msg_platt_b, self.mix)
-        params = np.concatenate(views).astype(np.float32).tobytes()
+        params = np.concatenate([*views, thresholds]).astype(np.float32).tobytes()
         return native.Scorer(self.table, self.hash_bits, len(LABELS), params)
 
     def score_codes(self, c: Codes) -> np.ndarray:
