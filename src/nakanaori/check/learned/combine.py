@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ...knowledge.loader import cached, load_model
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import Analysis
-from .features import codes
+from .features import native_inputs, units
 from .model import Model, shipped_model
 
 MODEL_FINDINGS = Path(__file__).resolve().parents[2] / "knowledge" / "model_findings.yaml"
@@ -95,28 +95,28 @@ def judge(
     out: list[tuple[str, int, int, float]] = []
     if not analysis.tokens:
         return out, set()
-    c = codes(analysis)
     withdrawn = set()
-    if not c.units:
-        for label, v in m.vetoes.items():
-            if label in covered and v > 0.0:  # no unit: the message's probability is 0
-                withdrawn.add(label)
-        return out, withdrawn
-    probs = m.score_codes(c)  # [units, labels]
+    scorer = m.scorer
+    if scorer is None:  # the numpy reference
+        us, probs = m.unit_probabilities(analysis)  # [units, labels]
+        best = probs.max(axis=0).tolist() if us else [0.0] * len(LABELS)
+        has, thr = _threshold_arrays(m)
+        ks, js = np.nonzero(~(probs < thr) & has)
+        hits = [(k, j, float(probs[k, j])) for k, j in zip(ks.tolist(), js.tolist(), strict=True)]
+    else:  # the same decisions in the native call
+        us = units(analysis)
+        best, hits = scorer.judge(*native_inputs(analysis, us)) if us else ([0.0] * len(LABELS), [])
     if m.vetoes and covered:
-        best = probs.max(axis=0).tolist()
         for label, v in m.vetoes.items():
+            # no unit: the message's probability is 0
             if label in covered and best[_LABEL_INDEX[label]] < v:
                 withdrawn.add(label)
     # the units at or above each label's threshold, unit by unit, labels in order; float32 comparisons,
     # as numpy compares a float32 probability with a Python float
-    has, thr = _threshold_arrays(m)
-    ks, js = np.nonzero(~(probs < thr) & has)
-    us = c.units
-    for k, j in zip(ks.tolist(), js.tolist(), strict=True):
+    for k, j, p in hits:
         label = LABELS[j]
         b, e = us[k].begin, us[k].end
         if any(s < e and b < f for s, f in covered.get(label, ())):
             continue
-        out.append((label, b, e, float(probs[k, j])))
+        out.append((label, b, e, p))
     return out, withdrawn

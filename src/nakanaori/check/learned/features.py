@@ -148,8 +148,9 @@ _DOLLAR = string_id("$")
     _LEMMA,
     _ROLE_ID,
     _CHARS,
-) = range(16)
-_WIDTH = 16
+    _FLAGS,
+) = range(17)
+_WIDTH = 17
 _TAG_COLUMN = {"R": _TAG_R, "K": _TAG_K, "O": _TAG_O, "L": _TAG_L}
 
 # lemma, surface, pos1, cform, scope (0 own, 1 quoted/reported, 2 negated) + 4 when in a request
@@ -175,7 +176,25 @@ def _token_row(key: TokenKey) -> bytes:
     row[_KEY], row[_SURF], row[_LEMMA] = k, string_id(surface), string_id(lemma)
     row[_ROLE_ID] = string_id(role) if role else 0
     row[_CHARS] = len(surface) << 1 | (scope == 1)  # the surface's length and whether it is quoted or reported
+    row[_FLAGS] = _flags(lemma, surface, pos1)
     return np.array([v & _MASK for v in row], dtype=np.uint64).tobytes()
+
+
+# what the native featuriser needs to know of a token's strings (the reference asks the tokens themselves)
+_F_COMMA, _F_CLOSER_R, _F_CLOSER_K, _F_QEND, _F_KA_NO, _F_SYMBOL, _F_PARTICLE = (1 << b for b in range(7))
+
+
+def _flags(lemma: str, surface: str, pos1: str) -> int:
+    """The FLAGS column: a comma (_closer_tag), the lemma's clause role, a question ending (_is_question),
+    a particle after a person word."""
+    return (
+        (_F_COMMA if surface in _COMMAS else 0)
+        | (_F_CLOSER_R if lemma in _REASON_CLOSERS else _F_CLOSER_K if lemma in _CONTRAST_CLOSERS else 0)
+        | (_F_QEND if surface in _QUESTION_ENDS else 0)
+        | (_F_KA_NO if surface in ("か", "の") else 0)
+        | (_F_SYMBOL if pos1 == "補助記号" else 0)
+        | (_F_PARTICLE if surface in _ROLE_PARTICLES else 0)
+    )
 
 
 class _TokenRows(dict[TokenKey, bytes]):
@@ -371,6 +390,49 @@ def codes(analysis: Analysis) -> Codes:
     keep = allc != 0
     n_message = int(np.count_nonzero(keep[: allc.size - 2 * n - tl.shape[0]]))
     return Codes(us, _avalanche(allc[keep]), allu[keep], n_message)
+
+
+NativeInputs = tuple[bytes, list[int], list[int], str]
+
+
+def native_inputs(analysis: Analysis, us: list[Unit]) -> NativeInputs:
+    """What the native featuriser reads of a message (``_native.c``), from one pass over the tokens of its
+    units *us*: the tokens' rows joined, the first token of each unit and of each clause (each list ending
+    with the number of tokens), and the tokens' surfaces joined. The same pass as :func:`codes`'s."""
+    tokens = analysis.tokens
+    rows = _ROWS
+    if len(rows) > _ROWS_MAX:
+        rows.clear()
+    parts: list[bytes] = []
+    surfaces: list[str] = []
+    bounds: list[int] = []
+    starts: list[int] = []
+    n = 0
+    for u in us:
+        bounds.append(n)
+        clause = -1
+        for t in tokens[u.start_token : u.end_token]:
+            if t.pos_str.startswith(_SKIP_POS):
+                continue
+            if t.clause != clause:
+                clause = t.clause
+                starts.append(n)
+            scope = (1 if (t.quote or t.reported) else 2 if t.negated else 0) | (4 if t.request else 0)
+            parts.append(rows[(t.lemma, t.surface, t.pos1, t.cform, scope)])
+            surfaces.append(t.surface)
+            n += 1
+    bounds.append(n)
+    starts.append(n)
+    return b"".join(parts), bounds, starts, "".join(surfaces)
+
+
+def native_constants() -> bytes:
+    """The family multipliers the native featuriser applies itself, in ``_native.c``'s order (C_BI1 ...)."""
+    values = (
+        *(_BI1, _BI2, _TRI1, _TRI2, _TRI3, _CH1, _CH2, _CH3, _CH4),
+        *(_WHO1, _WHO2, _WHO21, _WHO22, _WHO23, _QEND_C, _QROLE, _FIRST, _LAST, _SHORT, _DOLLAR, _SCOPE_BIT),
+    )
+    return np.array(values, dtype=np.uint64).tobytes()
 
 
 # a feature's identity is its code less the low ID_SHIFT bits (50 bits: no two features of a message share

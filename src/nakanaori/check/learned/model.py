@@ -10,7 +10,7 @@ A message's probability for a label is its most likely sentence's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from ...knowledge.loader import cached
 from ...labels import LABELS
 from ...text.analysis import Analysis
 from .artefact_files import read_artefact
-from .features import FEATURE_VERSION, ID_SHIFT, UNIT_BITS, Codes, Unit, codes
+from .features import FEATURE_VERSION, ID_SHIFT, UNIT_BITS, Codes, Unit, codes, native_inputs, units
+from .native import native
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 
@@ -74,9 +75,33 @@ class Model:
         return p
 
     def score(self, analysis: Analysis) -> list[UnitScore]:
-        """Calibrated probabilities for every unit of the message, in one pass of numpy calls."""
-        probs = self.score_codes(c := codes(analysis))
-        return [UnitScore(u, probs[k]) for k, u in enumerate(c.units)]
+        """Calibrated probabilities for every unit of the message."""
+        us, probs = self.unit_probabilities(analysis)
+        return [UnitScore(u, probs[k]) for k, u in enumerate(us)]
+
+    def unit_probabilities(self, analysis: Analysis) -> tuple[list[Unit], np.ndarray]:
+        """The units of the message and their probabilities [units, labels]: one native call (the numpy
+        reference, :func:`~.features.codes` then :meth:`score_codes`, where the extension is not built)."""
+        scorer = self.scorer
+        if scorer is None:
+            probs = self.score_codes(c := codes(analysis))
+            return c.units, probs
+        us = units(analysis)
+        if not us:
+            return us, np.zeros((0, len(LABELS)), dtype=np.float32)
+        out = np.frombuffer(scorer.score(*native_inputs(analysis, us)), dtype=np.float32)
+        return us, out.reshape(len(us), len(LABELS))
+
+    @cached_property
+    def scorer(self) -> Any:
+        """The native scorer of this model (``_native.Scorer``: the table, the calibration and the thresholds),
+        or None when the extension is not built."""
+        if native is None:
+            return None
+        thresholds = np.array([self.thresholds.get(label, np.nan) for label in LABELS], dtype=np.float32)
+        views = (self.bias, self.platt_a, self.platt_b, self.msg_bias, self.msg_platt_a, self.msg_platt_b, self.mix)
+        params = np.concatenate([*views, thresholds]).astype(np.float32).tobytes()
+        return native.Scorer(self.table, self.hash_bits, len(LABELS), params)
 
     def score_codes(self, c: Codes) -> np.ndarray:
         """[units, labels]: each unit's calibrated probabilities, mixed with the whole message's where
