@@ -13,6 +13,70 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+
+#include <structmember.h> /* T_OBJECT_EX, READONLY */
+
+static PyObject *str_surface, *str_word_id, *str_ta, *str_aux;
+static PyObject *str_mask, *str_offsets, *str_ri, *str_pi;
+static PyObject *str_lemma, *str_norm, *str_pos1;
+
+/* ------------------------------------------------------------------ slots by offset */
+
+/* Slots read and written at their offsets, as the interpreter's own LOAD_ATTR_SLOT does (a generic getattr costs
+   several times more): the offsets of a class's member descriptors, resolved once per class. An object of any
+   other class is read with a plain getattr. */
+#define MAX_SLOTS 24
+typedef struct {
+    PyTypeObject *type; /* a strong reference, or NULL */
+    Py_ssize_t off[MAX_SLOTS];
+} SlotMap;
+
+static int slotmap_resolve(SlotMap *sm, PyTypeObject *type, const char *const *names, int n)
+{
+    if (sm->type == type)
+        return 0;
+    Py_ssize_t off[MAX_SLOTS];
+    for (int k = 0; k < n && k < MAX_SLOTS; k++) {
+        PyObject *d = PyObject_GetAttrString((PyObject *)type, names[k]);
+        int ok = d != NULL && Py_IS_TYPE(d, &PyMemberDescr_Type) &&
+                 ((PyMemberDescrObject *)d)->d_member->type == T_OBJECT_EX &&
+                 !(((PyMemberDescrObject *)d)->d_member->flags & READONLY);
+        if (ok)
+            off[k] = ((PyMemberDescrObject *)d)->d_member->offset;
+        Py_XDECREF(d);
+        if (!ok) {
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                PyErr_Clear();
+                PyErr_Format(PyExc_TypeError, "%s.%s is not a slot", type->tp_name, names[k]);
+            }
+            return -1;
+        }
+    }
+    Py_XDECREF(sm->type);
+    Py_INCREF(type);
+    sm->type = type;
+    for (int k = 0; k < n && k < MAX_SLOTS; k++)
+        sm->off[k] = off[k];
+    return 0;
+}
+
+/* a new reference to obj.<names[k]>: at the slot's offset for an object of the map's class (resolved on the first
+   object of a new class), else getattr; AttributeError for an unset slot, as getattr */
+static PyObject *read_attr(SlotMap *sm, PyObject *obj, int k, PyObject *name, const char *const *names, int n)
+{
+    if (Py_TYPE(obj) != sm->type && slotmap_resolve(sm, Py_TYPE(obj), names, n) < 0) {
+        PyErr_Clear();
+        return PyObject_GetAttr(obj, name);
+    }
+    PyObject *v = *(PyObject **)((char *)obj + sm->off[k]);
+    if (v == NULL) {
+        PyErr_SetObject(PyExc_AttributeError, name);
+        return NULL;
+    }
+    Py_INCREF(v);
+    return v;
+}
+
 /* ------------------------------------------------------------------ append_tokens */
 
 enum {
@@ -23,50 +87,14 @@ static const char *const slot_names[N_SLOTS] = {
     "surface", "begin", "end", "lemma", "norm", "pos", "pos_str", "pos1", "ctype", "cform",
     "quote", "reported", "request", "negated", "other", "own_quote", "_raw",
 };
+static SlotMap maker = {NULL, {0}}; /* the class tokens are made of */
 
-/* the class tokens are made of and its slot descriptors (resolved once per class) */
-static PyTypeObject *maker_cls = NULL;
-static PyObject *maker_descr[N_SLOTS];
-
-static PyObject *str_surface, *str_word_id, *str_ta, *str_aux;
-static PyObject *str_mask, *str_offsets, *str_ri, *str_pi;
-static PyObject *str_lemma, *str_norm, *str_pos1;
-
-static int resolve_maker(PyTypeObject *cls)
+/* slot k of a new object (NULL: it was just allocated) takes a new reference to value */
+static inline void set_new_slot(PyObject *obj, int k, PyObject *value)
 {
-    if (maker_cls == cls)
-        return 0;
-    PyObject *found[N_SLOTS];
-    for (int k = 0; k < N_SLOTS; k++) {
-        PyObject *d = PyObject_GetAttrString((PyObject *)cls, slot_names[k]);
-        if (d == NULL || !PyObject_TypeCheck(d, &PyMemberDescr_Type) || Py_TYPE(d)->tp_descr_set == NULL) {
-            Py_XDECREF(d);
-            for (int j = 0; j < k; j++)
-                Py_DECREF(found[j]);
-            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_AttributeError)) {
-                PyErr_Clear();
-                PyErr_Format(PyExc_TypeError, "%s.%s is not a slot", cls->tp_name, slot_names[k]);
-            }
-            return -1;
-        }
-        found[k] = d;
-    }
-    if (maker_cls != NULL) {
-        for (int k = 0; k < N_SLOTS; k++)
-            Py_DECREF(maker_descr[k]);
-        Py_DECREF(maker_cls);
-    }
-    for (int k = 0; k < N_SLOTS; k++)
-        maker_descr[k] = found[k];
-    Py_INCREF(cls);
-    maker_cls = cls;
-    return 0;
-}
-
-static inline int set_slot(PyObject *obj, int k, PyObject *value)
-{
-    PyObject *d = maker_descr[k];
-    return Py_TYPE(d)->tp_descr_set(d, obj, value);
+    PyObject **at = (PyObject **)((char *)obj + maker.off[k]);
+    Py_INCREF(value);
+    Py_XSETREF(*at, value);
 }
 
 /* The past auxiliary after a nasal stem (norm た, 助動詞): Token.__init__ gives it a lemma of its own, so
@@ -91,27 +119,24 @@ static PyObject *make_token(PyTypeObject *cls, PyObject *surface, PyObject *word
         return NULL;
     PyObject *b = PyLong_FromSsize_t(begin);
     PyObject *e = PyLong_FromSsize_t(end);
-    if (b == NULL || e == NULL)
-        goto fail;
-    if (set_slot(tok, S_SURFACE, surface) < 0 || set_slot(tok, S_BEGIN, b) < 0 || set_slot(tok, S_END, e) < 0)
-        goto fail;
+    if (b == NULL || e == NULL) {
+        Py_XDECREF(b);
+        Py_XDECREF(e);
+        Py_DECREF(tok);
+        return NULL;
+    }
+    set_new_slot(tok, S_SURFACE, surface);
+    set_new_slot(tok, S_BEGIN, b);
+    set_new_slot(tok, S_END, e);
     static const int word_slots[7] = {S_LEMMA, S_NORM, S_POS, S_POS_STR, S_POS1, S_CTYPE, S_CFORM};
     for (int k = 0; k < 7; k++)
-        if (set_slot(tok, word_slots[k], PyTuple_GET_ITEM(word, k)) < 0)
-            goto fail;
+        set_new_slot(tok, word_slots[k], PyTuple_GET_ITEM(word, k));
     for (int k = S_QUOTE; k <= S_OWN_QUOTE; k++)
-        if (set_slot(tok, k, Py_False) < 0)
-            goto fail;
-    if (set_slot(tok, S_RAW, Py_None) < 0)
-        goto fail;
+        set_new_slot(tok, k, Py_False);
+    set_new_slot(tok, S_RAW, Py_None);
     Py_DECREF(b);
     Py_DECREF(e);
     return tok;
-fail:
-    Py_XDECREF(b);
-    Py_XDECREF(e);
-    Py_DECREF(tok);
-    return NULL;
 }
 
 /* append_tokens(morphemes, out, cls, words, miss, at) -> at after the last morpheme */
@@ -129,7 +154,7 @@ static PyObject *append_tokens(PyObject *Py_UNUSED(self), PyObject *const *args,
     Py_ssize_t at = PyLong_AsSsize_t(args[5]);
     if (at == -1 && PyErr_Occurred())
         return NULL;
-    if (resolve_maker((PyTypeObject *)cls) < 0)
+    if (slotmap_resolve(&maker, (PyTypeObject *)cls, slot_names, N_SLOTS) < 0)
         return NULL;
     PyObject *it = PyObject_GetIter(ms);
     if (it == NULL)
@@ -192,6 +217,23 @@ static int or_into(PyObject *d, PyObject *known, PyObject *v, PyObject *bit)
     return r;
 }
 
+static const char *const token_field_names[4] = {"surface", "lemma", "norm", "pos1"};
+static SlotMap token_fields = {NULL, {0}};
+static PyObject *bit_ints[64]; /* 1 << k */
+
+static PyObject *bit_int(Py_ssize_t k)
+{
+    if (k < 64) {
+        Py_INCREF(bit_ints[k]);
+        return bit_ints[k];
+    }
+    PyObject *one = PyLong_FromLong(1), *shift = PyLong_FromSsize_t(k);
+    PyObject *bit = one && shift ? PyNumber_Lshift(one, shift) : NULL;
+    Py_XDECREF(one);
+    Py_XDECREF(shift);
+    return bit;
+}
+
 /* bit_tables(tokens, ks, kl, kn, kp) -> (s, lemma, norm, pos1): for each of the four fields, the values of
    the tokens that are keys of the known dict, each with the OR of 1 << position of the tokens holding it */
 static PyObject *bit_tables(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
@@ -227,15 +269,13 @@ static PyObject *bit_tables(PyObject *Py_UNUSED(self), PyObject *const *args, Py
     Py_ssize_t n = PyList_GET_SIZE(tokens);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *t = PyList_GET_ITEM(tokens, i);
-        PyObject *shift = PyLong_FromSsize_t(i);
-        PyObject *bit = shift ? PyNumber_Lshift(one, shift) : NULL;
-        Py_XDECREF(shift);
+        PyObject *bit = bit_int(i);
         if (bit == NULL)
             goto fail;
         for (int f = 0; f < 4; f++) {
             if (PyDict_GET_SIZE(known[f]) == 0)
                 continue;
-            PyObject *v = PyObject_GetAttr(t, attrs[f]);
+            PyObject *v = read_attr(&token_fields, t, f, attrs[f], token_field_names, 4);
             int r = v == NULL ? -1 : or_into(PyTuple_GET_ITEM(res, f), known[f], v, bit);
             Py_XDECREF(v);
             if (r < 0) {
@@ -295,6 +335,10 @@ static int put_start(PyObject *out, PyObject *ri, PyObject *pi, PyObject *starts
     }
     return PyDict_SetItem(found, pi, starts);
 }
+
+static const char *const entry_field_names[4] = {"mask", "offsets", "ri", "pi"};
+static SlotMap entry_fields = {NULL, {0}};
+#define ENTRY(e, k, name) read_attr(&entry_fields, (e), (k), (name), entry_field_names, 4)
 
 /* survivors(tables, values, re_tests, analysis, always) -> (sat, {rule number: {pattern number: starts}}) */
 static PyObject *survivors(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
@@ -384,7 +428,7 @@ static PyObject *survivors(PyObject *Py_UNUSED(self), PyObject *const *args, Py_
         PyObject *where = PyTuple_GET_ITEM(pair, 1);
         for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(es); k++) {
             PyObject *e = PySequence_Fast_GET_ITEM(es, k);
-            PyObject *mask = PyObject_GetAttr(e, str_mask);
+            PyObject *mask = ENTRY(e, 0, str_mask);
             int holds = mask == NULL ? -1 : mask_holds(mask, sat);
             Py_XDECREF(mask);
             if (holds <= 0) {
@@ -394,7 +438,7 @@ static PyObject *survivors(PyObject *Py_UNUSED(self), PyObject *const *args, Py_
                 }
                 continue;
             }
-            PyObject *offsets = PyObject_GetAttr(e, str_offsets);
+            PyObject *offsets = ENTRY(e, 1, str_offsets);
             PyObject *offs = offsets ? PySequence_Fast(offsets, "offsets are a sequence") : NULL;
             Py_XDECREF(offsets);
             PyObject *starts = NULL;
@@ -414,8 +458,8 @@ static PyObject *survivors(PyObject *Py_UNUSED(self), PyObject *const *args, Py_
                 }
                 Py_DECREF(offs);
             }
-            PyObject *ri = starts ? PyObject_GetAttr(e, str_ri) : NULL;
-            PyObject *pi = ri ? PyObject_GetAttr(e, str_pi) : NULL;
+            PyObject *ri = starts ? ENTRY(e, 2, str_ri) : NULL;
+            PyObject *pi = ri ? ENTRY(e, 3, str_pi) : NULL;
             int r = pi == NULL ? -1 : put_start(out, ri, pi, starts, 1);
             Py_XDECREF(ri);
             Py_XDECREF(pi);
@@ -432,15 +476,15 @@ static PyObject *survivors(PyObject *Py_UNUSED(self), PyObject *const *args, Py_
         goto fail;
     for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); k++) {
         PyObject *e = PySequence_Fast_GET_ITEM(seq, k);
-        PyObject *mask = PyObject_GetAttr(e, str_mask);
+        PyObject *mask = ENTRY(e, 0, str_mask);
         int holds = mask == NULL ? -1 : mask_holds(mask, sat);
         Py_XDECREF(mask);
         if (holds < 0)
             goto fail;
         if (!holds)
             continue;
-        PyObject *ri = PyObject_GetAttr(e, str_ri);
-        PyObject *pi = ri ? PyObject_GetAttr(e, str_pi) : NULL;
+        PyObject *ri = ENTRY(e, 2, str_ri);
+        PyObject *pi = ri ? ENTRY(e, 3, str_pi) : NULL;
         int r = pi == NULL ? -1 : put_start(out, ri, pi, minus_one, 0);
         Py_XDECREF(ri);
         Py_XDECREF(pi);
@@ -543,5 +587,8 @@ PyMODINIT_FUNC PyInit__speedups(void)
     INTERN(str_norm, "norm")
     INTERN(str_pos1, "pos1")
 #undef INTERN
+    for (int k = 0; k < 64; k++)
+        if ((bit_ints[k] = PyLong_FromUnsignedLongLong(1ULL << k)) == NULL)
+            return NULL;
     return PyModule_Create(&module);
 }
