@@ -136,6 +136,10 @@ static PyObject *make_token(PyTypeObject *cls, PyObject *surface, PyObject *word
     set_new_slot(tok, S_RAW, Py_None);
     Py_DECREF(b);
     Py_DECREF(e);
+    /* A token holds strings, numbers, a tuple of strings, booleans and None (later also its sentence and clause
+       numbers and scope flags): it can never be part of a reference cycle, so the garbage collector need not
+       visit it (the many tokens of each message would otherwise be walked by every young collection). */
+    PyObject_GC_UnTrack(tok);
     return tok;
 }
 
