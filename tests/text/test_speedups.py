@@ -121,6 +121,38 @@ def test_tokens_from_c_equal_the_reference() -> None:
     assert n > 100_000
 
 
+def _analysis_fields(a: Any) -> tuple[object, ...]:
+    return (
+        [_fields(t) for t in a.tokens],
+        [(s.index, s.begin, s.end, s.start_token, s.end_token) for s in a.sentences],
+        a.japanese,
+        a.normalized,
+    )
+
+
+def test_analyses_from_c_equal_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every token field (offsets, sentence, clause, the six scope flags ...) and every sentence, with the
+    sentence pass and the negation marks in C and in Python (and the tokens made in C and in Python)."""
+    from nakanaori.text import analysis
+
+    got = [_analysis_fields(analyze(text)) for _, text in TEXTS]
+    with monkeypatch.context() as m:
+        m.setattr(analysis, "split_tokens", analysis._split)
+        m.setattr(analysis, "mark_negation", analysis._mark_negation)
+        m.setattr(analysis, "append_tokens", append_morphemes)
+        want = [_analysis_fields(analyze(text)) for _, text in TEXTS]
+    differ = [rid for (rid, _), g, w in zip(TEXTS, got, want, strict=True) if g != w]
+    assert not differ, f"{len(differ)} analyses differ: {differ[:10]}"
+    assert analysis.split_tokens is analysis._split_c and analysis.mark_negation is analysis._mark_negation_c
+
+
+def test_the_flag_bits_are_those_of_the_c_pass() -> None:
+    from nakanaori.text import analysis as an
+
+    bits = (an._F_CONT, an._F_TILDE, an._F_COMMA, an._F_CONJ, an._F_OPEN, an._F_CLOSE, an._F_ENDS, an._F_LAUGH)
+    assert (*bits, an._F_QUOTATIVE) == (1, 2, 4, 8, 16, 32, 64, 128, 256)  # the enum of _speedups.c
+
+
 def test_the_prefilter_from_c_equals_the_reference() -> None:
     sp = _speedups()
     sets = [rule_set(load_rules()), rule_set(_all_rules(load_situation_lexicon()))]

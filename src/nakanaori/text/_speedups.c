@@ -7,6 +7,8 @@
    bit_tables     nakanaori.check.engine._py_bit_tables     a message's values with their positions (bit masks)
    survivors      nakanaori.check.engine._py_survivors      the clause bits a message satisfies, the woken patterns
    keep_starts    nakanaori.check.engine._py_keep_starts    the starts where a pattern matches up to the end
+   split          nakanaori.text.analysis._split            sentences, clauses, the quote scope, in one pass
+   mark_negation  nakanaori.text.analysis._mark_negation    the negated predicates
 
    Nothing here knows a rule, a word or a label: the data comes from the callers. */
 
@@ -555,9 +557,338 @@ static PyObject *keep_starts(PyObject *Py_UNUSED(self), PyObject *const *args, P
     return PyLong_FromUnsignedLongLong(starts);
 }
 
+/* ------------------------------------------------------------------ split and mark_negation */
+
+/* the bits of nakanaori.text.analysis._surface_flags (tests/text/test_speedups.py checks them) */
+enum { F_CONT = 1, F_TILDE = 2, F_COMMA = 4, F_CONJ = 8, F_OPEN = 16, F_CLOSE = 32, F_ENDS = 64, F_LAUGH = 128,
+       F_QUOTATIVE = 256 };
+
+enum { T_I, T_SENT, T_CLAUSE, T_QUOTE, T_SURFACE, T_POS1, T_POS_STR, T_LEMMA, T_NEGATED, N_TFIELDS };
+static const char *const tfield_names[N_TFIELDS] = {"i", "sent", "clause", "quote", "surface", "pos1", "pos_str",
+                                                     "lemma", "negated"};
+static SlotMap tfields = {NULL, {0}};
+static PyObject *str_symbol, *str_space, *str_noun, *str_conj_particle, *str_suru, *str_te, *str_de;
+
+/* the tokens' class resolved, and every token of it (the caller falls back to Python otherwise) */
+static int tokens_ok(PyObject *tokens)
+{
+    if (!PyList_Check(tokens)) {
+        PyErr_SetString(PyExc_TypeError, "tokens is a list");
+        return -1;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    if (n == 0)
+        return 0;
+    if (slotmap_resolve(&tfields, Py_TYPE(PyList_GET_ITEM(tokens, 0)), tfield_names, N_TFIELDS) < 0)
+        return -1;
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (Py_TYPE(PyList_GET_ITEM(tokens, k)) != tfields.type) {
+            PyErr_SetString(PyExc_TypeError, "tokens of one class");
+            return -1;
+        }
+    return 0;
+}
+
+/* a borrowed reference to a set slot (AttributeError when unset) */
+static inline PyObject *tget(PyObject *t, int k)
+{
+    PyObject *v = *(PyObject **)((char *)t + tfields.off[k]);
+    if (v == NULL)
+        PyErr_Format(PyExc_AttributeError, "%s", tfield_names[k]);
+    return v;
+}
+
+/* slot k takes a new reference to v */
+static inline void tset(PyObject *t, int k, PyObject *v)
+{
+    PyObject **at = (PyObject **)((char *)t + tfields.off[k]);
+    Py_INCREF(v);
+    Py_XSETREF(*at, v);
+}
+
+static inline int tset_int(PyObject *t, int k, Py_ssize_t v)
+{
+    PyObject *o = PyLong_FromSsize_t(v);
+    if (o == NULL)
+        return -1;
+    PyObject **at = (PyObject **)((char *)t + tfields.off[k]);
+    Py_XSETREF(*at, o);
+    return 0;
+}
+
+static inline int same_str(PyObject *a, PyObject *b)
+{
+    return a == b || (PyUnicode_Check(a) && PyUnicode_Check(b) && PyUnicode_Compare(a, b) == 0);
+}
+
+static int append_int(PyObject *list, Py_ssize_t v)
+{
+    PyObject *o = PyLong_FromSsize_t(v);
+    if (o == NULL)
+        return -1;
+    int r = PyList_Append(list, o);
+    Py_DECREF(o);
+    return r;
+}
+
+/* fn(tokens, k) -> truth, or -1 on an error */
+static int call_truth(PyObject *fn, PyObject *tokens, Py_ssize_t k)
+{
+    PyObject *ko = PyLong_FromSsize_t(k);
+    if (ko == NULL)
+        return -1;
+    PyObject *r = PyObject_CallFunctionObjArgs(fn, tokens, ko, NULL);
+    Py_DECREF(ko);
+    if (r == NULL)
+        return -1;
+    int truth = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    return truth;
+}
+
+static int append_sentence(PyObject *sentences, PyObject *sentence_fn, PyObject *tokens, Py_ssize_t first,
+                           Py_ssize_t end)
+{
+    PyObject *r = PyObject_CallFunction(sentence_fn, "nOnn", PyList_GET_SIZE(sentences), tokens, first, end);
+    if (r == NULL)
+        return -1;
+    int rc = PyList_Append(sentences, r);
+    Py_DECREF(r);
+    return rc;
+}
+
+/* split(tokens, flags, flags_fn, open_quotes, sentence_fn, boundary_fn, ends_fn)
+     -> (sentences, clause_starts, opens, quotatives): nakanaori.text.analysis._split, the same pass */
+static PyObject *split(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7 || !PyDict_Check(args[1]) || !PyDict_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "split(tokens, flags, flags_fn, open_quotes, sentence_fn, boundary_fn, ends_fn)");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *flags = args[1], *flags_fn = args[2], *open_quotes = args[3];
+    PyObject *sentence_fn = args[4], *boundary_fn = args[5], *ends_fn = args[6];
+    if (tokens_ok(tokens) < 0)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    PyObject *sentences = PyList_New(0), *clause_starts = PyList_New(0), *opens = PyList_New(0);
+    PyObject *quotatives = PyList_New(0), *stack = PyList_New(0);
+    if (!sentences || !clause_starts || !opens || !quotatives || !stack)
+        goto fail;
+    if (n && append_int(clause_starts, 0) < 0)
+        goto fail;
+    Py_ssize_t s = 0, c = 0, first = 0, depth = 0, last_start = 0;
+    int pending = 0, quiet = 1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *t = PyList_GET_ITEM(tokens, k);
+        if (tset_int(t, T_I, k) < 0)
+            goto fail;
+        PyObject *surf = tget(t, T_SURFACE), *pos1 = tget(t, T_POS1);
+        if (surf == NULL || pos1 == NULL)
+            goto fail;
+        long f;
+        PyObject *fo = PyDict_GetItemWithError(flags, surf);
+        if (fo != NULL)
+            f = PyLong_AsLong(fo);
+        else {
+            if (PyErr_Occurred())
+                goto fail;
+            fo = PyObject_CallOneArg(flags_fn, surf);
+            if (fo == NULL)
+                goto fail;
+            f = PyLong_AsLong(fo);
+            Py_DECREF(fo);
+        }
+        if (f == -1 && PyErr_Occurred())
+            goto fail;
+        int is_symbol = same_str(pos1, str_symbol), is_space = !is_symbol && same_str(pos1, str_space);
+        if (!f && quiet && !is_symbol && !is_space) {
+            if (tset_int(t, T_SENT, s) < 0 || tset_int(t, T_CLAUSE, c) < 0)
+                goto fail;
+            continue;
+        }
+        if (pending && !((f & F_CONT) || ((f & F_TILDE) && is_symbol))) {
+            s++;
+            c++;
+            pending = 0;
+            if (append_sentence(sentences, sentence_fn, tokens, first, k) < 0)
+                goto fail;
+            first = k;
+            if (last_start != k) {
+                if (append_int(clause_starts, k) < 0)
+                    goto fail;
+                last_start = k;
+            }
+        }
+        if (tset_int(t, T_SENT, s) < 0 || tset_int(t, T_CLAUSE, c) < 0)
+            goto fail;
+        if ((f & F_QUOTATIVE) && append_int(quotatives, k) < 0)
+            goto fail;
+        int conj = 0;
+        if (f & F_CONJ) {
+            PyObject *ps = tget(t, T_POS_STR);
+            if (ps == NULL)
+                goto fail;
+            Py_ssize_t m = PyUnicode_Tailmatch(ps, str_conj_particle, 0, PY_SSIZE_T_MAX, -1);
+            if (m < 0)
+                goto fail;
+            conj = m > 0;
+        }
+        if ((f & F_COMMA) || conj) {
+            c++;
+            if (append_int(clause_starts, k + 1) < 0)
+                goto fail;
+            last_start = k + 1;
+        }
+        /* the quote scope */
+        Py_ssize_t ns = PyList_GET_SIZE(stack);
+        if (ns && same_str(surf, PyList_GET_ITEM(stack, ns - 1))) {
+            if (PyList_SetSlice(stack, ns - 1, ns, NULL) < 0)
+                goto fail;
+        }
+        else if (f & F_OPEN) {
+            PyObject *close = PyDict_GetItemWithError(open_quotes, surf);
+            if (close == NULL) {
+                if (!PyErr_Occurred())
+                    PyErr_SetObject(PyExc_KeyError, surf);
+                goto fail;
+            }
+            if (PyList_Append(stack, close) < 0 || append_int(opens, k) < 0)
+                goto fail;
+        }
+        else if (ns)
+            tset(t, T_QUOTE, Py_True);
+        /* sentence ends */
+        if (f & F_OPEN)
+            depth++;
+        else if ((f & F_CLOSE) && depth)
+            depth--;
+        if (depth) {
+            quiet = 0;
+            continue;
+        }
+        int may_end = is_symbol || ((f & F_LAUGH) && same_str(pos1, str_noun));
+        int ends = (f & F_ENDS) != 0;
+        if (!ends && is_space) {
+            ends = call_truth(boundary_fn, tokens, k);
+            if (ends < 0)
+                goto fail;
+        }
+        if (!ends && may_end) {
+            ends = call_truth(ends_fn, tokens, k);
+            if (ends < 0)
+                goto fail;
+        }
+        if (ends)
+            pending = 1;
+        quiet = !(PyList_GET_SIZE(stack) || pending);
+    }
+    if (n && append_sentence(sentences, sentence_fn, tokens, first, n) < 0)
+        goto fail;
+    Py_ssize_t nc = PyList_GET_SIZE(clause_starts);
+    if (nc && last_start == n && PyList_SetSlice(clause_starts, nc - 1, nc, NULL) < 0)
+        goto fail;
+    Py_DECREF(stack);
+    return Py_BuildValue("(NNNN)", sentences, clause_starts, opens, quotatives);
+fail:
+    Py_XDECREF(sentences);
+    Py_XDECREF(clause_starts);
+    Py_XDECREF(opens);
+    Py_XDECREF(quotatives);
+    Py_XDECREF(stack);
+    return NULL;
+}
+
+static int contains(PyObject *set, PyObject *v)
+{
+    return PySet_Check(set) || PyFrozenSet_Check(set) ? PySet_Contains(set, v) : PySequence_Contains(set, v);
+}
+
+static int sent_of(PyObject *t, long *out)
+{
+    PyObject *v = tget(t, T_SENT);
+    if (v == NULL)
+        return -1;
+    *out = PyLong_AsLong(v);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* mark_negation(tokens, predicate_pos1, negators, negator_pos1, tail): nakanaori.text.analysis._mark_negation */
+static PyObject *mark_negation(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "mark_negation(tokens, predicate_pos1, negators, negator_pos1, tail)");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *pred_pos1 = args[1], *negators = args[2], *neg_pos1 = args[3], *tail = args[4];
+    if (tokens_ok(tokens) < 0)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *t = PyList_GET_ITEM(tokens, k);
+        PyObject *pos1 = tget(t, T_POS1), *lemma = tget(t, T_LEMMA);
+        if (pos1 == NULL || lemma == NULL)
+            return NULL;
+        int r = contains(pred_pos1, pos1);
+        if (r < 0)
+            return NULL;
+        if (!r)
+            continue;
+        r = contains(negators, lemma);
+        if (r < 0)
+            return NULL;
+        if (r)
+            continue;
+        long sent;
+        if (sent_of(t, &sent) < 0)
+            return NULL;
+        for (Py_ssize_t j = k + 1; j < n && j <= k + 4; j++) {
+            PyObject *x = PyList_GET_ITEM(tokens, j);
+            long xs;
+            if (sent_of(x, &xs) < 0)
+                return NULL;
+            if (xs != sent)
+                break;
+            PyObject *xl = tget(x, T_LEMMA), *xp = tget(x, T_POS1), *xsurf = tget(x, T_SURFACE);
+            if (xl == NULL || xp == NULL || xsurf == NULL)
+                return NULL;
+            int neg = contains(negators, xl);
+            if (neg < 0)
+                return NULL;
+            if (neg) {
+                neg = contains(neg_pos1, xp);
+                if (neg < 0)
+                    return NULL;
+            }
+            if (neg) {
+                tset(t, T_NEGATED, Py_True);
+                if (k > 0 && same_str(lemma, str_suru)) {
+                    PyObject *prev = PyList_GET_ITEM(tokens, k - 1);
+                    PyObject *pp = tget(prev, T_POS1);
+                    if (pp == NULL)
+                        return NULL;
+                    if (same_str(pp, str_noun))
+                        tset(prev, T_NEGATED, Py_True); /* 感謝 (し)ない */
+                }
+                break;
+            }
+            int go = contains(tail, xl);
+            if (go < 0)
+                return NULL;
+            if (!go && !same_str(xsurf, str_te) && !same_str(xsurf, str_de))
+                break;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
 /* ------------------------------------------------------------------ the module */
 
 static PyMethodDef methods[] = {
+    {"split", (PyCFunction)(void (*)(void))split, METH_FASTCALL,
+     "split(tokens, flags, flags_fn, open_quotes, sentence_fn, boundary_fn, ends_fn) -> (sentences, clause_starts, "
+     "opens, quotatives)"},
+    {"mark_negation", (PyCFunction)(void (*)(void))mark_negation, METH_FASTCALL,
+     "mark_negation(tokens, predicate_pos1, negators, negator_pos1, tail): marks the negated predicates"},
     {"append_tokens", (PyCFunction)(void (*)(void))append_tokens, METH_FASTCALL,
      "append_tokens(morphemes, out, cls, words, miss, at) -> at: Sudachi morphemes as tokens of cls"},
     {"bit_tables", (PyCFunction)(void (*)(void))bit_tables, METH_FASTCALL,
@@ -590,6 +921,13 @@ PyMODINIT_FUNC PyInit__speedups(void)
     INTERN(str_lemma, "lemma")
     INTERN(str_norm, "norm")
     INTERN(str_pos1, "pos1")
+    INTERN(str_symbol, "\xe8\xa3\x9c\xe5\x8a\xa9\xe8\xa8\x98\xe5\x8f\xb7")                          /* 補助記号 */
+    INTERN(str_space, "\xe7\xa9\xba\xe7\x99\xbd")                                                  /* 空白 */
+    INTERN(str_noun, "\xe5\x90\x8d\xe8\xa9\x9e")                                                   /* 名詞 */
+    INTERN(str_conj_particle, "\xe5\x8a\xa9\xe8\xa9\x9e,\xe6\x8e\xa5\xe7\xb6\x9a\xe5\x8a\xa9\xe8\xa9\x9e") /* 助詞,接続助詞 */
+    INTERN(str_suru, "\xe3\x81\x99\xe3\x82\x8b")                                                   /* する */
+    INTERN(str_te, "\xe3\x81\xa6")                                                                    /* て */
+    INTERN(str_de, "\xe3\x81\xa7")                                                                    /* で */
 #undef INTERN
     for (int k = 0; k < 64; k++)
         if ((bit_ints[k] = PyLong_FromUnsignedLongLong(1ULL << k)) == NULL)

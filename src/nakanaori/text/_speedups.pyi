@@ -26,3 +26,13 @@ def survivors(
 def keep_starts(
     first: Callable[[Sequence[Any], int, int], int], tokens: Sequence[Any], starts: int, n: int
 ) -> int | None: ...
+def split(
+    tokens: list[Any],
+    flags: dict[str, int],
+    flags_fn: Callable[[str], int],
+    open_quotes: dict[str, str],
+    sentence_fn: Callable[[int, list[Any], int, int], Any],
+    boundary_fn: Callable[[list[Any], int], bool],
+    ends_fn: Callable[[list[Any], int], bool],
+) -> tuple[list[Any], list[int], list[int], list[int]]: ...
+def mark_negation(tokens: list[Any], predicate_pos1: Any, negators: Any, negator_pos1: Any, tail: Any) -> None: ...
