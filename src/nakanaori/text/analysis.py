@@ -13,7 +13,12 @@ from .lexicon import lexicon
 from .normalize import Normalized, has_japanese, normalize
 from .speech import QUOTATIVE_SURFACES, mark_speech
 from .tokenizer import tokenize_as
-from .tokens import Sentence, Token, _speedups, append_tokens
+from .tokens import Sentence, Token, append_tokens
+
+try:  # the sentence pass and the negation marks in C (built by make setup); the Python passes are the reference
+    from . import _speedups
+except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
 
 _LEX = lexicon()
 
