@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
@@ -15,6 +16,8 @@ from .rules import Rule as LabelRule
 try:  # the prefilter's per-token loops in C (built by make setup); the _py_ functions below are the reference
     from ..text import _speedups
 except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
     _speedups = None  # type: ignore[assignment]
 
 Rule = PatternRule  # the engine runs any pattern rule: label rules and situation cues

@@ -5,6 +5,7 @@ Every rule reads the same :class:`Analysis`; nothing downstream tokenises again.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -18,6 +19,8 @@ from .tokens import Sentence, Token, append_tokens
 try:  # the sentence pass and the negation marks in C (built by make setup); the Python passes are the reference
     from . import _speedups
 except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
     _speedups = None  # type: ignore[assignment]
 
 _LEX = lexicon()

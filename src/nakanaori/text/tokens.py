@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from .tokenizer import Append, Morpheme, Word, append_morphemes
@@ -9,6 +10,8 @@ from .tokenizer import Append, Morpheme, Word, append_morphemes
 try:  # the per-token loops in C, built by ``pip install -e .`` (make setup); the Python code is the reference
     from . import _speedups
 except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
     _speedups = None  # type: ignore[assignment]
 
 
