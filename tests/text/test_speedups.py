@@ -146,6 +146,29 @@ def test_analyses_from_c_equal_the_reference(monkeypatch: pytest.MonkeyPatch) ->
     assert analysis.split_tokens is analysis._split_c and analysis.mark_negation is analysis._mark_negation_c
 
 
+def test_has_words_from_c_equals_the_reference() -> None:
+    """Every word sequence of message_checks.yaml (vague will, what meets a stage's need), C against Python."""
+    from nakanaori.check.notes import _py_has_words, load_message_checks
+
+    sp = _speedups()
+    mc = load_message_checks()
+    seqs = [*mc.vague_will_words, *(seq for need in mc.stage_needs.values() for seq in need.met_by_words)]
+    assert len(seqs) > 5
+    differ: list[str] = []
+    found = 0
+    for rid, text in TEXTS:
+        a = analyze(text)
+        if not a.tokens:
+            continue
+        for seq in seqs:
+            want = _py_has_words(a, seq)
+            found += want
+            if sp.has_words(a.tokens, seq) != want:
+                differ.append(rid)
+    assert not differ, f"{len(differ)} differ: {differ[:10]}"
+    assert found > 100
+
+
 def test_the_flag_bits_are_those_of_the_c_pass() -> None:
     from nakanaori.text import analysis as an
 

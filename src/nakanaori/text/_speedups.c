@@ -9,6 +9,7 @@
    keep_starts    nakanaori.check.engine._py_keep_starts    the starts where a pattern matches up to the end
    split          nakanaori.text.analysis._split            sentences, clauses, the quote scope, in one pass
    mark_negation  nakanaori.text.analysis._mark_negation    the negated predicates
+   has_words      nakanaori.check.notes._py_has_words       words in order in one of the sender's sentences
 
    Nothing here knows a rule, a word or a label: the data comes from the callers. */
 
@@ -563,9 +564,10 @@ static PyObject *keep_starts(PyObject *Py_UNUSED(self), PyObject *const *args, P
 enum { F_CONT = 1, F_TILDE = 2, F_COMMA = 4, F_CONJ = 8, F_OPEN = 16, F_CLOSE = 32, F_ENDS = 64, F_LAUGH = 128,
        F_QUOTATIVE = 256 };
 
-enum { T_I, T_SENT, T_CLAUSE, T_QUOTE, T_SURFACE, T_POS1, T_POS_STR, T_LEMMA, T_NEGATED, N_TFIELDS };
+enum { T_I, T_SENT, T_CLAUSE, T_QUOTE, T_SURFACE, T_POS1, T_POS_STR, T_LEMMA, T_NEGATED, T_OTHER, T_REPORTED,
+       N_TFIELDS };
 static const char *const tfield_names[N_TFIELDS] = {"i", "sent", "clause", "quote", "surface", "pos1", "pos_str",
-                                                     "lemma", "negated"};
+                                                     "lemma", "negated", "other", "reported"};
 static SlotMap tfields = {NULL, {0}};
 static PyObject *str_symbol, *str_space, *str_noun, *str_conj_particle, *str_suru, *str_te, *str_de;
 
@@ -881,9 +883,63 @@ static PyObject *mark_negation(PyObject *Py_UNUSED(self), PyObject *const *args,
     Py_RETURN_NONE;
 }
 
+/* has_words(tokens, words) -> whether one sentence has the words in this order (each the lemma or the surface of
+   one token), outside quotes, the other's words, reported words and negated predicates: nakanaori.check.notes
+   .has_words (sentences are the runs of tokens with one sentence number) */
+static PyObject *has_words(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "has_words(tokens, words: list)");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *words = args[1];
+    if (tokens_ok(tokens) < 0)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(tokens), nw = PyList_GET_SIZE(words), k = 0;
+    long sent = -1;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        PyObject *t = PyList_GET_ITEM(tokens, j);
+        long ts;
+        if (sent_of(t, &ts) < 0)
+            return NULL;
+        if (ts != sent) {
+            sent = ts;
+            k = 0;
+        }
+        static const int scopes[4] = {T_QUOTE, T_OTHER, T_REPORTED, T_NEGATED};
+        int skip = 0;
+        for (int q = 0; q < 4 && !skip; q++) {
+            PyObject *v = tget(t, scopes[q]);
+            if (v == NULL)
+                return NULL;
+            skip = PyObject_IsTrue(v);
+            if (skip < 0)
+                return NULL;
+        }
+        if (skip)
+            continue;
+        if (k >= nw) /* no words: Python's words[0] raises */
+            return PyErr_Format(PyExc_IndexError, "list index out of range");
+        PyObject *w = PyList_GET_ITEM(words, k);
+        PyObject *lemma = tget(t, T_LEMMA), *surface = tget(t, T_SURFACE);
+        if (lemma == NULL || surface == NULL)
+            return NULL;
+        int eq = PyObject_RichCompareBool(lemma, w, Py_EQ);
+        if (eq == 0)
+            eq = PyObject_RichCompareBool(surface, w, Py_EQ);
+        if (eq < 0)
+            return NULL;
+        if (eq && ++k == nw)
+            Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 /* ------------------------------------------------------------------ the module */
 
 static PyMethodDef methods[] = {
+    {"has_words", (PyCFunction)(void (*)(void))has_words, METH_FASTCALL,
+     "has_words(tokens, words) -> whether one of the sender's sentences has the words in order"},
     {"split", (PyCFunction)(void (*)(void))split, METH_FASTCALL,
      "split(tokens, flags, flags_fn, open_quotes, sentence_fn, boundary_fn, ends_fn) -> (sentences, clause_starts, "
      "opens, quotatives)"},
