@@ -654,6 +654,10 @@ def _coccurs(cp: CPattern, msg: _Msg, lo: int, hi: int) -> bool:
 
 def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]]) -> list[RawMatch]:
     """:func:`run_rule` on a compiled rule and its plan: the same matches, in the same order."""
+    if len(plan) == 1 and not cr.text and not cr.sentence_requires and not cr.sentence_forbids:
+        cp, starts = plan[0]
+        if starts is not None and cp.simple:
+            return _run_simple(cr, msg, cp, starts)
     rule = cr.rule
     analysis = msg.analysis
     tokens = msg.tokens
@@ -745,6 +749,38 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]])
                 if done:
                     break
     if out and cr.message_forbids and any(_coccurs(cp, msg, 0, n_tok) for cp in cr.message_forbids):
+        return []
+    return out
+
+
+def _run_simple(cr: CRule, msg: _Msg, cp: CPattern, starts: int) -> list[RawMatch]:
+    """:func:`_run_compiled` for the usual plan (most rules that get this far): one pattern of plain tokens
+    (one way to match) at known starts, no regex or text piece, no sentence condition. The starts in order,
+    each tried up to the end of its sentence; a start inside an accepted match is skipped (a match ends in
+    its own sentence, so one bound serves every sentence)."""
+    tokens = msg.tokens
+    n_tok = len(tokens)
+    sentences = msg.analysis.sentences
+    first = cp.first
+    rule = cr.rule
+    out: list[RawMatch] = []
+    free = 0
+    m = starts
+    while m:
+        low = m & -m
+        m ^= low
+        i = low.bit_length() - 1
+        if i >= n_tok:
+            break
+        if i < free:
+            continue
+        sent = sentences[tokens[i].sent]
+        hi = sent.end_token
+        end = first(tokens, i, hi)
+        if end > i and _caccept(cr, msg, i, end, sent.start_token, hi):
+            out.append(RawMatch(rule, i, end))
+            free = end
+    if out and cr.message_forbids and any(_coccurs(mf, msg, 0, n_tok) for mf in cr.message_forbids):
         return []
     return out
 
