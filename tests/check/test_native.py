@@ -55,7 +55,9 @@ def _compare(m: Model, text: str) -> None:
     if not c.units:
         assert probs.shape == (0, len(LABELS))
         return
-    code_bytes, unit_bytes, n_message = _native.codes(*F.native_inputs(a, c.units))
+    inputs = F.native_inputs(a, c.units)
+    assert _native.gather(a.tokens, c.units) == inputs  # the token pass in C reads what the Python one does
+    code_bytes, unit_bytes, n_message = _native.codes(*inputs)
     assert np.array_equal(np.frombuffer(code_bytes, dtype=np.uint64), c.codes), text
     assert np.array_equal(np.frombuffer(unit_bytes, dtype=np.int64), c.unit_of), text
     assert n_message == c.n_message
@@ -69,7 +71,8 @@ def _compare(m: Model, text: str) -> None:
         j = LABELS.index(label)
         assert (probs[:, j].max() < v) == (ref[:, j].max() < v), text
     # ... and as the native call returns them to combine.judge
-    best, hits = m.scorer.judge(*F.native_inputs(a, c.units))
+    best, hits = m.scorer.judge(a.tokens, c.units)
+    assert (best, hits) == m.scorer.judge(*inputs)
     assert best == probs.max(axis=0).tolist()
     ks, js = np.nonzero(~(ref < thr) & has)
     assert [(k, j) for k, j, _ in hits] == list(zip(ks.tolist(), js.tolist(), strict=True)), text

@@ -21,6 +21,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -74,13 +75,15 @@ static void feats_free(Feats *f) {
 }
 
 typedef struct {
-    const uint64_t *rows;
+    const uint64_t *rows;   /* n x ROW_WIDTH */
     Py_ssize_t n;           /* tokens */
     Py_ssize_t *bounds;     /* n_units + 1 */
     Py_ssize_t n_units;
     Py_ssize_t *starts;     /* n_clauses + 1 */
     Py_ssize_t n_clauses;
-    PyObject *chars;        /* str */
+    Py_UCS4 *chars;         /* the surfaces' code points, m of them */
+    Py_ssize_t m;
+    uint64_t *rows_own;     /* rows, when gathered here (else rows_buf) */
     Py_buffer rows_buf;
 } Inputs;
 
@@ -88,7 +91,11 @@ static void inputs_release(Inputs *in) {
     if (in->rows_buf.obj) PyBuffer_Release(&in->rows_buf);
     PyMem_Free(in->bounds);
     PyMem_Free(in->starts);
+    PyMem_Free(in->chars);
+    PyMem_Free(in->rows_own);
     in->bounds = in->starts = NULL;
+    in->chars = NULL;
+    in->rows_own = NULL;
 }
 
 /* a list of non-decreasing ints in [0, n] ending with n, at least two long */
@@ -145,7 +152,6 @@ static int read_inputs(PyObject *rows, PyObject *bounds, PyObject *starts, PyObj
     }
     in->rows = (const uint64_t *)in->rows_buf.buf;
     in->n = bytes / (ROW_WIDTH * 8);
-    in->chars = chars;
     if (!(in->bounds = read_marks(bounds, in->n, &in->n_units, "bounds"))) goto fail;
     if (!(in->starts = read_marks(starts, in->n, &in->n_clauses, "starts"))) goto fail;
     /* every unit starts a clause */
@@ -162,6 +168,248 @@ static int read_inputs(PyObject *rows, PyObject *bounds, PyObject *starts, PyObj
         PyErr_SetString(PyExc_ValueError, "chars: the rows' surface lengths do not add up to its length");
         goto fail;
     }
+    if (!(in->chars = PyUnicode_AsUCS4Copy(chars))) goto fail;
+    in->m = m;
+    return 0;
+fail:
+    inputs_release(in);
+    return -1;
+}
+
+/* ---------- the tokens of a message, read here (features.native_inputs's pass, in C) ---------- */
+
+/* Token's attributes, read from their slots (the offsets of its member descriptors, found once) */
+enum { A_POS_STR, A_CLAUSE, A_QUOTE, A_REPORTED, A_NEGATED, A_REQUEST, A_LEMMA, A_SURFACE, A_POS1, A_CFORM, N_ATTR };
+static const char *const attr_names[N_ATTR] = {"pos_str", "clause", "quote", "reported", "negated",
+                                               "request", "lemma", "surface", "pos1", "cform"};
+static Py_ssize_t attr_offset[N_ATTR];
+static PyTypeObject *token_type = NULL;
+static PyObject *make_row = NULL; /* features._token_row: a token key -> its row (bytes) */
+static PyObject *str_start_token = NULL, *str_end_token = NULL;
+
+static inline PyObject *slot(PyObject *tok, int a) {
+    PyObject *v = *(PyObject **)((char *)tok + attr_offset[a]);
+    if (!v) PyErr_Format(PyExc_AttributeError, "a token has no %s", attr_names[a]);
+    return v; /* borrowed */
+}
+
+/* the per-process table of token rows: open addressing on the token's key (lemma, surface, pos1, cform,
+ * scope), hashed from Python's hashes of the strings and checked in full on a hit (the strings are kept:
+ * lemma, pos1 and cform are mostly the very objects of the tokeniser's word cache, so the check is a
+ * pointer comparison; the surface is compared by content). The row is inline. Bounded: emptied when
+ * full, as features._ROWS is. */
+typedef struct {
+    uint64_t h; /* 0: empty */
+    PyObject *key[4]; /* lemma, surface, pos1, cform (strong references) */
+    long scope;
+    uint64_t row[ROW_WIDTH];
+} RowEntry;
+static RowEntry *row_table = NULL;
+static size_t row_cap = 0, row_used = 0;
+#define ROW_TABLE_MAX ((size_t)1 << 17) /* slots: at most half used (65,536 kinds of token), then emptied */
+
+static void row_table_clear(void) {
+    for (size_t i = 0; i < row_cap; i++)
+        if (row_table[i].h)
+            for (int k = 0; k < 4; k++) Py_CLEAR(row_table[i].key[k]);
+    if (row_table) memset(row_table, 0, sizeof(RowEntry) * row_cap);
+    row_used = 0;
+}
+
+static int row_table_grow(void) {
+    size_t cap = row_cap ? row_cap * 2 : 4096;
+    if (cap > ROW_TABLE_MAX) { /* full: start again (as features._ROWS is cleared past _ROWS_MAX) */
+        row_table_clear();
+        return 0;
+    }
+    RowEntry *t = PyMem_Calloc(cap, sizeof(RowEntry));
+    if (!t) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < row_cap; i++) {
+        if (!row_table[i].h) continue;
+        size_t j = (size_t)row_table[i].h & (cap - 1);
+        while (t[j].h) j = (j + 1) & (cap - 1);
+        t[j] = row_table[i]; /* the references move with the entry */
+    }
+    PyMem_Free(row_table);
+    row_table = t;
+    row_cap = cap;
+    return 0;
+}
+
+static inline int same_str(PyObject *a, PyObject *b) {
+    if (a == b) return 1;
+    if (!PyUnicode_Check(a) || !PyUnicode_Check(b)) return PyObject_RichCompareBool(a, b, Py_EQ);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    if (n != PyUnicode_GET_LENGTH(b) || PyUnicode_KIND(a) != PyUnicode_KIND(b)) return 0;
+    return memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * PyUnicode_KIND(a)) == 0;
+}
+
+static const uint64_t *token_row(PyObject *lemma, PyObject *surface, PyObject *pos1, PyObject *cform, long scope) {
+    PyObject *key[4] = {lemma, surface, pos1, cform};
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)scope;
+    for (int k = 0; k < 4; k++) {
+        Py_hash_t x = PyObject_Hash(key[k]);
+        if (x == -1) return NULL;
+        h = avalanche(h ^ (uint64_t)x);
+    }
+    h |= (h == 0);
+    if (row_cap) {
+        size_t j = (size_t)h & (row_cap - 1);
+        while (row_table[j].h) {
+            RowEntry *e = &row_table[j];
+            if (e->h == h && e->scope == scope) {
+                int eq = 1;
+                for (int k = 0; k < 4 && eq == 1; k++) eq = same_str(e->key[k], key[k]);
+                if (eq < 0) return NULL;
+                if (eq) return e->row;
+            }
+            j = (j + 1) & (row_cap - 1);
+        }
+    }
+    /* a miss: the row from Python (BLAKE2b of the strings), kept */
+    if (2 * (row_used + 1) > row_cap && row_table_grow() < 0) return NULL;
+    PyObject *tuple = Py_BuildValue("(OOOOl)", lemma, surface, pos1, cform, scope);
+    if (!tuple) return NULL;
+    PyObject *row = PyObject_CallOneArg(make_row, tuple);
+    Py_DECREF(tuple);
+    if (!row) return NULL;
+    if (!PyBytes_Check(row) || PyBytes_GET_SIZE(row) != ROW_WIDTH * 8) {
+        Py_DECREF(row);
+        PyErr_SetString(PyExc_ValueError, "a token row must be ROW_WIDTH uint64 as bytes");
+        return NULL;
+    }
+    size_t j = (size_t)h & (row_cap - 1);
+    while (row_table[j].h) j = (j + 1) & (row_cap - 1);
+    RowEntry *e = &row_table[j];
+    e->h = h;
+    e->scope = scope;
+    for (int k = 0; k < 4; k++) {
+        Py_INCREF(key[k]);
+        e->key[k] = key[k];
+    }
+    memcpy(e->row, PyBytes_AS_STRING(row), ROW_WIDTH * 8);
+    row_used++;
+    Py_DECREF(row);
+    return e->row;
+}
+
+static int grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
+    if (need <= *cap) return 0;
+    Py_ssize_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    void *p = PyMem_Realloc(*buf, (size_t)c * item);
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = p;
+    *cap = c;
+    return 0;
+}
+
+static Py_ssize_t unit_index(PyObject *unit, PyObject *name, Py_ssize_t n_tokens) {
+    PyObject *v = PyObject_GetAttr(unit, name);
+    if (!v) return -1;
+    Py_ssize_t i = PyLong_AsSsize_t(v);
+    Py_DECREF(v);
+    if (i == -1 && PyErr_Occurred()) return -1;
+    if (i < 0 || i > n_tokens) {
+        PyErr_SetString(PyExc_ValueError, "a unit's token range lies outside the tokens");
+        return -1;
+    }
+    return i;
+}
+
+/* the inputs of a message from its tokens and units (features.native_inputs) */
+static int gather(PyObject *tokens, PyObject *units, Inputs *in) {
+    memset(in, 0, sizeof(*in));
+    if (!configured || !token_type) {
+        PyErr_SetString(PyExc_RuntimeError, "_native.configure() / configure_tokens() were not called");
+        return -1;
+    }
+    if (!PyList_Check(tokens) || !PyList_Check(units)) {
+        PyErr_SetString(PyExc_TypeError, "tokens and units must be lists");
+        return -1;
+    }
+    Py_ssize_t n_tok = PyList_GET_SIZE(tokens), n_units = PyList_GET_SIZE(units);
+    Py_ssize_t cap_rows = 0, cap_chars = 0, cap_b = 0, cap_s = 0, n = 0, m = 0, ns = 0;
+    if (grow((void **)&in->bounds, &cap_b, n_units + 1, sizeof(Py_ssize_t)) < 0) goto fail;
+    for (Py_ssize_t k = 0; k < n_units; k++) {
+        PyObject *u = PyList_GET_ITEM(units, k);
+        Py_ssize_t lo = unit_index(u, str_start_token, n_tok), hi;
+        if (lo < 0 || (hi = unit_index(u, str_end_token, n_tok)) < 0) goto fail;
+        in->bounds[k] = n;
+        Py_ssize_t clause = -1;
+        for (Py_ssize_t i = lo; i < hi; i++) {
+            PyObject *t = PyList_GET_ITEM(tokens, i);
+            if (!PyObject_TypeCheck(t, token_type)) {
+                PyErr_SetString(PyExc_TypeError, "tokens must be Token objects");
+                goto fail;
+            }
+            PyObject *pos_str = slot(t, A_POS_STR), *cl;
+            if (!pos_str || !(cl = slot(t, A_CLAUSE))) goto fail;
+            if (!PyUnicode_Check(pos_str)) {
+                PyErr_SetString(PyExc_TypeError, "a token's pos_str must be a str");
+                goto fail;
+            }
+            /* _SKIP_POS: a space is no part of a unit's features */
+            if (PyUnicode_GET_LENGTH(pos_str) >= 2 && PyUnicode_READ_CHAR(pos_str, 0) == 0x7A7A &&
+                PyUnicode_READ_CHAR(pos_str, 1) == 0x767D)
+                continue;
+            Py_ssize_t c = PyLong_AsSsize_t(cl);
+            if (c == -1 && PyErr_Occurred()) goto fail;
+            if (c != clause) { /* a unit starts a clause (clause is -1 there); so does a token of another one */
+                clause = c;
+                if (grow((void **)&in->starts, &cap_s, ns + 2, sizeof(Py_ssize_t)) < 0) goto fail;
+                in->starts[ns++] = n;
+            }
+            PyObject *q, *r, *ng, *rq, *lemma, *surface, *pos1, *cform;
+            if (!(q = slot(t, A_QUOTE)) || !(r = slot(t, A_REPORTED)) || !(ng = slot(t, A_NEGATED)) ||
+                !(rq = slot(t, A_REQUEST)) || !(lemma = slot(t, A_LEMMA)) || !(surface = slot(t, A_SURFACE)) ||
+                !(pos1 = slot(t, A_POS1)) || !(cform = slot(t, A_CFORM)))
+                goto fail;
+            int tq = PyObject_IsTrue(q), tr = PyObject_IsTrue(r), tn = PyObject_IsTrue(ng), trq = PyObject_IsTrue(rq);
+            if (tq < 0 || tr < 0 || tn < 0 || trq < 0) goto fail;
+            if (!PyUnicode_Check(surface)) {
+                PyErr_SetString(PyExc_TypeError, "a token's surface must be a str");
+                goto fail;
+            }
+            long scope = ((tq || tr) ? 1 : tn ? 2 : 0) | (trq ? 4 : 0);
+            const uint64_t *row = token_row(lemma, surface, pos1, cform, scope);
+            if (!row) goto fail;
+            Py_ssize_t len = PyUnicode_GET_LENGTH(surface);
+            if ((Py_ssize_t)(row[CHARS] >> 1) != len) {
+                PyErr_SetString(PyExc_ValueError, "a token row's surface length differs from the token's");
+                goto fail;
+            }
+            if (grow((void **)&in->rows_own, &cap_rows, n + 1, ROW_WIDTH * 8) < 0) goto fail;
+            memcpy(in->rows_own + n * ROW_WIDTH, row, ROW_WIDTH * 8);
+            if (grow((void **)&in->chars, &cap_chars, m + len + 1, sizeof(Py_UCS4)) < 0) goto fail;
+            int kind = PyUnicode_KIND(surface);
+            const void *data = PyUnicode_DATA(surface);
+            for (Py_ssize_t j = 0; j < len; j++) in->chars[m++] = PyUnicode_READ(kind, data, j);
+            n++;
+        }
+        if (n == in->bounds[k]) {
+            PyErr_SetString(PyExc_ValueError, "a unit without tokens (features.units drops them)");
+            goto fail;
+        }
+    }
+    if (n_units == 0 || n == 0) {
+        PyErr_SetString(PyExc_ValueError, "a message without units has no features");
+        goto fail;
+    }
+    in->bounds[n_units] = n;
+    if (grow((void **)&in->starts, &cap_s, ns + 1, sizeof(Py_ssize_t)) < 0) goto fail;
+    in->starts[ns] = n;
+    in->rows = in->rows_own;
+    in->n = n;
+    in->n_units = n_units;
+    in->n_clauses = ns;
+    in->m = m;
     return 0;
 fail:
     inputs_release(in);
@@ -181,7 +429,7 @@ static inline int closer_class(const uint64_t *R, Py_ssize_t lo, Py_ssize_t hi) 
 static int featurise(const Inputs *in, Feats *out) {
     const uint64_t *R = in->rows;
     const Py_ssize_t n = in->n, n_units = in->n_units;
-    const Py_ssize_t m = PyUnicode_GET_LENGTH(in->chars);
+    const Py_ssize_t m = in->m;
     const Py_ssize_t cap = 12 * n + 3 * m + 4 * n_units + 16;
     memset(out, 0, sizeof(*out));
     Py_ssize_t *ut = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)n);          /* unit of each token */
@@ -260,8 +508,6 @@ static int featurise(const Inputs *in, Feats *out) {
     }
     /* the code points of the surfaces, the scope folded in; stretches of one scope within a unit */
     {
-        int kind = PyUnicode_KIND(in->chars);
-        const void *data = PyUnicode_DATA(in->chars);
         Py_ssize_t j = 0, stretch = 0;
         for (Py_ssize_t i = 0; i < n; i++) {
             uint64_t ch = R[i * ROW_WIDTH + CHARS];
@@ -269,7 +515,7 @@ static int featurise(const Inputs *in, Feats *out) {
             if (i > 0 && (ut[i] != ut[i - 1] || scoped != (R[(i - 1) * ROW_WIDTH + CHARS] & 1))) stretch++;
             Py_ssize_t len = (Py_ssize_t)(ch >> 1);
             for (Py_ssize_t q = 0; q < len; q++, j++) {
-                cp[j] = (uint64_t)PyUnicode_READ(kind, data, j) | (scoped ? K[C_SCOPE_BIT] : 0);
+                cp[j] = (uint64_t)in->chars[j] | (scoped ? K[C_SCOPE_BIT] : 0);
                 cst[j] = stretch;
                 cu[j] = ut[i];
             }
@@ -562,12 +808,15 @@ static PyObject *score_feats(Scorer *self, const Feats *f, Py_ssize_t n_units) {
 
 /* the probabilities of one message (bytes, float32 [units, labels]) and its number of units */
 static PyObject *probs_of(Scorer *self, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t *n_units) {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "expected (rows, bounds, starts, chars)");
+    Inputs in;
+    if (nargs == 2) {
+        if (gather(args[0], args[1], &in) < 0) return NULL;
+    } else if (nargs == 4) {
+        if (read_inputs(args[0], args[1], args[2], args[3], &in) < 0) return NULL;
+    } else {
+        PyErr_SetString(PyExc_TypeError, "expected (tokens, units) or (rows, bounds, starts, chars)");
         return NULL;
     }
-    Inputs in;
-    if (read_inputs(args[0], args[1], args[2], args[3], &in) < 0) return NULL;
     Feats f;
     PyObject *res = NULL;
     if (featurise(&in, &f) == 0) {
@@ -625,9 +874,10 @@ out:
 
 static PyMethodDef Scorer_methods[] = {
     {"score", (PyCFunction)(void (*)(void))Scorer_score, METH_FASTCALL,
-     "score(rows, bounds, starts, chars) -> bytes: float32 probabilities [units, labels] of one message"},
+     "score(tokens, units) or score(rows, bounds, starts, chars) -> bytes: float32 probabilities"
+     " [units, labels] of one message"},
     {"judge", (PyCFunction)(void (*)(void))Scorer_judge, METH_FASTCALL,
-     "judge(rows, bounds, starts, chars) -> (best, hits): per label the message's probability; (unit, label,"
+     "judge(tokens, units) or judge(rows, bounds, starts, chars) -> (best, hits): per label the message's probability; (unit, label,"
      " probability) of each unit at or above a label's threshold"},
     {NULL, NULL, 0, NULL},
 };
@@ -655,6 +905,76 @@ static PyObject *py_configure(PyObject *mod, PyObject *arg) {
     configured = 1;
     PyBuffer_Release(&b);
     Py_RETURN_NONE;
+}
+
+/* configure_tokens(Token, make_row): where Token keeps its attributes, and how a row is made on a miss */
+static PyObject *py_configure_tokens(PyObject *mod, PyObject *args) {
+    (void)mod;
+    PyObject *type, *fn;
+    if (!PyArg_ParseTuple(args, "O!O", &PyType_Type, &type, &fn)) return NULL;
+    if (!PyCallable_Check(fn)) {
+        PyErr_SetString(PyExc_TypeError, "make_row must be callable");
+        return NULL;
+    }
+    Py_ssize_t offsets[N_ATTR];
+    for (int a = 0; a < N_ATTR; a++) {
+        PyObject *d = PyObject_GetAttrString(type, attr_names[a]);
+        if (!d) return NULL;
+        int ok = Py_IS_TYPE(d, &PyMemberDescr_Type) && ((PyMemberDescrObject *)d)->d_member->type == T_OBJECT_EX;
+        if (ok) offsets[a] = ((PyMemberDescrObject *)d)->d_member->offset;
+        Py_DECREF(d);
+        if (!ok) return PyErr_Format(PyExc_TypeError, "%s must be a slot of the token type", attr_names[a]);
+    }
+    if (!str_start_token && !(str_start_token = PyUnicode_InternFromString("start_token"))) return NULL;
+    if (!str_end_token && !(str_end_token = PyUnicode_InternFromString("end_token"))) return NULL;
+    memcpy(attr_offset, offsets, sizeof offsets);
+    Py_INCREF(type);
+    Py_XSETREF(token_type, (PyTypeObject *)type);
+    Py_INCREF(fn);
+    Py_XSETREF(make_row, fn);
+    row_table_clear(); /* rows of another make_row */
+    Py_RETURN_NONE;
+}
+
+static PyObject *list_of(const Py_ssize_t *v, Py_ssize_t n) {
+    PyObject *out = PyList_New(n);
+    if (!out) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PyLong_FromSsize_t(v[i]);
+        if (!x) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, x);
+    }
+    return out;
+}
+
+/* gather(tokens, units) -> (rows, bounds, starts, chars): what features.native_inputs returns, read here */
+static PyObject *py_gather(PyObject *mod, PyObject *const *args, Py_ssize_t nargs) {
+    (void)mod;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "gather(tokens, units)");
+        return NULL;
+    }
+    Inputs in;
+    if (gather(args[0], args[1], &in) < 0) return NULL;
+    PyObject *b = list_of(in.bounds, in.n_units + 1), *st = list_of(in.starts, in.n_clauses + 1);
+    PyObject *ch = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, in.chars, in.m), *res = NULL;
+    if (b && st && ch)
+        res = Py_BuildValue("(y#OOO)", (const char *)in.rows, (Py_ssize_t)(in.n * ROW_WIDTH * 8), b, st, ch);
+    Py_XDECREF(b);
+    Py_XDECREF(st);
+    Py_XDECREF(ch);
+    inputs_release(&in);
+    return res;
+}
+
+/* row_table_size() -> (kinds of token kept, slots): for tests and the leak check */
+static PyObject *py_row_table_size(PyObject *mod, PyObject *noargs) {
+    (void)mod;
+    (void)noargs;
+    return Py_BuildValue("(nn)", (Py_ssize_t)row_used, (Py_ssize_t)row_cap);
 }
 
 /* codes(rows, bounds, starts, chars) -> (codes bytes uint64, units bytes int64, n_message) */
@@ -728,6 +1048,11 @@ out:
 
 static PyMethodDef methods[] = {
     {"configure", py_configure, METH_O, "configure(constants: bytes): the family multipliers (native_constants)"},
+    {"configure_tokens", py_configure_tokens, METH_VARARGS,
+     "configure_tokens(Token, make_row): the token type (its slots are read directly) and the row of a key on a miss"},
+    {"gather", (PyCFunction)(void (*)(void))py_gather, METH_FASTCALL,
+     "gather(tokens, units) -> (rows, bounds, starts, chars): as features.native_inputs"},
+    {"row_table_size", py_row_table_size, METH_NOARGS, "row_table_size() -> (token kinds kept, slots)"},
     {"codes", (PyCFunction)(void (*)(void))py_codes, METH_FASTCALL,
      "codes(rows, bounds, starts, chars) -> (codes, unit_of, n_message): as features.codes()"},
     {"bag", py_bag, METH_VARARGS,

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ...knowledge.loader import cached, load_model
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import Analysis
-from .features import native_inputs, units
+from .features import units
 from .model import Model, shipped_model
 
 MODEL_FINDINGS = Path(__file__).resolve().parents[2] / "knowledge" / "model_findings.yaml"
@@ -105,7 +105,7 @@ def judge(
         hits = [(k, j, float(probs[k, j])) for k, j in zip(ks.tolist(), js.tolist(), strict=True)]
     else:  # the same decisions in the native call
         us = units(analysis)
-        best, hits = scorer.judge(*native_inputs(analysis, us)) if us else ([0.0] * len(LABELS), [])
+        best, hits = scorer.judge(analysis.tokens, us) if us else ([0.0] * len(LABELS), [])
     if m.vetoes and covered:
         for label, v in m.vetoes.items():
             # no unit: the message's probability is 0

@@ -426,6 +426,11 @@ def native_inputs(analysis: Analysis, us: list[Unit]) -> NativeInputs:
     return b"".join(parts), bounds, starts, "".join(surfaces)
 
 
+def token_row(key: TokenKey) -> bytes:
+    """A token's row (the native featuriser keeps its own table of them, and asks here on a miss)."""
+    return _token_row(key)
+
+
 def native_constants() -> bytes:
     """The family multipliers the native featuriser applies itself, in ``_native.c``'s order (C_BI1 ...)."""
     values = (

@@ -20,7 +20,7 @@ from ...knowledge.loader import cached
 from ...labels import LABELS
 from ...text.analysis import Analysis
 from .artefact_files import read_artefact
-from .features import FEATURE_VERSION, ID_SHIFT, UNIT_BITS, Codes, Unit, codes, native_inputs, units
+from .features import FEATURE_VERSION, ID_SHIFT, UNIT_BITS, Codes, Unit, codes, units
 from .native import native
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
@@ -89,7 +89,7 @@ class Model:
         us = units(analysis)
         if not us:
             return us, np.zeros((0, len(LABELS)), dtype=np.float32)
-        out = np.frombuffer(scorer.score(*native_inputs(analysis, us)), dtype=np.float32)
+        out = np.frombuffer(scorer.score(analysis.tokens, us), dtype=np.float32)
         return us, out.reshape(len(us), len(LABELS))
 
     @cached_property
