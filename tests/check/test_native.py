@@ -9,6 +9,7 @@ held-out) and on fuzzed texts.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import random
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from nakanaori.check.learned import features as F
 from nakanaori.check.learned import native as native_path
-from nakanaori.check.learned.combine import _threshold_arrays
+from nakanaori.check.learned.combine import _threshold_arrays, judge
 from nakanaori.check.learned.corpus import load_split
 from nakanaori.check.learned.model import Model, shipped_model
 from nakanaori.labels import LABELS
@@ -46,14 +47,33 @@ def test_a_missing_module_falls_back_with_one_log_line(
     assert "native extension is not built" in caplog.records[0].getMessage()
 
 
+_TWINS: dict[int, tuple[Model, Model]] = {}
+
+
+def _numpy_twin(m: Model) -> Model:
+    """The same model on the numpy path (as when the extension is not built)."""
+    if id(m) not in _TWINS or _TWINS[id(m)][0] is not m:
+        twin = dataclasses.replace(m)
+        twin.__dict__["scorer"] = None
+        _TWINS[id(m)] = (m, twin)
+    return _TWINS[id(m)][1]
+
+
 def _compare(m: Model, text: str) -> None:
     """The native codes and probabilities of *text* against the reference's (and the decisions on them)."""
     a = analyze(text)
+    # what the product reads: the findings the model adds and the rules' labels it withdraws
+    for covered in ({}, {label: [(0, 1)] for label in LABELS}):
+        (added, withdrawn), (ref_added, ref_withdrawn) = judge(a, covered, m), judge(a, covered, _numpy_twin(m))
+        assert withdrawn == ref_withdrawn, text
+        assert [f[:3] for f in added] == [f[:3] for f in ref_added], text
+        assert all(abs(f[3] - g[3]) <= TOLERANCE for f, g in zip(added, ref_added, strict=True))
     c = F.codes(a)
     us, probs = m.unit_probabilities(a)
     assert [(u.begin, u.end) for u in us] == [(u.begin, u.end) for u in c.units]
     if not c.units:
         assert probs.shape == (0, len(LABELS))
+        assert m.scorer.judge_sentences(a.tokens, a.sentences) == ([0.0] * len(LABELS), [])
         return
     inputs = F.native_inputs(a, c.units)
     assert _native.gather(a.tokens, c.units) == inputs  # the token pass in C reads what the Python one does
@@ -73,6 +93,8 @@ def _compare(m: Model, text: str) -> None:
     # ... and as the native call returns them to combine.judge
     best, hits = m.scorer.judge(a.tokens, c.units)
     assert (best, hits) == m.scorer.judge(*inputs)
+    spans = [(c.units[k].begin, c.units[k].end, j, p) for k, j, p in hits]
+    assert m.scorer.judge_sentences(a.tokens, a.sentences) == (best, spans)
     assert best == probs.max(axis=0).tolist()
     ks, js = np.nonzero(~(ref < thr) & has)
     assert [(k, j) for k, j, _ in hits] == list(zip(ks.tolist(), js.tolist(), strict=True)), text

@@ -179,9 +179,10 @@ fail:
 /* ---------- the tokens of a message, read here (features.native_inputs's pass, in C) ---------- */
 
 /* Token's attributes, read from their slots (the offsets of its member descriptors, found once) */
-enum { A_POS_STR, A_CLAUSE, A_QUOTE, A_REPORTED, A_NEGATED, A_REQUEST, A_LEMMA, A_SURFACE, A_POS1, A_CFORM, N_ATTR };
-static const char *const attr_names[N_ATTR] = {"pos_str", "clause", "quote", "reported", "negated",
-                                               "request", "lemma", "surface", "pos1", "cform"};
+enum { A_POS_STR, A_CLAUSE, A_QUOTE, A_REPORTED, A_NEGATED, A_REQUEST, A_LEMMA, A_SURFACE, A_POS1, A_CFORM,
+       A_BEGIN, A_END, N_ATTR };
+static const char *const attr_names[N_ATTR] = {"pos_str", "clause", "quote", "reported", "negated", "request",
+                                               "lemma", "surface", "pos1", "cform", "begin", "end"};
 static Py_ssize_t attr_offset[N_ATTR];
 static PyTypeObject *token_type = NULL;
 static PyObject *make_row = NULL; /* features._token_row: a token key -> its row (bytes) */
@@ -323,42 +324,81 @@ static Py_ssize_t unit_index(PyObject *unit, PyObject *name, Py_ssize_t n_tokens
     return i;
 }
 
-/* the inputs of a message from its tokens and units (features.native_inputs) */
-static int gather(PyObject *tokens, PyObject *units, Inputs *in) {
+/* 1 when the token is a space (_SKIP_POS: no part of a unit's features), 0 when not, -1 on error */
+static int token_is_space(PyObject *t) {
+    if (!PyObject_TypeCheck(t, token_type)) {
+        PyErr_SetString(PyExc_TypeError, "tokens must be Token objects");
+        return -1;
+    }
+    PyObject *pos_str = slot(t, A_POS_STR);
+    if (!pos_str) return -1;
+    if (!PyUnicode_Check(pos_str)) {
+        PyErr_SetString(PyExc_TypeError, "a token's pos_str must be a str");
+        return -1;
+    }
+    return PyUnicode_GET_LENGTH(pos_str) >= 2 && PyUnicode_READ_CHAR(pos_str, 0) == 0x7A7A &&
+           PyUnicode_READ_CHAR(pos_str, 1) == 0x767D; /* 空白 */
+}
+
+/* the token range [lo, hi) of each unit, from Unit objects (as given) or from sentences (features.units:
+ * spaces trimmed at both ends, sentences of spaces only dropped); PyMem_Malloc'd, 2 per unit */
+static Py_ssize_t *unit_ranges(PyObject *tokens, PyObject *seq, int from_sentences, Py_ssize_t *n_units) {
+    if (!PyList_Check(tokens) || !PyList_Check(seq)) {
+        PyErr_SetString(PyExc_TypeError, "tokens and units (sentences) must be lists");
+        return NULL;
+    }
+    Py_ssize_t n_tok = PyList_GET_SIZE(tokens), len = PyList_GET_SIZE(seq), k = 0;
+    Py_ssize_t *r = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * len + 2));
+    if (!r) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t q = 0; q < len; q++) {
+        PyObject *u = PyList_GET_ITEM(seq, q);
+        Py_ssize_t lo = unit_index(u, str_start_token, n_tok), hi;
+        if (lo < 0 || (hi = unit_index(u, str_end_token, n_tok)) < 0) goto fail;
+        if (from_sentences) {
+            int sp;
+            while (hi > lo && (sp = token_is_space(PyList_GET_ITEM(tokens, hi - 1)))) {
+                if (sp < 0) goto fail;
+                hi--;
+            }
+            while (lo < hi && (sp = token_is_space(PyList_GET_ITEM(tokens, lo)))) {
+                if (sp < 0) goto fail;
+                lo++;
+            }
+            if (lo >= hi) continue;
+        }
+        r[2 * k] = lo;
+        r[2 * k + 1] = hi;
+        k++;
+    }
+    *n_units = k;
+    return r;
+fail:
+    PyMem_Free(r);
+    return NULL;
+}
+
+/* the inputs of a message from its tokens and its units' token ranges (features.native_inputs) */
+static int gather(PyObject *tokens, const Py_ssize_t *ranges, Py_ssize_t n_units, Inputs *in) {
     memset(in, 0, sizeof(*in));
     if (!configured || !token_type) {
         PyErr_SetString(PyExc_RuntimeError, "_native.configure() / configure_tokens() were not called");
         return -1;
     }
-    if (!PyList_Check(tokens) || !PyList_Check(units)) {
-        PyErr_SetString(PyExc_TypeError, "tokens and units must be lists");
-        return -1;
-    }
-    Py_ssize_t n_tok = PyList_GET_SIZE(tokens), n_units = PyList_GET_SIZE(units);
     Py_ssize_t cap_rows = 0, cap_chars = 0, cap_b = 0, cap_s = 0, n = 0, m = 0, ns = 0;
     if (grow((void **)&in->bounds, &cap_b, n_units + 1, sizeof(Py_ssize_t)) < 0) goto fail;
     for (Py_ssize_t k = 0; k < n_units; k++) {
-        PyObject *u = PyList_GET_ITEM(units, k);
-        Py_ssize_t lo = unit_index(u, str_start_token, n_tok), hi;
-        if (lo < 0 || (hi = unit_index(u, str_end_token, n_tok)) < 0) goto fail;
+        Py_ssize_t lo = ranges[2 * k], hi = ranges[2 * k + 1];
         in->bounds[k] = n;
         Py_ssize_t clause = -1;
         for (Py_ssize_t i = lo; i < hi; i++) {
-            PyObject *t = PyList_GET_ITEM(tokens, i);
-            if (!PyObject_TypeCheck(t, token_type)) {
-                PyErr_SetString(PyExc_TypeError, "tokens must be Token objects");
-                goto fail;
-            }
-            PyObject *pos_str = slot(t, A_POS_STR), *cl;
-            if (!pos_str || !(cl = slot(t, A_CLAUSE))) goto fail;
-            if (!PyUnicode_Check(pos_str)) {
-                PyErr_SetString(PyExc_TypeError, "a token's pos_str must be a str");
-                goto fail;
-            }
-            /* _SKIP_POS: a space is no part of a unit's features */
-            if (PyUnicode_GET_LENGTH(pos_str) >= 2 && PyUnicode_READ_CHAR(pos_str, 0) == 0x7A7A &&
-                PyUnicode_READ_CHAR(pos_str, 1) == 0x767D)
-                continue;
+            PyObject *t = PyList_GET_ITEM(tokens, i), *cl;
+            int sp = token_is_space(t);
+            if (sp < 0) goto fail;
+            if (sp) continue; /* _SKIP_POS: a space is no part of a unit's features */
+            if (!(cl = slot(t, A_CLAUSE))) goto fail;
             Py_ssize_t c = PyLong_AsSsize_t(cl);
             if (c == -1 && PyErr_Occurred()) goto fail;
             if (c != clause) { /* a unit starts a clause (clause is -1 there); so does a token of another one */
@@ -414,6 +454,18 @@ static int gather(PyObject *tokens, PyObject *units, Inputs *in) {
 fail:
     inputs_release(in);
     return -1;
+}
+
+static int gather_units(PyObject *tokens, PyObject *units, int from_sentences, Inputs *in, Py_ssize_t **ranges) {
+    Py_ssize_t n_units;
+    Py_ssize_t *r = unit_ranges(tokens, units, from_sentences, &n_units);
+    if (!r) return -1;
+    int rc = gather(tokens, r, n_units, in);
+    if (rc < 0 || !ranges)
+        PyMem_Free(r);
+    else
+        *ranges = r;
+    return rc;
 }
 
 static inline int closer_class(const uint64_t *R, Py_ssize_t lo, Py_ssize_t hi) {
@@ -806,23 +858,27 @@ static PyObject *score_feats(Scorer *self, const Feats *f, Py_ssize_t n_units) {
     return res;
 }
 
-/* the probabilities of one message (bytes, float32 [units, labels]) and its number of units */
+/* the probabilities of one message's inputs (bytes, float32 [units, labels]) */
+static PyObject *probs_from(Scorer *self, const Inputs *in) {
+    Feats f;
+    if (featurise(in, &f) < 0) return NULL;
+    PyObject *res = score_feats(self, &f, in->n_units);
+    feats_free(&f);
+    return res;
+}
+
+/* the probabilities of one message, from (tokens, units) or (rows, bounds, starts, chars) */
 static PyObject *probs_of(Scorer *self, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t *n_units) {
     Inputs in;
     if (nargs == 2) {
-        if (gather(args[0], args[1], &in) < 0) return NULL;
+        if (gather_units(args[0], args[1], 0, &in, NULL) < 0) return NULL;
     } else if (nargs == 4) {
         if (read_inputs(args[0], args[1], args[2], args[3], &in) < 0) return NULL;
     } else {
         PyErr_SetString(PyExc_TypeError, "expected (tokens, units) or (rows, bounds, starts, chars)");
         return NULL;
     }
-    Feats f;
-    PyObject *res = NULL;
-    if (featurise(&in, &f) == 0) {
-        res = score_feats(self, &f, in.n_units);
-        feats_free(&f);
-    }
+    PyObject *res = probs_from(self, &in);
     *n_units = in.n_units;
     inputs_release(&in);
     return res;
@@ -833,18 +889,17 @@ static PyObject *Scorer_score(Scorer *self, PyObject *const *args, Py_ssize_t na
     return probs_of(self, args, nargs, &n_units);
 }
 
-/* judge(rows, bounds, starts, chars) -> (best, hits): best, per label, the message's probability (its most
- * likely unit's; NaN wins, as numpy's max); hits, (unit, label, probability) of every unit at or above a
- * label's threshold, unit by unit, labels in order (combine.judge's decisions, float32 comparisons) */
-static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
-    Py_ssize_t n_units, L = self->labels;
-    PyObject *probs = probs_of(self, args, nargs, &n_units);
-    if (!probs) return NULL;
-    const float *p = (const float *)PyBytes_AS_STRING(probs), *thr = self->params + 7 * L;
+/* (best, hits) of probabilities [n_units, labels] (bytes, or NULL when there is no unit): best, per label,
+ * the message's probability (its most likely unit's; NaN wins, as numpy's max; 0 without a unit); hits,
+ * each unit at or above a label's threshold, unit by unit, labels in order, as (unit, label, probability),
+ * or (begin, end, label, probability) with the unit's span when tokens and ranges are given */
+static PyObject *decide(Scorer *self, PyObject *probs, Py_ssize_t n_units, PyObject *tokens, const Py_ssize_t *ranges) {
+    const Py_ssize_t L = self->labels;
+    const float *p = probs ? (const float *)PyBytes_AS_STRING(probs) : NULL, *thr = self->params + 7 * L;
     PyObject *best = PyList_New(L), *hits = PyList_New(0), *res = NULL;
     if (!best || !hits) goto out;
     for (Py_ssize_t j = 0; j < L; j++) {
-        float b = p[j];
+        float b = n_units ? p[j] : 0.0f;
         for (Py_ssize_t u = 1; u < n_units && !isnan(b); u++) {
             float v = p[u * L + j];
             if (isnan(v) || v > b) b = v;
@@ -857,7 +912,14 @@ static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t na
         for (Py_ssize_t j = 0; j < L; j++) {
             float v = p[u * L + j];
             if (isnan(thr[j]) || v < thr[j]) continue;
-            PyObject *hit = Py_BuildValue("(nnd)", u, j, (double)v);
+            PyObject *hit;
+            if (ranges) {
+                PyObject *b = slot(PyList_GET_ITEM(tokens, ranges[2 * u]), A_BEGIN);
+                PyObject *e = slot(PyList_GET_ITEM(tokens, ranges[2 * u + 1] - 1), A_END);
+                hit = b && e ? Py_BuildValue("(OOnd)", b, e, j, (double)v) : NULL;
+            } else {
+                hit = Py_BuildValue("(nnd)", u, j, (double)v);
+            }
             if (!hit || PyList_Append(hits, hit) < 0) {
                 Py_XDECREF(hit);
                 goto out;
@@ -866,9 +928,42 @@ static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t na
         }
     res = PyTuple_Pack(2, best, hits);
 out:
-    Py_DECREF(probs);
     Py_XDECREF(best);
     Py_XDECREF(hits);
+    return res;
+}
+
+/* judge(tokens, units) or judge(rows, bounds, starts, chars) -> (best, hits: (unit, label, probability)) */
+static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t n_units;
+    PyObject *probs = probs_of(self, args, nargs, &n_units);
+    if (!probs) return NULL;
+    PyObject *res = decide(self, probs, n_units, NULL, NULL);
+    Py_DECREF(probs);
+    return res;
+}
+
+/* judge_sentences(tokens, sentences) -> (best, hits: (begin, end, label, probability)): the units are the
+ * sentences less their spaces (features.units), read here; a message without one has best 0 */
+static PyObject *Scorer_judge_sentences(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "judge_sentences(tokens, sentences)");
+        return NULL;
+    }
+    Py_ssize_t n_units, *ranges = unit_ranges(args[0], args[1], 1, &n_units);
+    if (!ranges) return NULL;
+    PyObject *probs = NULL, *res = NULL;
+    if (n_units) {
+        Inputs in;
+        if (gather(args[0], ranges, n_units, &in) < 0) goto out;
+        probs = probs_from(self, &in);
+        inputs_release(&in);
+        if (!probs) goto out;
+    }
+    res = decide(self, probs, n_units, args[0], ranges);
+out:
+    Py_XDECREF(probs);
+    PyMem_Free(ranges);
     return res;
 }
 
@@ -876,6 +971,9 @@ static PyMethodDef Scorer_methods[] = {
     {"score", (PyCFunction)(void (*)(void))Scorer_score, METH_FASTCALL,
      "score(tokens, units) or score(rows, bounds, starts, chars) -> bytes: float32 probabilities"
      " [units, labels] of one message"},
+    {"judge_sentences", (PyCFunction)(void (*)(void))Scorer_judge_sentences, METH_FASTCALL,
+     "judge_sentences(tokens, sentences) -> (best, hits): as judge, the units read from the sentences, each hit"
+     " as (begin, end, label, probability)"},
     {"judge", (PyCFunction)(void (*)(void))Scorer_judge, METH_FASTCALL,
      "judge(tokens, units) or judge(rows, bounds, starts, chars) -> (best, hits): per label the message's probability; (unit, label,"
      " probability) of each unit at or above a label's threshold"},
@@ -958,7 +1056,7 @@ static PyObject *py_gather(PyObject *mod, PyObject *const *args, Py_ssize_t narg
         return NULL;
     }
     Inputs in;
-    if (gather(args[0], args[1], &in) < 0) return NULL;
+    if (gather_units(args[0], args[1], 0, &in, NULL) < 0) return NULL;
     PyObject *b = list_of(in.bounds, in.n_units + 1), *st = list_of(in.starts, in.n_clauses + 1);
     PyObject *ch = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, in.chars, in.m), *res = NULL;
     if (b && st && ch)
