@@ -233,3 +233,25 @@ def test_bag_refuses_bad_arguments() -> None:
     ]:
         with pytest.raises(ValueError):
             _native.bag(*args)
+
+
+def test_the_token_table_is_bounded_and_right_after_it_is_emptied() -> None:
+    """More kinds of token than the native table keeps (65,536): it is emptied and refilled, and rows read
+    after that are still the reference's."""
+    from nakanaori.text.tokens import Token
+
+    word = ("", "", ("名詞", "普通名詞", "一般", "*", "*", "*"), "名詞,普通名詞,一般", "名詞", "*", "*")
+    tokens = []
+    for k in range(70_000):
+        s = f"語{k}"
+        tokens.append(Token(s, (s, s, *word[2:]), 0, len(s)))
+    for k, t in enumerate(tokens):
+        t.i, t.sent, t.clause = k, k // 1000, k // 1000
+    units = [F.Unit(u, lo, min(lo + 1000, len(tokens)), 0, 1) for u, lo in enumerate(range(0, len(tokens), 1000))]
+    for u in units:
+        _native.gather(tokens, [u])
+    used, slots = _native.row_table_size()
+    assert used < 70_000 and slots <= 1 << 17
+    a = analyze("ごめんね、昨日は「急いで」って言われたけど、私が悪かった。明日また話そう?")
+    us = F.units(a)
+    assert _native.gather(a.tokens, us) == F.native_inputs(a, us)
