@@ -174,12 +174,8 @@ def advise(
         raise InputError(
             "bad_date", "最後にやり取りした日が、謝った日より前になっています。", "last contact before the apology"
         )
-    sit = read_situation(text, relationship=relationship, stage=stage, today=today)
+    sit = read_situation(text, relationship=relationship, stage=stage, today=today, apologized_on=apologized_on)
     facts = sit.facts
-    if apologized_on is not None:
-        facts.apology_date = apologized_on
-        facts.days_since_apology = (today - apologized_on).days
-        facts.days_approximate = False
     g = load_guidance()
     sg = g.stages[sit.stage].for_relationship(sit.relationship)
     rg = g.relationships[sit.relationship]

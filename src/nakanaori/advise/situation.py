@@ -132,14 +132,26 @@ def no_japanese_error() -> InputError:
     )
 
 
+def _stated(facts: Facts, apologized_on: dt.date | None, today: dt.date) -> Facts:
+    """*facts* with the stated apology date (it overrides the days read from the text)."""
+    if apologized_on is not None:
+        facts.apology_date = apologized_on
+        facts.days_since_apology = (today - apologized_on).days
+        facts.days_approximate = False
+    return facts
+
+
 def read_situation(
     text: str | None = None,
     *,
     relationship: str | None = None,
     stage: str | None = None,
     today: dt.date | None = None,
+    apologized_on: dt.date | None = None,
 ) -> Situation:
-    """Read relationship, stage and facts from *text*; explicit choices override inference.
+    """Read relationship, stage and facts from *text*; explicit choices override inference. A stated
+    *apologized_on* overrides the days read from the text before the stage is decided, so the stage agrees
+    with the date the timing is counted from.
 
     Raises :class:`InputError` for empty, over-long or binary text and for text with no Japanese,
     and :class:`ValueError` for unknown relationship/stage values.
@@ -158,7 +170,7 @@ def read_situation(
         return Situation(
             relationship=rel_given,
             stage=stage_given,
-            facts=Facts(),
+            facts=_stated(Facts(), apologized_on, today),
             confidence=1.0,
             relationship_confidence=1.0,
             stage_confidence=1.0,
@@ -172,7 +184,7 @@ def read_situation(
     spans = Spans(analysis)
     hits = cue_hits(analysis, lex)
     forgiven = [m for r in lex.forgiven_rules for m in hits.get(r.id, [])]
-    facts = read_facts(spans, lex, today, forgiven)
+    facts = _stated(read_facts(spans, lex, today, forgiven), apologized_on, today)
     rel, rel_conf, rel_ev = read_relationship(spans, lex)
     prior: dict[str, float] = {}
     scores, st_ev = score_stages(spans, lex.stage_rules, lex.decision, hits, prior)
@@ -189,6 +201,10 @@ def read_situation(
         return shipped_stage_model().probabilities(analysis, facts.days_since_apology)
 
     st, st_conf = decide_stage(scores, facts, lex.decision, None if stage_given is not None else model, prior)
+    if st == Stage.just_apologized and apologized_on is not None and (today - apologized_on).days >= 2:
+        # "just apologised" is the day of the apology (its timing is that day): with a stated date two or more
+        # days back, whatever the text says (さっき in a note written earlier), the days after it are what is left
+        st = Stage.days_later
     if rel_given is not None:
         rel, rel_conf = rel_given, 1.0
     if stage_given is not None:
