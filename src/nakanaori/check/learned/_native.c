@@ -411,26 +411,34 @@ static int gather(PyObject *tokens, const Py_ssize_t *ranges, Py_ssize_t n_units
                 !(rq = slot(t, A_REQUEST)) || !(lemma = slot(t, A_LEMMA)) || !(surface = slot(t, A_SURFACE)) ||
                 !(pos1 = slot(t, A_POS1)) || !(cform = slot(t, A_CFORM)))
                 goto fail;
+            /* strong references while Python may run (a row made on a miss) */
+            PyObject *held[4] = {lemma, surface, pos1, cform};
+            for (int h = 0; h < 4; h++) Py_INCREF(held[h]);
+            int ok_tok = 0;
             int tq = PyObject_IsTrue(q), tr = PyObject_IsTrue(r), tn = PyObject_IsTrue(ng), trq = PyObject_IsTrue(rq);
-            if (tq < 0 || tr < 0 || tn < 0 || trq < 0) goto fail;
+            if (tq < 0 || tr < 0 || tn < 0 || trq < 0) goto token_done;
             if (!PyUnicode_Check(surface)) {
                 PyErr_SetString(PyExc_TypeError, "a token's surface must be a str");
-                goto fail;
+                goto token_done;
             }
             long scope = ((tq || tr) ? 1 : tn ? 2 : 0) | (trq ? 4 : 0);
             const uint64_t *row = token_row(lemma, surface, pos1, cform, scope);
-            if (!row) goto fail;
+            if (!row) goto token_done;
             Py_ssize_t len = PyUnicode_GET_LENGTH(surface);
             if ((Py_ssize_t)(row[CHARS] >> 1) != len) {
                 PyErr_SetString(PyExc_ValueError, "a token row's surface length differs from the token's");
-                goto fail;
+                goto token_done;
             }
-            if (grow((void **)&in->rows_own, &cap_rows, n + 1, ROW_WIDTH * 8) < 0) goto fail;
+            if (grow((void **)&in->rows_own, &cap_rows, n + 1, ROW_WIDTH * 8) < 0) goto token_done;
             memcpy(in->rows_own + n * ROW_WIDTH, row, ROW_WIDTH * 8);
-            if (grow((void **)&in->chars, &cap_chars, m + len + 1, sizeof(Py_UCS4)) < 0) goto fail;
+            if (grow((void **)&in->chars, &cap_chars, m + len + 1, sizeof(Py_UCS4)) < 0) goto token_done;
             int kind = PyUnicode_KIND(surface);
             const void *data = PyUnicode_DATA(surface);
             for (Py_ssize_t j = 0; j < len; j++) in->chars[m++] = PyUnicode_READ(kind, data, j);
+            ok_tok = 1;
+        token_done:
+            for (int h = 0; h < 4; h++) Py_DECREF(held[h]);
+            if (!ok_tok) goto fail;
             n++;
         }
         if (n == in->bounds[k]) {
@@ -460,7 +468,14 @@ static int gather_units(PyObject *tokens, PyObject *units, int from_sentences, I
     Py_ssize_t n_units;
     Py_ssize_t *r = unit_ranges(tokens, units, from_sentences, &n_units);
     if (!r) return -1;
-    int rc = gather(tokens, r, n_units, in);
+    /* a copy of the list: the tokens stay alive and in place whatever Python runs meanwhile */
+    PyObject *snapshot = PyList_GetSlice(tokens, 0, PyList_GET_SIZE(tokens));
+    if (!snapshot) {
+        PyMem_Free(r);
+        return -1;
+    }
+    int rc = gather(snapshot, r, n_units, in);
+    Py_DECREF(snapshot);
     if (rc < 0 || !ranges)
         PyMem_Free(r);
     else
@@ -952,16 +967,19 @@ static PyObject *Scorer_judge_sentences(Scorer *self, PyObject *const *args, Py_
     }
     Py_ssize_t n_units, *ranges = unit_ranges(args[0], args[1], 1, &n_units);
     if (!ranges) return NULL;
-    PyObject *probs = NULL, *res = NULL;
+    /* a copy of the list: the tokens stay alive and in place whatever Python runs meanwhile */
+    PyObject *tokens = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0])), *probs = NULL, *res = NULL;
+    if (!tokens) goto out;
     if (n_units) {
         Inputs in;
-        if (gather(args[0], ranges, n_units, &in) < 0) goto out;
+        if (gather(tokens, ranges, n_units, &in) < 0) goto out;
         probs = probs_from(self, &in);
         inputs_release(&in);
         if (!probs) goto out;
     }
-    res = decide(self, probs, n_units, args[0], ranges);
+    res = decide(self, probs, n_units, tokens, ranges);
 out:
+    Py_XDECREF(tokens);
     Py_XDECREF(probs);
     PyMem_Free(ranges);
     return res;
