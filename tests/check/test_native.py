@@ -24,7 +24,7 @@ from nakanaori.check.learned import features as F
 from nakanaori.check.learned import native as native_path
 from nakanaori.check.learned.combine import _threshold_arrays, judge
 from nakanaori.check.learned.corpus import load_split
-from nakanaori.check.learned.model import Model, shipped_model
+from nakanaori.check.learned.model import Model, load_model, shipped_model
 from nakanaori.labels import LABELS
 from nakanaori.text.analysis import analyze
 
@@ -34,7 +34,12 @@ TOLERANCE = 1e-6
 
 def test_the_product_uses_the_native_path() -> None:
     assert native_path.native is _native
-    assert shipped_model().scorer is not None
+    m = shipped_model()
+    assert m.scorer is not None
+    # one cache line a row (the scorer's gathers), however the model was loaded
+    for table in (m.table, load_model().table):
+        assert table.ctypes.data % 64 == 0 and table.strides[0] == 64
+        assert np.array_equal(table[:, 2 * len(LABELS) :], np.zeros_like(table[:, 2 * len(LABELS) :]))
 
 
 def test_a_missing_module_falls_back_with_one_log_line(

@@ -831,7 +831,7 @@ static int Scorer_init(Scorer *self, PyObject *args, PyObject *kwds) {
     int rc = -1;
     Py_ssize_t width;
     if (read_table(table, bits, &self->table_buf, &width) < 0) goto out;
-    if (labels < 1 || width != 2 * labels || params.len != (Py_ssize_t)(8 * labels * sizeof(float))) {
+    if (labels < 1 || width < 2 * labels || params.len != (Py_ssize_t)(8 * labels * sizeof(float))) {
         PyErr_SetString(PyExc_ValueError, "the table needs 2 * labels columns and params 8 * labels float32");
         PyBuffer_Release(&self->table_buf);
         goto out;
