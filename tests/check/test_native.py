@@ -9,6 +9,7 @@ held-out) and on fuzzed texts.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import random
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 
 from nakanaori.check.learned import features as F
 from nakanaori.check.learned import native as native_path
-from nakanaori.check.learned.combine import _threshold_arrays
+from nakanaori.check.learned.combine import _threshold_arrays, judge
 from nakanaori.check.learned.corpus import load_split
-from nakanaori.check.learned.model import Model, shipped_model
+from nakanaori.check.learned.model import Model, load_model, shipped_model
 from nakanaori.labels import LABELS
 from nakanaori.text.analysis import analyze
 
@@ -33,7 +34,12 @@ TOLERANCE = 1e-6
 
 def test_the_product_uses_the_native_path() -> None:
     assert native_path.native is _native
-    assert shipped_model().scorer is not None
+    m = shipped_model()
+    assert m.scorer is not None
+    # one cache line a row (the scorer's gathers), however the model was loaded
+    for table in (m.table, load_model().table):
+        assert table.ctypes.data % 64 == 0 and table.strides[0] == 64
+        assert np.array_equal(table[:, 2 * len(LABELS) :], np.zeros_like(table[:, 2 * len(LABELS) :]))
 
 
 def test_a_missing_module_falls_back_with_one_log_line(
@@ -46,16 +52,37 @@ def test_a_missing_module_falls_back_with_one_log_line(
     assert "native extension is not built" in caplog.records[0].getMessage()
 
 
+_TWINS: dict[int, tuple[Model, Model]] = {}
+
+
+def _numpy_twin(m: Model) -> Model:
+    """The same model on the numpy path (as when the extension is not built)."""
+    if id(m) not in _TWINS or _TWINS[id(m)][0] is not m:
+        twin = dataclasses.replace(m)
+        twin.__dict__["scorer"] = None
+        _TWINS[id(m)] = (m, twin)
+    return _TWINS[id(m)][1]
+
+
 def _compare(m: Model, text: str) -> None:
     """The native codes and probabilities of *text* against the reference's (and the decisions on them)."""
     a = analyze(text)
+    # what the product reads: the findings the model adds and the rules' labels it withdraws
+    for covered in ({}, {label: [(0, 1)] for label in LABELS}):
+        (added, withdrawn), (ref_added, ref_withdrawn) = judge(a, covered, m), judge(a, covered, _numpy_twin(m))
+        assert withdrawn == ref_withdrawn, text
+        assert [f[:3] for f in added] == [f[:3] for f in ref_added], text
+        assert all(abs(f[3] - g[3]) <= TOLERANCE for f, g in zip(added, ref_added, strict=True))
     c = F.codes(a)
     us, probs = m.unit_probabilities(a)
     assert [(u.begin, u.end) for u in us] == [(u.begin, u.end) for u in c.units]
     if not c.units:
         assert probs.shape == (0, len(LABELS))
+        assert m.scorer.judge_sentences(a.tokens, a.sentences) == ([0.0] * len(LABELS), [])
         return
-    code_bytes, unit_bytes, n_message = _native.codes(*F.native_inputs(a, c.units))
+    inputs = F.native_inputs(a, c.units)
+    assert _native.gather(a.tokens, c.units) == inputs  # the token pass in C reads what the Python one does
+    code_bytes, unit_bytes, n_message = _native.codes(*inputs)
     assert np.array_equal(np.frombuffer(code_bytes, dtype=np.uint64), c.codes), text
     assert np.array_equal(np.frombuffer(unit_bytes, dtype=np.int64), c.unit_of), text
     assert n_message == c.n_message
@@ -69,7 +96,10 @@ def _compare(m: Model, text: str) -> None:
         j = LABELS.index(label)
         assert (probs[:, j].max() < v) == (ref[:, j].max() < v), text
     # ... and as the native call returns them to combine.judge
-    best, hits = m.scorer.judge(*F.native_inputs(a, c.units))
+    best, hits = m.scorer.judge(a.tokens, c.units)
+    assert (best, hits) == m.scorer.judge(*inputs)
+    spans = [(c.units[k].begin, c.units[k].end, j, p) for k, j, p in hits]
+    assert m.scorer.judge_sentences(a.tokens, a.sentences) == (best, spans)
     assert best == probs.max(axis=0).tolist()
     ks, js = np.nonzero(~(ref < thr) & has)
     assert [(k, j) for k, j, _ in hits] == list(zip(ks.tolist(), js.tolist(), strict=True)), text
@@ -208,3 +238,25 @@ def test_bag_refuses_bad_arguments() -> None:
     ]:
         with pytest.raises(ValueError):
             _native.bag(*args)
+
+
+def test_the_token_table_is_bounded_and_right_after_it_is_emptied() -> None:
+    """More kinds of token than the native table keeps (65,536): it is emptied and refilled, and rows read
+    after that are still the reference's."""
+    from nakanaori.text.tokens import Token
+
+    word = ("", "", ("名詞", "普通名詞", "一般", "*", "*", "*"), "名詞,普通名詞,一般", "名詞", "*", "*")
+    tokens = []
+    for k in range(70_000):
+        s = f"語{k}"
+        tokens.append(Token(s, (s, s, *word[2:]), 0, len(s)))
+    for k, t in enumerate(tokens):
+        t.i, t.sent, t.clause = k, k // 1000, k // 1000
+    units = [F.Unit(u, lo, min(lo + 1000, len(tokens)), 0, 1) for u, lo in enumerate(range(0, len(tokens), 1000))]
+    for u in units:
+        _native.gather(tokens, [u])
+    used, slots = _native.row_table_size()
+    assert used < 70_000 and slots <= 1 << 17
+    a = analyze("ごめんね、昨日は「急いで」って言われたけど、私が悪かった。明日また話そう?")
+    us = F.units(a)
+    assert _native.gather(a.tokens, us) == F.native_inputs(a, us)

@@ -21,6 +21,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -74,13 +75,15 @@ static void feats_free(Feats *f) {
 }
 
 typedef struct {
-    const uint64_t *rows;
+    const uint64_t *rows;   /* n x ROW_WIDTH */
     Py_ssize_t n;           /* tokens */
     Py_ssize_t *bounds;     /* n_units + 1 */
     Py_ssize_t n_units;
     Py_ssize_t *starts;     /* n_clauses + 1 */
     Py_ssize_t n_clauses;
-    PyObject *chars;        /* str */
+    Py_UCS4 *chars;         /* the surfaces' code points, m of them */
+    Py_ssize_t m;
+    uint64_t *rows_own;     /* rows, when gathered here (else rows_buf) */
     Py_buffer rows_buf;
 } Inputs;
 
@@ -88,7 +91,11 @@ static void inputs_release(Inputs *in) {
     if (in->rows_buf.obj) PyBuffer_Release(&in->rows_buf);
     PyMem_Free(in->bounds);
     PyMem_Free(in->starts);
+    PyMem_Free(in->chars);
+    PyMem_Free(in->rows_own);
     in->bounds = in->starts = NULL;
+    in->chars = NULL;
+    in->rows_own = NULL;
 }
 
 /* a list of non-decreasing ints in [0, n] ending with n, at least two long */
@@ -145,7 +152,6 @@ static int read_inputs(PyObject *rows, PyObject *bounds, PyObject *starts, PyObj
     }
     in->rows = (const uint64_t *)in->rows_buf.buf;
     in->n = bytes / (ROW_WIDTH * 8);
-    in->chars = chars;
     if (!(in->bounds = read_marks(bounds, in->n, &in->n_units, "bounds"))) goto fail;
     if (!(in->starts = read_marks(starts, in->n, &in->n_clauses, "starts"))) goto fail;
     /* every unit starts a clause */
@@ -162,10 +168,319 @@ static int read_inputs(PyObject *rows, PyObject *bounds, PyObject *starts, PyObj
         PyErr_SetString(PyExc_ValueError, "chars: the rows' surface lengths do not add up to its length");
         goto fail;
     }
+    if (!(in->chars = PyUnicode_AsUCS4Copy(chars))) goto fail;
+    in->m = m;
     return 0;
 fail:
     inputs_release(in);
     return -1;
+}
+
+/* ---------- the tokens of a message, read here (features.native_inputs's pass, in C) ---------- */
+
+/* Token's attributes, read from their slots (the offsets of its member descriptors, found once) */
+enum { A_POS_STR, A_CLAUSE, A_QUOTE, A_REPORTED, A_NEGATED, A_REQUEST, A_LEMMA, A_SURFACE, A_POS1, A_CFORM,
+       A_BEGIN, A_END, N_ATTR };
+static const char *const attr_names[N_ATTR] = {"pos_str", "clause", "quote", "reported", "negated", "request",
+                                               "lemma", "surface", "pos1", "cform", "begin", "end"};
+static Py_ssize_t attr_offset[N_ATTR];
+static PyTypeObject *token_type = NULL;
+static PyObject *make_row = NULL; /* features._token_row: a token key -> its row (bytes) */
+static PyObject *str_start_token = NULL, *str_end_token = NULL;
+
+static inline PyObject *slot(PyObject *tok, int a) {
+    PyObject *v = *(PyObject **)((char *)tok + attr_offset[a]);
+    if (!v) PyErr_Format(PyExc_AttributeError, "a token has no %s", attr_names[a]);
+    return v; /* borrowed */
+}
+
+/* the per-process table of token rows: open addressing on the token's key (lemma, surface, pos1, cform,
+ * scope), hashed from Python's hashes of the strings and checked in full on a hit (the strings are kept:
+ * lemma, pos1 and cform are mostly the very objects of the tokeniser's word cache, so the check is a
+ * pointer comparison; the surface is compared by content). The row is inline. Bounded: emptied when
+ * full, as features._ROWS is. */
+typedef struct {
+    uint64_t h; /* 0: empty */
+    PyObject *key[4]; /* lemma, surface, pos1, cform (strong references) */
+    long scope;
+    uint64_t row[ROW_WIDTH];
+} RowEntry;
+static RowEntry *row_table = NULL;
+static size_t row_cap = 0, row_used = 0;
+#define ROW_TABLE_MAX ((size_t)1 << 17) /* slots: at most half used (65,536 kinds of token), then emptied */
+
+static void row_table_clear(void) {
+    for (size_t i = 0; i < row_cap; i++)
+        if (row_table[i].h)
+            for (int k = 0; k < 4; k++) Py_CLEAR(row_table[i].key[k]);
+    if (row_table) memset(row_table, 0, sizeof(RowEntry) * row_cap);
+    row_used = 0;
+}
+
+static int row_table_grow(void) {
+    size_t cap = row_cap ? row_cap * 2 : 4096;
+    if (cap > ROW_TABLE_MAX) { /* full: start again (as features._ROWS is cleared past _ROWS_MAX) */
+        row_table_clear();
+        return 0;
+    }
+    RowEntry *t = PyMem_Calloc(cap, sizeof(RowEntry));
+    if (!t) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < row_cap; i++) {
+        if (!row_table[i].h) continue;
+        size_t j = (size_t)row_table[i].h & (cap - 1);
+        while (t[j].h) j = (j + 1) & (cap - 1);
+        t[j] = row_table[i]; /* the references move with the entry */
+    }
+    PyMem_Free(row_table);
+    row_table = t;
+    row_cap = cap;
+    return 0;
+}
+
+static inline int same_str(PyObject *a, PyObject *b) {
+    if (a == b) return 1;
+    if (!PyUnicode_Check(a) || !PyUnicode_Check(b)) return PyObject_RichCompareBool(a, b, Py_EQ);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    if (n != PyUnicode_GET_LENGTH(b) || PyUnicode_KIND(a) != PyUnicode_KIND(b)) return 0;
+    return memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), (size_t)n * PyUnicode_KIND(a)) == 0;
+}
+
+static const uint64_t *token_row(PyObject *lemma, PyObject *surface, PyObject *pos1, PyObject *cform, long scope) {
+    PyObject *key[4] = {lemma, surface, pos1, cform};
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)scope;
+    for (int k = 0; k < 4; k++) {
+        Py_hash_t x = PyObject_Hash(key[k]);
+        if (x == -1) return NULL;
+        h = avalanche(h ^ (uint64_t)x);
+    }
+    h |= (h == 0);
+    if (row_cap) {
+        size_t j = (size_t)h & (row_cap - 1);
+        while (row_table[j].h) {
+            RowEntry *e = &row_table[j];
+            if (e->h == h && e->scope == scope) {
+                int eq = 1;
+                for (int k = 0; k < 4 && eq == 1; k++) eq = same_str(e->key[k], key[k]);
+                if (eq < 0) return NULL;
+                if (eq) return e->row;
+            }
+            j = (j + 1) & (row_cap - 1);
+        }
+    }
+    /* a miss: the row from Python (BLAKE2b of the strings), kept */
+    if (2 * (row_used + 1) > row_cap && row_table_grow() < 0) return NULL;
+    PyObject *tuple = Py_BuildValue("(OOOOl)", lemma, surface, pos1, cform, scope);
+    if (!tuple) return NULL;
+    PyObject *row = PyObject_CallOneArg(make_row, tuple);
+    Py_DECREF(tuple);
+    if (!row) return NULL;
+    if (!PyBytes_Check(row) || PyBytes_GET_SIZE(row) != ROW_WIDTH * 8) {
+        Py_DECREF(row);
+        PyErr_SetString(PyExc_ValueError, "a token row must be ROW_WIDTH uint64 as bytes");
+        return NULL;
+    }
+    size_t j = (size_t)h & (row_cap - 1);
+    while (row_table[j].h) j = (j + 1) & (row_cap - 1);
+    RowEntry *e = &row_table[j];
+    e->h = h;
+    e->scope = scope;
+    for (int k = 0; k < 4; k++) {
+        Py_INCREF(key[k]);
+        e->key[k] = key[k];
+    }
+    memcpy(e->row, PyBytes_AS_STRING(row), ROW_WIDTH * 8);
+    row_used++;
+    Py_DECREF(row);
+    return e->row;
+}
+
+static int grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
+    if (need <= *cap) return 0;
+    Py_ssize_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    void *p = PyMem_Realloc(*buf, (size_t)c * item);
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = p;
+    *cap = c;
+    return 0;
+}
+
+static Py_ssize_t unit_index(PyObject *unit, PyObject *name, Py_ssize_t n_tokens) {
+    PyObject *v = PyObject_GetAttr(unit, name);
+    if (!v) return -1;
+    Py_ssize_t i = PyLong_AsSsize_t(v);
+    Py_DECREF(v);
+    if (i == -1 && PyErr_Occurred()) return -1;
+    if (i < 0 || i > n_tokens) {
+        PyErr_SetString(PyExc_ValueError, "a unit's token range lies outside the tokens");
+        return -1;
+    }
+    return i;
+}
+
+/* 1 when the token is a space (_SKIP_POS: no part of a unit's features), 0 when not, -1 on error */
+static int token_is_space(PyObject *t) {
+    if (!PyObject_TypeCheck(t, token_type)) {
+        PyErr_SetString(PyExc_TypeError, "tokens must be Token objects");
+        return -1;
+    }
+    PyObject *pos_str = slot(t, A_POS_STR);
+    if (!pos_str) return -1;
+    if (!PyUnicode_Check(pos_str)) {
+        PyErr_SetString(PyExc_TypeError, "a token's pos_str must be a str");
+        return -1;
+    }
+    return PyUnicode_GET_LENGTH(pos_str) >= 2 && PyUnicode_READ_CHAR(pos_str, 0) == 0x7A7A &&
+           PyUnicode_READ_CHAR(pos_str, 1) == 0x767D; /* 空白 */
+}
+
+/* the token range [lo, hi) of each unit, from Unit objects (as given) or from sentences (features.units:
+ * spaces trimmed at both ends, sentences of spaces only dropped); PyMem_Malloc'd, 2 per unit */
+static Py_ssize_t *unit_ranges(PyObject *tokens, PyObject *seq, int from_sentences, Py_ssize_t *n_units) {
+    if (!PyList_Check(tokens) || !PyList_Check(seq)) {
+        PyErr_SetString(PyExc_TypeError, "tokens and units (sentences) must be lists");
+        return NULL;
+    }
+    Py_ssize_t n_tok = PyList_GET_SIZE(tokens), len = PyList_GET_SIZE(seq), k = 0;
+    Py_ssize_t *r = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * len + 2));
+    if (!r) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (Py_ssize_t q = 0; q < len; q++) {
+        PyObject *u = PyList_GET_ITEM(seq, q);
+        Py_ssize_t lo = unit_index(u, str_start_token, n_tok), hi;
+        if (lo < 0 || (hi = unit_index(u, str_end_token, n_tok)) < 0) goto fail;
+        if (from_sentences) {
+            int sp;
+            while (hi > lo && (sp = token_is_space(PyList_GET_ITEM(tokens, hi - 1)))) {
+                if (sp < 0) goto fail;
+                hi--;
+            }
+            while (lo < hi && (sp = token_is_space(PyList_GET_ITEM(tokens, lo)))) {
+                if (sp < 0) goto fail;
+                lo++;
+            }
+            if (lo >= hi) continue;
+        }
+        r[2 * k] = lo;
+        r[2 * k + 1] = hi;
+        k++;
+    }
+    *n_units = k;
+    return r;
+fail:
+    PyMem_Free(r);
+    return NULL;
+}
+
+/* the inputs of a message from its tokens and its units' token ranges (features.native_inputs) */
+static int gather(PyObject *tokens, const Py_ssize_t *ranges, Py_ssize_t n_units, Inputs *in) {
+    memset(in, 0, sizeof(*in));
+    if (!configured || !token_type) {
+        PyErr_SetString(PyExc_RuntimeError, "_native.configure() / configure_tokens() were not called");
+        return -1;
+    }
+    Py_ssize_t cap_rows = 0, cap_chars = 0, cap_b = 0, cap_s = 0, n = 0, m = 0, ns = 0;
+    if (grow((void **)&in->bounds, &cap_b, n_units + 1, sizeof(Py_ssize_t)) < 0) goto fail;
+    for (Py_ssize_t k = 0; k < n_units; k++) {
+        Py_ssize_t lo = ranges[2 * k], hi = ranges[2 * k + 1];
+        in->bounds[k] = n;
+        Py_ssize_t clause = -1;
+        for (Py_ssize_t i = lo; i < hi; i++) {
+            PyObject *t = PyList_GET_ITEM(tokens, i), *cl;
+            int sp = token_is_space(t);
+            if (sp < 0) goto fail;
+            if (sp) continue; /* _SKIP_POS: a space is no part of a unit's features */
+            if (!(cl = slot(t, A_CLAUSE))) goto fail;
+            Py_ssize_t c = PyLong_AsSsize_t(cl);
+            if (c == -1 && PyErr_Occurred()) goto fail;
+            if (c != clause) { /* a unit starts a clause (clause is -1 there); so does a token of another one */
+                clause = c;
+                if (grow((void **)&in->starts, &cap_s, ns + 2, sizeof(Py_ssize_t)) < 0) goto fail;
+                in->starts[ns++] = n;
+            }
+            PyObject *q, *r, *ng, *rq, *lemma, *surface, *pos1, *cform;
+            if (!(q = slot(t, A_QUOTE)) || !(r = slot(t, A_REPORTED)) || !(ng = slot(t, A_NEGATED)) ||
+                !(rq = slot(t, A_REQUEST)) || !(lemma = slot(t, A_LEMMA)) || !(surface = slot(t, A_SURFACE)) ||
+                !(pos1 = slot(t, A_POS1)) || !(cform = slot(t, A_CFORM)))
+                goto fail;
+            /* strong references while Python may run (a row made on a miss) */
+            PyObject *held[4] = {lemma, surface, pos1, cform};
+            for (int h = 0; h < 4; h++) Py_INCREF(held[h]);
+            int ok_tok = 0;
+            int tq = PyObject_IsTrue(q), tr = PyObject_IsTrue(r), tn = PyObject_IsTrue(ng), trq = PyObject_IsTrue(rq);
+            if (tq < 0 || tr < 0 || tn < 0 || trq < 0) goto token_done;
+            if (!PyUnicode_Check(surface)) {
+                PyErr_SetString(PyExc_TypeError, "a token's surface must be a str");
+                goto token_done;
+            }
+            long scope = ((tq || tr) ? 1 : tn ? 2 : 0) | (trq ? 4 : 0);
+            const uint64_t *row = token_row(lemma, surface, pos1, cform, scope);
+            if (!row) goto token_done;
+            Py_ssize_t len = PyUnicode_GET_LENGTH(surface);
+            if ((Py_ssize_t)(row[CHARS] >> 1) != len) {
+                PyErr_SetString(PyExc_ValueError, "a token row's surface length differs from the token's");
+                goto token_done;
+            }
+            if (grow((void **)&in->rows_own, &cap_rows, n + 1, ROW_WIDTH * 8) < 0) goto token_done;
+            memcpy(in->rows_own + n * ROW_WIDTH, row, ROW_WIDTH * 8);
+            if (grow((void **)&in->chars, &cap_chars, m + len + 1, sizeof(Py_UCS4)) < 0) goto token_done;
+            int kind = PyUnicode_KIND(surface);
+            const void *data = PyUnicode_DATA(surface);
+            for (Py_ssize_t j = 0; j < len; j++) in->chars[m++] = PyUnicode_READ(kind, data, j);
+            ok_tok = 1;
+        token_done:
+            for (int h = 0; h < 4; h++) Py_DECREF(held[h]);
+            if (!ok_tok) goto fail;
+            n++;
+        }
+        if (n == in->bounds[k]) {
+            PyErr_SetString(PyExc_ValueError, "a unit without tokens (features.units drops them)");
+            goto fail;
+        }
+    }
+    if (n_units == 0 || n == 0) {
+        PyErr_SetString(PyExc_ValueError, "a message without units has no features");
+        goto fail;
+    }
+    in->bounds[n_units] = n;
+    if (grow((void **)&in->starts, &cap_s, ns + 1, sizeof(Py_ssize_t)) < 0) goto fail;
+    in->starts[ns] = n;
+    in->rows = in->rows_own;
+    in->n = n;
+    in->n_units = n_units;
+    in->n_clauses = ns;
+    in->m = m;
+    return 0;
+fail:
+    inputs_release(in);
+    return -1;
+}
+
+static int gather_units(PyObject *tokens, PyObject *units, int from_sentences, Inputs *in, Py_ssize_t **ranges) {
+    Py_ssize_t n_units;
+    Py_ssize_t *r = unit_ranges(tokens, units, from_sentences, &n_units);
+    if (!r) return -1;
+    /* a copy of the list: the tokens stay alive and in place whatever Python runs meanwhile */
+    PyObject *snapshot = PyList_GetSlice(tokens, 0, PyList_GET_SIZE(tokens));
+    if (!snapshot) {
+        PyMem_Free(r);
+        return -1;
+    }
+    int rc = gather(snapshot, r, n_units, in);
+    Py_DECREF(snapshot);
+    if (rc < 0 || !ranges)
+        PyMem_Free(r);
+    else
+        *ranges = r;
+    return rc;
 }
 
 static inline int closer_class(const uint64_t *R, Py_ssize_t lo, Py_ssize_t hi) {
@@ -181,7 +496,7 @@ static inline int closer_class(const uint64_t *R, Py_ssize_t lo, Py_ssize_t hi) 
 static int featurise(const Inputs *in, Feats *out) {
     const uint64_t *R = in->rows;
     const Py_ssize_t n = in->n, n_units = in->n_units;
-    const Py_ssize_t m = PyUnicode_GET_LENGTH(in->chars);
+    const Py_ssize_t m = in->m;
     const Py_ssize_t cap = 12 * n + 3 * m + 4 * n_units + 16;
     memset(out, 0, sizeof(*out));
     Py_ssize_t *ut = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)n);          /* unit of each token */
@@ -260,8 +575,6 @@ static int featurise(const Inputs *in, Feats *out) {
     }
     /* the code points of the surfaces, the scope folded in; stretches of one scope within a unit */
     {
-        int kind = PyUnicode_KIND(in->chars);
-        const void *data = PyUnicode_DATA(in->chars);
         Py_ssize_t j = 0, stretch = 0;
         for (Py_ssize_t i = 0; i < n; i++) {
             uint64_t ch = R[i * ROW_WIDTH + CHARS];
@@ -269,7 +582,7 @@ static int featurise(const Inputs *in, Feats *out) {
             if (i > 0 && (ut[i] != ut[i - 1] || scoped != (R[(i - 1) * ROW_WIDTH + CHARS] & 1))) stretch++;
             Py_ssize_t len = (Py_ssize_t)(ch >> 1);
             for (Py_ssize_t q = 0; q < len; q++, j++) {
-                cp[j] = (uint64_t)PyUnicode_READ(kind, data, j) | (scoped ? K[C_SCOPE_BIT] : 0);
+                cp[j] = (uint64_t)in->chars[j] | (scoped ? K[C_SCOPE_BIT] : 0);
                 cst[j] = stretch;
                 cu[j] = ut[i];
             }
@@ -358,23 +671,6 @@ static inline float half_to_float(uint16_t h) {
     return f;
 }
 
-static void radix_sort(uint64_t *a, uint64_t *tmp, Py_ssize_t n) {
-    Py_ssize_t count[256];
-    for (int shift = 0; shift < 64; shift += 8) {
-        memset(count, 0, sizeof count);
-        for (Py_ssize_t i = 0; i < n; i++) count[(a[i] >> shift) & 0xFF]++;
-        if (count[(a[0] >> shift) & 0xFF] == n) continue; /* every key shares this digit */
-        Py_ssize_t sum = 0;
-        for (int d = 0; d < 256; d++) {
-            Py_ssize_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (Py_ssize_t i = 0; i < n; i++) tmp[count[(a[i] >> shift) & 0xFF]++] = a[i];
-        memcpy(a, tmp, sizeof(uint64_t) * (size_t)n);
-    }
-}
-
 typedef struct {
     const uint16_t *table; /* [2**bits, width] float16 */
     Py_ssize_t width;
@@ -391,27 +687,55 @@ static int bag(const Table *t, const uint64_t *code, const int64_t *unit_of, Py_
     const Py_ssize_t uw = t->unit_hi - t->unit_lo, mw = t->msg_hi - t->msg_lo;
     double *acc = PyMem_Calloc((size_t)(n_units * uw + mw + 1), sizeof(double));
     Py_ssize_t *cnt = PyMem_Calloc((size_t)n_units + 1, sizeof(Py_ssize_t));
-    uint64_t *key = PyMem_Malloc(sizeof(uint64_t) * (size_t)(2 * n + 1));
-    if (!acc || !cnt || !key) {
+    /* two hash sets (open addressing, at most half full): the distinct keys, and the distinct identities
+     * of the message families; slots hold value + 1, 0 is empty */
+    size_t slots = 16;
+    while (slots < 2 * (size_t)n + 2) slots *= 2;
+    uint64_t *key = PyMem_Malloc(sizeof(uint64_t) * (size_t)(n + 1));
+    char *flag = PyMem_Malloc((size_t)n + 1);
+    uint64_t *set = PyMem_Calloc(2 * slots, sizeof(uint64_t)), *ids = set + slots;
+    if (!acc || !cnt || !key || !flag || !set) {
         PyMem_Free(acc);
         PyMem_Free(cnt);
         PyMem_Free(key);
+        PyMem_Free(flag);
+        PyMem_Free(set);
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t i = 0; i < n; i++)
-        key[i] = (code[i] >> ID_SHIFT) << ID_SHIFT | ((uint64_t)unit_of[i] | (i >= n_message ? UNIT_ONLY : 0));
-    if (n > 1) radix_sort(key, key + n, n);
-    const int shift = 64 - t->bits;
-    /* the distinct keys; each flagged when it opens a message-view identity (bit 0 of flag[]) */
+    /* the distinct keys (identity, unit-only flag, unit), each flagged (flag[]) when it is the first of
+     * the message families to carry its identity: the whole-message view reads each identity once.
+     * Model.score_codes finds the same by sorting; the order of the sums does not matter (float16 rows
+     * add up exactly in double for any message under 4,096 distinct features a unit) */
+    const int set_shift = 64 - __builtin_ctzll((unsigned long long)slots);
     Py_ssize_t d = 0;
-    uint64_t *flag = key + n; /* the sort's scratch, free again */
+    int seen_max = 0; /* the one key whose slot value would wrap to 0 */
     for (Py_ssize_t i = 0; i < n; i++) {
-        uint64_t k = key[i];
-        if (i > 0 && k == key[i - 1]) continue;
-        flag[d] = (i == 0 || (k >> ID_SHIFT) != (key[i - 1] >> ID_SHIFT)) && !(k & UNIT_ONLY);
+        uint64_t k = (code[i] >> ID_SHIFT) << ID_SHIFT | ((uint64_t)unit_of[i] | (i >= n_message ? UNIT_ONLY : 0));
+        if (k == UINT64_MAX) {
+            if (seen_max) continue;
+            seen_max = 1;
+        } else {
+            size_t j = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> set_shift);
+            while (set[j] && set[j] != k + 1) j = (j + 1) & (slots - 1);
+            if (set[j]) continue; /* seen */
+            set[j] = k + 1;
+        }
+        char first = 0;
+        if (i < n_message) {
+            uint64_t id = k >> ID_SHIFT;
+            size_t q = (size_t)((id * 0x9E3779B97F4A7C15ULL) >> set_shift);
+            while (ids[q] && ids[q] != id + 1) q = (q + 1) & (slots - 1);
+            if (!ids[q]) {
+                ids[q] = id + 1;
+                first = 1;
+            }
+        }
+        flag[d] = first;
         key[d++] = k;
     }
+    PyMem_Free(set);
+    const int shift = 64 - t->bits;
     double *macc = acc + n_units * uw;
     Py_ssize_t m_count = 0;
     const size_t width = (size_t)t->width;
@@ -453,6 +777,7 @@ static int bag(const Table *t, const uint64_t *code, const int64_t *unit_of, Py_
     PyMem_Free(acc);
     PyMem_Free(cnt);
     PyMem_Free(key);
+    PyMem_Free(flag);
     return 0;
 }
 
@@ -506,7 +831,7 @@ static int Scorer_init(Scorer *self, PyObject *args, PyObject *kwds) {
     int rc = -1;
     Py_ssize_t width;
     if (read_table(table, bits, &self->table_buf, &width) < 0) goto out;
-    if (labels < 1 || width != 2 * labels || params.len != (Py_ssize_t)(8 * labels * sizeof(float))) {
+    if (labels < 1 || width < 2 * labels || params.len != (Py_ssize_t)(8 * labels * sizeof(float))) {
         PyErr_SetString(PyExc_ValueError, "the table needs 2 * labels columns and params 8 * labels float32");
         PyBuffer_Release(&self->table_buf);
         goto out;
@@ -560,20 +885,27 @@ static PyObject *score_feats(Scorer *self, const Feats *f, Py_ssize_t n_units) {
     return res;
 }
 
-/* the probabilities of one message (bytes, float32 [units, labels]) and its number of units */
+/* the probabilities of one message's inputs (bytes, float32 [units, labels]) */
+static PyObject *probs_from(Scorer *self, const Inputs *in) {
+    Feats f;
+    if (featurise(in, &f) < 0) return NULL;
+    PyObject *res = score_feats(self, &f, in->n_units);
+    feats_free(&f);
+    return res;
+}
+
+/* the probabilities of one message, from (tokens, units) or (rows, bounds, starts, chars) */
 static PyObject *probs_of(Scorer *self, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t *n_units) {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "expected (rows, bounds, starts, chars)");
+    Inputs in;
+    if (nargs == 2) {
+        if (gather_units(args[0], args[1], 0, &in, NULL) < 0) return NULL;
+    } else if (nargs == 4) {
+        if (read_inputs(args[0], args[1], args[2], args[3], &in) < 0) return NULL;
+    } else {
+        PyErr_SetString(PyExc_TypeError, "expected (tokens, units) or (rows, bounds, starts, chars)");
         return NULL;
     }
-    Inputs in;
-    if (read_inputs(args[0], args[1], args[2], args[3], &in) < 0) return NULL;
-    Feats f;
-    PyObject *res = NULL;
-    if (featurise(&in, &f) == 0) {
-        res = score_feats(self, &f, in.n_units);
-        feats_free(&f);
-    }
+    PyObject *res = probs_from(self, &in);
     *n_units = in.n_units;
     inputs_release(&in);
     return res;
@@ -584,18 +916,17 @@ static PyObject *Scorer_score(Scorer *self, PyObject *const *args, Py_ssize_t na
     return probs_of(self, args, nargs, &n_units);
 }
 
-/* judge(rows, bounds, starts, chars) -> (best, hits): best, per label, the message's probability (its most
- * likely unit's; NaN wins, as numpy's max); hits, (unit, label, probability) of every unit at or above a
- * label's threshold, unit by unit, labels in order (combine.judge's decisions, float32 comparisons) */
-static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
-    Py_ssize_t n_units, L = self->labels;
-    PyObject *probs = probs_of(self, args, nargs, &n_units);
-    if (!probs) return NULL;
-    const float *p = (const float *)PyBytes_AS_STRING(probs), *thr = self->params + 7 * L;
+/* (best, hits) of probabilities [n_units, labels] (bytes, or NULL when there is no unit): best, per label,
+ * the message's probability (its most likely unit's; NaN wins, as numpy's max; 0 without a unit); hits,
+ * each unit at or above a label's threshold, unit by unit, labels in order, as (unit, label, probability),
+ * or (begin, end, label, probability) with the unit's span when tokens and ranges are given */
+static PyObject *decide(Scorer *self, PyObject *probs, Py_ssize_t n_units, PyObject *tokens, const Py_ssize_t *ranges) {
+    const Py_ssize_t L = self->labels;
+    const float *p = probs ? (const float *)PyBytes_AS_STRING(probs) : NULL, *thr = self->params + 7 * L;
     PyObject *best = PyList_New(L), *hits = PyList_New(0), *res = NULL;
     if (!best || !hits) goto out;
     for (Py_ssize_t j = 0; j < L; j++) {
-        float b = p[j];
+        float b = n_units ? p[j] : 0.0f;
         for (Py_ssize_t u = 1; u < n_units && !isnan(b); u++) {
             float v = p[u * L + j];
             if (isnan(v) || v > b) b = v;
@@ -608,7 +939,14 @@ static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t na
         for (Py_ssize_t j = 0; j < L; j++) {
             float v = p[u * L + j];
             if (isnan(thr[j]) || v < thr[j]) continue;
-            PyObject *hit = Py_BuildValue("(nnd)", u, j, (double)v);
+            PyObject *hit;
+            if (ranges) {
+                PyObject *b = slot(PyList_GET_ITEM(tokens, ranges[2 * u]), A_BEGIN);
+                PyObject *e = slot(PyList_GET_ITEM(tokens, ranges[2 * u + 1] - 1), A_END);
+                hit = b && e ? Py_BuildValue("(OOnd)", b, e, j, (double)v) : NULL;
+            } else {
+                hit = Py_BuildValue("(nnd)", u, j, (double)v);
+            }
             if (!hit || PyList_Append(hits, hit) < 0) {
                 Py_XDECREF(hit);
                 goto out;
@@ -617,17 +955,57 @@ static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t na
         }
     res = PyTuple_Pack(2, best, hits);
 out:
-    Py_DECREF(probs);
     Py_XDECREF(best);
     Py_XDECREF(hits);
     return res;
 }
 
+/* judge(tokens, units) or judge(rows, bounds, starts, chars) -> (best, hits: (unit, label, probability)) */
+static PyObject *Scorer_judge(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t n_units;
+    PyObject *probs = probs_of(self, args, nargs, &n_units);
+    if (!probs) return NULL;
+    PyObject *res = decide(self, probs, n_units, NULL, NULL);
+    Py_DECREF(probs);
+    return res;
+}
+
+/* judge_sentences(tokens, sentences) -> (best, hits: (begin, end, label, probability)): the units are the
+ * sentences less their spaces (features.units), read here; a message without one has best 0 */
+static PyObject *Scorer_judge_sentences(Scorer *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "judge_sentences(tokens, sentences)");
+        return NULL;
+    }
+    Py_ssize_t n_units, *ranges = unit_ranges(args[0], args[1], 1, &n_units);
+    if (!ranges) return NULL;
+    /* a copy of the list: the tokens stay alive and in place whatever Python runs meanwhile */
+    PyObject *tokens = PyList_GetSlice(args[0], 0, PyList_GET_SIZE(args[0])), *probs = NULL, *res = NULL;
+    if (!tokens) goto out;
+    if (n_units) {
+        Inputs in;
+        if (gather(tokens, ranges, n_units, &in) < 0) goto out;
+        probs = probs_from(self, &in);
+        inputs_release(&in);
+        if (!probs) goto out;
+    }
+    res = decide(self, probs, n_units, tokens, ranges);
+out:
+    Py_XDECREF(tokens);
+    Py_XDECREF(probs);
+    PyMem_Free(ranges);
+    return res;
+}
+
 static PyMethodDef Scorer_methods[] = {
     {"score", (PyCFunction)(void (*)(void))Scorer_score, METH_FASTCALL,
-     "score(rows, bounds, starts, chars) -> bytes: float32 probabilities [units, labels] of one message"},
+     "score(tokens, units) or score(rows, bounds, starts, chars) -> bytes: float32 probabilities"
+     " [units, labels] of one message"},
+    {"judge_sentences", (PyCFunction)(void (*)(void))Scorer_judge_sentences, METH_FASTCALL,
+     "judge_sentences(tokens, sentences) -> (best, hits): as judge, the units read from the sentences, each hit"
+     " as (begin, end, label, probability)"},
     {"judge", (PyCFunction)(void (*)(void))Scorer_judge, METH_FASTCALL,
-     "judge(rows, bounds, starts, chars) -> (best, hits): per label the message's probability; (unit, label,"
+     "judge(tokens, units) or judge(rows, bounds, starts, chars) -> (best, hits): per label the message's probability; (unit, label,"
      " probability) of each unit at or above a label's threshold"},
     {NULL, NULL, 0, NULL},
 };
@@ -655,6 +1033,76 @@ static PyObject *py_configure(PyObject *mod, PyObject *arg) {
     configured = 1;
     PyBuffer_Release(&b);
     Py_RETURN_NONE;
+}
+
+/* configure_tokens(Token, make_row): where Token keeps its attributes, and how a row is made on a miss */
+static PyObject *py_configure_tokens(PyObject *mod, PyObject *args) {
+    (void)mod;
+    PyObject *type, *fn;
+    if (!PyArg_ParseTuple(args, "O!O", &PyType_Type, &type, &fn)) return NULL;
+    if (!PyCallable_Check(fn)) {
+        PyErr_SetString(PyExc_TypeError, "make_row must be callable");
+        return NULL;
+    }
+    Py_ssize_t offsets[N_ATTR];
+    for (int a = 0; a < N_ATTR; a++) {
+        PyObject *d = PyObject_GetAttrString(type, attr_names[a]);
+        if (!d) return NULL;
+        int ok = Py_IS_TYPE(d, &PyMemberDescr_Type) && ((PyMemberDescrObject *)d)->d_member->type == T_OBJECT_EX;
+        if (ok) offsets[a] = ((PyMemberDescrObject *)d)->d_member->offset;
+        Py_DECREF(d);
+        if (!ok) return PyErr_Format(PyExc_TypeError, "%s must be a slot of the token type", attr_names[a]);
+    }
+    if (!str_start_token && !(str_start_token = PyUnicode_InternFromString("start_token"))) return NULL;
+    if (!str_end_token && !(str_end_token = PyUnicode_InternFromString("end_token"))) return NULL;
+    memcpy(attr_offset, offsets, sizeof offsets);
+    Py_INCREF(type);
+    Py_XSETREF(token_type, (PyTypeObject *)type);
+    Py_INCREF(fn);
+    Py_XSETREF(make_row, fn);
+    row_table_clear(); /* rows of another make_row */
+    Py_RETURN_NONE;
+}
+
+static PyObject *list_of(const Py_ssize_t *v, Py_ssize_t n) {
+    PyObject *out = PyList_New(n);
+    if (!out) return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PyLong_FromSsize_t(v[i]);
+        if (!x) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, x);
+    }
+    return out;
+}
+
+/* gather(tokens, units) -> (rows, bounds, starts, chars): what features.native_inputs returns, read here */
+static PyObject *py_gather(PyObject *mod, PyObject *const *args, Py_ssize_t nargs) {
+    (void)mod;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "gather(tokens, units)");
+        return NULL;
+    }
+    Inputs in;
+    if (gather_units(args[0], args[1], 0, &in, NULL) < 0) return NULL;
+    PyObject *b = list_of(in.bounds, in.n_units + 1), *st = list_of(in.starts, in.n_clauses + 1);
+    PyObject *ch = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, in.chars, in.m), *res = NULL;
+    if (b && st && ch)
+        res = Py_BuildValue("(y#OOO)", (const char *)in.rows, (Py_ssize_t)(in.n * ROW_WIDTH * 8), b, st, ch);
+    Py_XDECREF(b);
+    Py_XDECREF(st);
+    Py_XDECREF(ch);
+    inputs_release(&in);
+    return res;
+}
+
+/* row_table_size() -> (kinds of token kept, slots): for tests and the leak check */
+static PyObject *py_row_table_size(PyObject *mod, PyObject *noargs) {
+    (void)mod;
+    (void)noargs;
+    return Py_BuildValue("(nn)", (Py_ssize_t)row_used, (Py_ssize_t)row_cap);
 }
 
 /* codes(rows, bounds, starts, chars) -> (codes bytes uint64, units bytes int64, n_message) */
@@ -728,6 +1176,11 @@ out:
 
 static PyMethodDef methods[] = {
     {"configure", py_configure, METH_O, "configure(constants: bytes): the family multipliers (native_constants)"},
+    {"configure_tokens", py_configure_tokens, METH_VARARGS,
+     "configure_tokens(Token, make_row): the token type (its slots are read directly) and the row of a key on a miss"},
+    {"gather", (PyCFunction)(void (*)(void))py_gather, METH_FASTCALL,
+     "gather(tokens, units) -> (rows, bounds, starts, chars): as features.native_inputs"},
+    {"row_table_size", py_row_table_size, METH_NOARGS, "row_table_size() -> (token kinds kept, slots)"},
     {"codes", (PyCFunction)(void (*)(void))py_codes, METH_FASTCALL,
      "codes(rows, bounds, starts, chars) -> (codes, unit_of, n_message): as features.codes()"},
     {"bag", py_bag, METH_VARARGS,

@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ...knowledge.loader import cached, load_model
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import Analysis
-from .features import native_inputs, units
 from .model import Model, shipped_model
 
 MODEL_FINDINGS = Path(__file__).resolve().parents[2] / "knowledge" / "model_findings.yaml"
@@ -102,10 +101,9 @@ def judge(
         best = probs.max(axis=0).tolist() if us else [0.0] * len(LABELS)
         has, thr = _threshold_arrays(m)
         ks, js = np.nonzero(~(probs < thr) & has)
-        hits = [(k, j, float(probs[k, j])) for k, j in zip(ks.tolist(), js.tolist(), strict=True)]
-    else:  # the same decisions in the native call
-        us = units(analysis)
-        best, hits = scorer.judge(*native_inputs(analysis, us)) if us else ([0.0] * len(LABELS), [])
+        hits = [(us[k].begin, us[k].end, j, float(probs[k, j])) for k, j in zip(ks.tolist(), js.tolist(), strict=True)]
+    else:  # the same decisions in the native call, from the tokens and sentences
+        best, hits = scorer.judge_sentences(analysis.tokens, analysis.sentences)
     if m.vetoes and covered:
         for label, v in m.vetoes.items():
             # no unit: the message's probability is 0
@@ -113,9 +111,8 @@ def judge(
                 withdrawn.add(label)
     # the units at or above each label's threshold, unit by unit, labels in order; float32 comparisons,
     # as numpy compares a float32 probability with a Python float
-    for k, j, p in hits:
+    for b, e, j, p in hits:
         label = LABELS[j]
-        b, e = us[k].begin, us[k].end
         if any(s < e and b < f for s, f in covered.get(label, ())):
             continue
         out.append((label, b, e, p))

@@ -18,6 +18,7 @@ inference call the same functions, so the features cannot drift apart.
 from __future__ import annotations
 
 import hashlib
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,27 +158,42 @@ _TAG_COLUMN = {"R": _TAG_R, "K": _TAG_K, "O": _TAG_O, "L": _TAG_L}
 TokenKey = tuple[str, str, str, str, int]
 
 
+class _StringIds(dict[str, int]):
+    """string_id of the strings tokens are made of, each computed once (bounded like the token rows)."""
+
+    def __missing__(self, s: str) -> int:
+        v = self[s] = string_id(s)
+        return v
+
+
+_IDS = _StringIds()
+_ROW_STRUCT = struct.Struct(f"<{_WIDTH}Q")
+
+
 def _token_row(key: TokenKey) -> bytes:
     lemma, surface, pos1, cform, scope_request = key
     scope, request = scope_request & 3, scope_request & 4
+    ids = _IDS
+    if len(ids) > 4 * _ROWS_MAX:
+        ids.clear()
     base = lemma or surface
     mark = "«" if scope == 1 else "¬" if scope == 2 else ""
     function = pos1.startswith(_FUNCTION_POS)
     role = _ROLE.get(lemma) or ("@PRON" if pos1 == "代名詞" else None)
-    k = string_id(mark + base)
+    k = ids[mark + base]
     content = 0 if function else 1
     row = [0] * _WIDTH
     row[_U1] = k * _UNI
-    row[_FUNC] = string_id(pos1 + ":" + surface) * _FUNC_C if function else 0
-    row[_CFORM] = string_id(cform.split("-", 1)[0]) * _CFORM_C if cform else 0
-    row[_REQ] = string_id(base) * _REQ_C if request else 0
+    row[_FUNC] = ids[pos1 + ":" + surface] * _FUNC_C if function else 0
+    row[_CFORM] = ids[cform.split("-", 1)[0]] * _CFORM_C if cform else 0
+    row[_REQ] = ids[base] * _REQ_C if request else 0
     row[_TAG_R], row[_TAG_K], row[_TAG_O], row[_TAG_L] = (k * c * content for c in (_R_C, _K_C, _O_C, _L_C))
     row[_PREV], row[_NEXT] = k * _P_C, k * _N_C
-    row[_KEY], row[_SURF], row[_LEMMA] = k, string_id(surface), string_id(lemma)
-    row[_ROLE_ID] = string_id(role) if role else 0
+    row[_KEY], row[_SURF], row[_LEMMA] = k, ids[surface], ids[lemma]
+    row[_ROLE_ID] = ids[role] if role else 0
     row[_CHARS] = len(surface) << 1 | (scope == 1)  # the surface's length and whether it is quoted or reported
     row[_FLAGS] = _flags(lemma, surface, pos1)
-    return np.array([v & _MASK for v in row], dtype=np.uint64).tobytes()
+    return _ROW_STRUCT.pack(*[v & _MASK for v in row])
 
 
 # what the native featuriser needs to know of a token's strings (the reference asks the tokens themselves)
@@ -424,6 +440,11 @@ def native_inputs(analysis: Analysis, us: list[Unit]) -> NativeInputs:
     bounds.append(n)
     starts.append(n)
     return b"".join(parts), bounds, starts, "".join(surfaces)
+
+
+def token_row(key: TokenKey) -> bytes:
+    """A token's row (the native featuriser keeps its own table of them, and asks here on a miss)."""
+    return _token_row(key)
 
 
 def native_constants() -> bytes:

@@ -12,7 +12,8 @@ import importlib
 import logging
 from types import ModuleType
 
-from .features import native_constants
+from ...text.tokens import Token
+from .features import native_constants, token_row
 
 log = logging.getLogger("nakanaori.model")
 
@@ -24,6 +25,7 @@ def _load() -> ModuleType | None:
         log.warning("the learned model's native extension is not built (%s); using numpy (slower)", e)
         return None
     _native.configure(native_constants())
+    _native.configure_tokens(Token, token_row)
     return _native
 
 
