@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
@@ -11,6 +12,13 @@ from ..text.analysis import Analysis, Sentence, Token
 from .compiled import ANCHORED_RX, Clause, CPattern, CRule, Entry, RuleSet, anchor, clause_cost, clauses, rule_set
 from .rules import PatternRule, TokenSpec
 from .rules import Rule as LabelRule
+
+try:  # the prefilter's per-token loops in C (built by make setup); the _py_ functions below are the reference
+    from ..text import _speedups
+except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
+    _speedups = None  # type: ignore[assignment]
 
 Rule = PatternRule  # the engine runs any pattern rule: label rules and situation cues
 
@@ -414,12 +422,35 @@ def _bit_tables(rs: RuleSet, analysis: Analysis) -> BitTables:
     values = rs.values
     empty: dict[str, tuple[int, tuple[Entry, ...]]] = {}
     ks, kl, kn, kp = (values.get(f, empty) for f in ("s", "lemma", "norm", "pos1"))
+    s, lemma, norm, pos1 = (_speedups.bit_tables if _speedups is not None else _py_bit_tables)(tokens, ks, kl, kn, kp)
+    tables: BitTables = {f: d for f, d in (("s", s), ("lemma", lemma), ("norm", norm), ("pos1", pos1)) if f in values}
+    known = values.get("w")
+    if known is not None:
+        w: dict[str, int] = {}
+        for t in tokens:
+            for k in _word_keys(tokens, t.i):
+                if k in known:
+                    w[k] = w.get(k, 0) | (1 << t.i)
+        tables["w"] = w
+    analysis.derived[key] = (rs, tables)
+    return tables
+
+
+Known = dict[str, tuple[int, tuple[Entry, ...]]]
+
+
+def _py_bit_tables(
+    tokens: list[Token], ks: Known, kl: Known, kn: Known, kp: Known
+) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
+    """For surface, lemma, norm and pos1: the tokens' values that are keys of *ks*, *kl*, *kn*, *kp*, each
+    with the bit mask of the positions that hold it (one pass, the four fields side by side). The
+    reference of ``nakanaori.text._speedups.bit_tables``."""
     s: dict[str, int] = {}
     lemma: dict[str, int] = {}
     norm: dict[str, int] = {}
     pos1: dict[str, int] = {}
-    for t in tokens:  # one pass, the four fields side by side
-        b = 1 << t.i
+    for i, t in enumerate(tokens):
+        b = 1 << i
         v = t.surface
         if v in ks:
             s[v] = s.get(v, 0) | b
@@ -432,17 +463,7 @@ def _bit_tables(rs: RuleSet, analysis: Analysis) -> BitTables:
         v = t.pos1
         if v in kp:
             pos1[v] = pos1.get(v, 0) | b
-    tables: BitTables = {f: d for f, d in (("s", s), ("lemma", lemma), ("norm", norm), ("pos1", pos1)) if f in values}
-    known = values.get("w")
-    if known is not None:
-        w: dict[str, int] = {}
-        for t in tokens:
-            for k in _word_keys(tokens, t.i):
-                if k in known:
-                    w[k] = w.get(k, 0) | (1 << t.i)
-        tables["w"] = w
-    analysis.derived[key] = (rs, tables)
-    return tables
+    return s, lemma, norm, pos1
 
 
 def _bits(m: int) -> Iterator[int]:
@@ -457,14 +478,26 @@ Found = dict[int, int]  # pattern number -> where it can start (a bit mask; -1: 
 
 
 def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int, dict[int, Found]]:
+    if _speedups is not None:
+        return _speedups.survivors(tables, rs.values, rs.re_tests, analysis, rs.always)
+    return _py_survivors(tables, rs.values, rs.re_tests, analysis, rs.always)
+
+
+def _py_survivors(
+    tables: BitTables,
+    values: dict[str, Known],
+    re_tests: Sequence[tuple[int, Callable[[Analysis], bool]]],
+    analysis: Analysis,
+    always: Sequence[Entry],
+) -> tuple[int, dict[int, Found]]:
     """The clause bits the message satisfies, and rule number -> its surviving patterns with their starts.
 
     One pass over the message's values the rule set names ORs the bits of the clauses each satisfies
     and collects the patterns keyed on it with the value's positions; a woken pattern survives when all
-    its bits are set, and can start where its key's positions, shifted back by the key's offsets, say."""
+    its bits are set, and can start where its key's positions, shifted back by the key's offsets, say.
+    The reference of ``nakanaori.text._speedups.survivors``."""
     sat = 0
     woken: list[tuple[tuple[Entry, ...], int]] = []
-    values = rs.values
     for fld, table in tables.items():
         known = values[fld]
         for v, where in table.items():
@@ -472,7 +505,7 @@ def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int,
             sat |= hit[0]
             if hit[1]:
                 woken.append((hit[1], where))
-    for bit, test in rs.re_tests:
+    for bit, test in re_tests:
         if test(analysis):
             sat |= bit
     out: dict[int, dict[int, int]] = {}
@@ -492,7 +525,7 @@ def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int,
                     out[e.ri] = {e.pi: starts}
                 else:
                     found[e.pi] = found.get(e.pi, 0) | starts
-    for e in rs.always:
+    for e in always:
         if e.mask & sat == e.mask:
             out.setdefault(e.ri, {})[e.pi] = -1  # -1: from its anchor, when it is planned
     return sat, out
@@ -534,6 +567,7 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     n_tok = len(tokens)
     msg = _Msg(analysis, tokens, tables, sat, {})
     out: list[RawMatch] = []
+    keep = _speedups.keep_starts if _speedups is not None else None
     for ri in todo:
         cr = rs.crules[ri]
         plan: list[tuple[CPattern, int | None]] = []
@@ -546,13 +580,8 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
             if starts is not None:
                 # a start where the pattern matches nowhere, even up to the end of the message, cannot
                 # match inside its sentence (a shorter limit only takes ways away): drop it
-                first = cp.first
-                m = starts
-                while m:
-                    low = m & -m
-                    m ^= low
-                    if first(tokens, low.bit_length() - 1, n_tok) < 0:
-                        starts ^= low
+                kept = keep(cp.first, tokens, starts, n_tok) if keep is not None else None
+                starts = kept if kept is not None else _py_keep_starts(cp.first, tokens, starts, n_tok)
                 if not starts:
                     continue
             plan.append((cp, starts))
@@ -562,6 +591,20 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
         if found:
             out.extend(found)
     return out
+
+
+def _py_keep_starts(
+    first: Callable[[Sequence[Token], int, int], int], tokens: Sequence[Token], starts: int, n: int
+) -> int:
+    """*starts* (a bit mask of token positions) less those where ``first(tokens, k, n)`` finds no match. The
+    reference of ``nakanaori.text._speedups.keep_starts`` (which answers None past 64 bits: this then)."""
+    m = starts
+    while m:
+        low = m & -m
+        m ^= low
+        if first(tokens, low.bit_length() - 1, n) < 0:
+            starts ^= low
+    return starts
 
 
 def _cstarts(cp: CPattern, msg: _Msg) -> int | None:
@@ -611,6 +654,10 @@ def _coccurs(cp: CPattern, msg: _Msg, lo: int, hi: int) -> bool:
 
 def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]]) -> list[RawMatch]:
     """:func:`run_rule` on a compiled rule and its plan: the same matches, in the same order."""
+    if len(plan) == 1 and not cr.text and not cr.sentence_requires and not cr.sentence_forbids:
+        cp, starts = plan[0]
+        if starts is not None and cp.simple:
+            return _run_simple(cr, msg, cp, starts)
     rule = cr.rule
     analysis = msg.analysis
     tokens = msg.tokens
@@ -702,6 +749,38 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]])
                 if done:
                     break
     if out and cr.message_forbids and any(_coccurs(cp, msg, 0, n_tok) for cp in cr.message_forbids):
+        return []
+    return out
+
+
+def _run_simple(cr: CRule, msg: _Msg, cp: CPattern, starts: int) -> list[RawMatch]:
+    """:func:`_run_compiled` for the usual plan (most rules that get this far): one pattern of plain tokens
+    (one way to match) at known starts, no regex or text piece, no sentence condition. The starts in order,
+    each tried up to the end of its sentence; a start inside an accepted match is skipped (a match ends in
+    its own sentence, so one bound serves every sentence)."""
+    tokens = msg.tokens
+    n_tok = len(tokens)
+    sentences = msg.analysis.sentences
+    first = cp.first
+    rule = cr.rule
+    out: list[RawMatch] = []
+    free = 0
+    m = starts
+    while m:
+        low = m & -m
+        m ^= low
+        i = low.bit_length() - 1
+        if i >= n_tok:
+            break
+        if i < free:
+            continue
+        sent = sentences[tokens[i].sent]
+        hi = sent.end_token
+        end = first(tokens, i, hi)
+        if end > i and _caccept(cr, msg, i, end, sent.start_token, hi):
+            out.append(RawMatch(rule, i, end))
+            free = end
+    if out and cr.message_forbids and any(_coccurs(mf, msg, 0, n_tok) for mf in cr.message_forbids):
         return []
     return out
 

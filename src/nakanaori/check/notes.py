@@ -3,6 +3,7 @@ and the 0–100 score, driven by ``knowledge/message_checks.yaml``."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -15,6 +16,13 @@ from ..text.analysis import Analysis, Token
 from ..text.lexicon import lexicon
 from .findings import Finding, Note, Verdict
 from .questions import questions, releases_reply
+
+try:  # has_words in C (built by make setup); _py_has_words is the reference
+    from ..text import _speedups
+except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
+    _speedups = None  # type: ignore[assignment]
 
 MESSAGE_CHECKS_FILE = KNOWLEDGE_DIR / "message_checks.yaml"
 
@@ -322,6 +330,13 @@ class MessageChecks(BaseModel):
 def has_words(analysis: Analysis, words: list[str]) -> bool:
     """Whether one of the sender's own sentences has *words* in this order (each a dictionary or surface form of
     one morpheme), outside quotes, the other person's words and negated predicates."""
+    if _speedups is not None and analysis.tokens:
+        return _speedups.has_words(analysis.tokens, words)
+    return _py_has_words(analysis, words)
+
+
+def _py_has_words(analysis: Analysis, words: list[str]) -> bool:
+    """:func:`has_words` in Python (the reference of ``nakanaori.text._speedups.has_words``)."""
     for s in analysis.sentences:
         k = 0
         for t in analysis.tokens[s.start_token : s.end_token]:

@@ -5,6 +5,7 @@ Every rule reads the same :class:`Analysis`; nothing downstream tokenises again.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -13,7 +14,14 @@ from .lexicon import lexicon
 from .normalize import Normalized, has_japanese, normalize
 from .speech import QUOTATIVE_SURFACES, mark_speech
 from .tokenizer import tokenize_as
-from .tokens import Sentence, Token
+from .tokens import Sentence, Token, append_tokens
+
+try:  # the sentence pass and the negation marks in C (built by make setup); the Python passes are the reference
+    from . import _speedups
+except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
+    _speedups = None  # type: ignore[assignment]
 
 _LEX = lexicon()
 
@@ -380,13 +388,32 @@ def _mark_negation(tokens: list[Token]) -> None:
             break
 
 
+def _split_c(tokens: list[Token]) -> _Split:
+    """:func:`_split` in C (``_speedups.split``: the same pass, with this module's tables and helpers)."""
+    return _Split(
+        *_speedups.split(
+            tokens, _SURFACE_FLAGS, _surface_flags, OPEN_QUOTES, _sentence, _is_boundary_space, _ends_like_a_period
+        )
+    )
+
+
+def _mark_negation_c(tokens: list[Token]) -> None:
+    """:func:`_mark_negation` in C (``_speedups.mark_negation``, with this module's word sets)."""
+    _speedups.mark_negation(tokens, _PREDICATE_POS1, NEGATORS, _NEGATOR_POS1, PREDICATE_TAIL)
+
+
+# the passes in C when the extension is built (make setup); the Python functions are the reference
+split_tokens = _split_c if _speedups is not None else _split
+mark_negation = _mark_negation_c if _speedups is not None else _mark_negation
+
+
 def analyze(text: str) -> Analysis:
     """Analyse *text* (the user's original string) once for every rule."""
     norm = normalize(text)
-    tokens = tokenize_as(norm.text, Token) if norm.text else []
-    split = _split(tokens)
+    tokens = tokenize_as(norm.text, Token, append_tokens) if norm.text else []
+    split = split_tokens(tokens)
     _mark_reported(tokens, split.quotatives)
     _mark_requests(tokens, split.clause_starts)
-    _mark_negation(tokens)
+    mark_negation(tokens)
     mark_speech(tokens, split.opens, split.quotatives)
     return Analysis(normalized=norm, tokens=tokens, sentences=split.sentences, japanese=has_japanese(norm.text))

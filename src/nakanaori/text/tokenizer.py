@@ -102,36 +102,51 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 
 
 M = TypeVar("M", bound=Morpheme)
+Make = Callable[[str, Word, int, int], M]
+# (morphemes, out, make, words, miss, at) -> at: appends make(surface, word, begin, end) per morpheme
+Append = Callable[[Any, list[M], Make[M], dict[int, Word], Callable[[Any, int], Word], int], int]
 
 
-def tokenize_as(text: str, make: Callable[[str, Word, int, int], M]) -> list[M]:
+def append_morphemes(
+    ms: Any, out: list[M], make: Make[M], words: dict[int, Word], miss: Callable[[Any, int], Word], at: int
+) -> int:
+    """Append ``make(surface, word, begin, end)`` for each Sudachi morpheme of *ms*, the first beginning at
+    *at*; a word id not in *words* is read by ``miss(morpheme, word_id)``. Returns where the last one ends.
+
+    The reference of ``nakanaori.text._speedups.append_tokens`` (the same loop in C, for tokens)."""
+    append = out.append
+    word_of = words.get  # holds dictionary words only: an unknown word's id is never found
+    for m in ms:
+        surface = m.surface()
+        wid = m.word_id()
+        w = word_of(wid)
+        if w is None:
+            w = miss(m, wid)
+        end = at + len(surface)
+        append(make(surface, w, at, end))
+        at = end
+    return at
+
+
+def tokenize_as(text: str, make: Make[M], append: Append[M] | None = None) -> list[M]:
     """Tokenise normalised text (no lone surrogates) into ``make(surface, word, begin, end)`` objects.
 
     Two calls into Sudachi per morpheme (surface and word id); the rest comes from the word-id cache.
     Sudachi's morphemes cover the text one after another, so each begins where the previous one ended
-    (a piece whose surfaces do not add up to its length is read again with Sudachi's own offsets)."""
+    (a piece whose surfaces do not add up to its length is read again with Sudachi's own offsets).
+    *append* is the loop over one piece's morphemes (:func:`append_morphemes`, or the same in C)."""
     tok = get_tokenizer()
     out: list[M] = []
-    append = out.append
-    word_of = _WORDS.get  # holds dictionary words only: an unknown word's id is never found
+    run = append or append_morphemes
     for offset, piece in _chunks(text):
         ms = tok.tokenize(piece)
         first = len(out)
-        at = offset
-        for m in ms:
-            surface = m.surface()
-            wid = m.word_id()
-            w = word_of(wid)
-            if w is None:
-                w = _word(m, wid)
-            end = at + len(surface)
-            append(make(surface, w, at, end))
-            at = end
+        at = run(ms, out, make, _WORDS, _word, offset)
         if at != offset + len(piece):  # never seen on any labelled or fuzzed text; Sudachi's offsets then
             del out[first:]
             for m in ms:
                 w = _word(m, m.word_id())
-                append(make(m.surface(), w, offset + m.begin(), offset + m.end()))
+                out.append(make(m.surface(), w, offset + m.begin(), offset + m.end()))
     return out
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from .tokenizer import Morpheme, Word
+from .tokenizer import Append, Morpheme, Word, append_morphemes
+
+try:  # the per-token loops in C, built by ``pip install -e .`` (make setup); the Python code is the reference
+    from . import _speedups
+except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
+    _speedups = None  # type: ignore[assignment]
 
 
 class Token(Morpheme):
@@ -46,6 +54,11 @@ class Token(Morpheme):
 
     def __repr__(self) -> str:
         return f"Token({self.i}, {self.surface!r}, lemma={self.lemma!r}, pos={self.pos_str!r}, sent={self.sent})"
+
+
+# Sudachi morphemes -> tokens: the C loop (it sets the slots :meth:`Token.__init__` sets, and lets the class make
+# the past auxiliary) or its Python reference
+append_tokens: Append[Token] = _speedups.append_tokens if _speedups is not None else append_morphemes
 
 
 @dataclass(slots=True)

@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ...knowledge.loader import cached, load_model
 from ...labels import LABELS, NG_LABELS
 from ...text.analysis import Analysis
-from .features import codes
 from .model import Model, shipped_model
 
 MODEL_FINDINGS = Path(__file__).resolve().parents[2] / "knowledge" / "model_findings.yaml"
@@ -95,28 +94,26 @@ def judge(
     out: list[tuple[str, int, int, float]] = []
     if not analysis.tokens:
         return out, set()
-    c = codes(analysis)
     withdrawn = set()
-    if not c.units:
-        for label, v in m.vetoes.items():
-            if label in covered and v > 0.0:  # no unit: the message's probability is 0
-                withdrawn.add(label)
-        return out, withdrawn
-    probs = m.score_codes(c)  # [units, labels]
+    scorer = m.scorer
+    if scorer is None:  # the numpy reference
+        us, probs = m.unit_probabilities(analysis)  # [units, labels]
+        best = probs.max(axis=0).tolist() if us else [0.0] * len(LABELS)
+        has, thr = _threshold_arrays(m)
+        ks, js = np.nonzero(~(probs < thr) & has)
+        hits = [(us[k].begin, us[k].end, j, float(probs[k, j])) for k, j in zip(ks.tolist(), js.tolist(), strict=True)]
+    else:  # the same decisions in the native call, from the tokens and sentences
+        best, hits = scorer.judge_sentences(analysis.tokens, analysis.sentences)
     if m.vetoes and covered:
-        best = probs.max(axis=0).tolist()
         for label, v in m.vetoes.items():
+            # no unit: the message's probability is 0
             if label in covered and best[_LABEL_INDEX[label]] < v:
                 withdrawn.add(label)
     # the units at or above each label's threshold, unit by unit, labels in order; float32 comparisons,
     # as numpy compares a float32 probability with a Python float
-    has, thr = _threshold_arrays(m)
-    ks, js = np.nonzero(~(probs < thr) & has)
-    us = c.units
-    for k, j in zip(ks.tolist(), js.tolist(), strict=True):
+    for b, e, j, p in hits:
         label = LABELS[j]
-        b, e = us[k].begin, us[k].end
         if any(s < e and b < f for s, f in covered.get(label, ())):
             continue
-        out.append((label, b, e, float(probs[k, j])))
+        out.append((label, b, e, p))
     return out, withdrawn

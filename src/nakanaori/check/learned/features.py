@@ -18,6 +18,7 @@ inference call the same functions, so the features cannot drift apart.
 from __future__ import annotations
 
 import hashlib
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,34 +149,68 @@ _DOLLAR = string_id("$")
     _LEMMA,
     _ROLE_ID,
     _CHARS,
-) = range(16)
-_WIDTH = 16
+    _FLAGS,
+) = range(17)
+_WIDTH = 17
 _TAG_COLUMN = {"R": _TAG_R, "K": _TAG_K, "O": _TAG_O, "L": _TAG_L}
 
 # lemma, surface, pos1, cform, scope (0 own, 1 quoted/reported, 2 negated) + 4 when in a request
 TokenKey = tuple[str, str, str, str, int]
 
 
+class _StringIds(dict[str, int]):
+    """string_id of the strings tokens are made of, each computed once (bounded like the token rows)."""
+
+    def __missing__(self, s: str) -> int:
+        v = self[s] = string_id(s)
+        return v
+
+
+_IDS = _StringIds()
+_ROW_STRUCT = struct.Struct(f"<{_WIDTH}Q")
+
+
 def _token_row(key: TokenKey) -> bytes:
     lemma, surface, pos1, cform, scope_request = key
     scope, request = scope_request & 3, scope_request & 4
+    ids = _IDS
+    if len(ids) > 4 * _ROWS_MAX:
+        ids.clear()
     base = lemma or surface
     mark = "«" if scope == 1 else "¬" if scope == 2 else ""
     function = pos1.startswith(_FUNCTION_POS)
     role = _ROLE.get(lemma) or ("@PRON" if pos1 == "代名詞" else None)
-    k = string_id(mark + base)
+    k = ids[mark + base]
     content = 0 if function else 1
     row = [0] * _WIDTH
     row[_U1] = k * _UNI
-    row[_FUNC] = string_id(pos1 + ":" + surface) * _FUNC_C if function else 0
-    row[_CFORM] = string_id(cform.split("-", 1)[0]) * _CFORM_C if cform else 0
-    row[_REQ] = string_id(base) * _REQ_C if request else 0
+    row[_FUNC] = ids[pos1 + ":" + surface] * _FUNC_C if function else 0
+    row[_CFORM] = ids[cform.split("-", 1)[0]] * _CFORM_C if cform else 0
+    row[_REQ] = ids[base] * _REQ_C if request else 0
     row[_TAG_R], row[_TAG_K], row[_TAG_O], row[_TAG_L] = (k * c * content for c in (_R_C, _K_C, _O_C, _L_C))
     row[_PREV], row[_NEXT] = k * _P_C, k * _N_C
-    row[_KEY], row[_SURF], row[_LEMMA] = k, string_id(surface), string_id(lemma)
-    row[_ROLE_ID] = string_id(role) if role else 0
+    row[_KEY], row[_SURF], row[_LEMMA] = k, ids[surface], ids[lemma]
+    row[_ROLE_ID] = ids[role] if role else 0
     row[_CHARS] = len(surface) << 1 | (scope == 1)  # the surface's length and whether it is quoted or reported
-    return np.array([v & _MASK for v in row], dtype=np.uint64).tobytes()
+    row[_FLAGS] = _flags(lemma, surface, pos1)
+    return _ROW_STRUCT.pack(*[v & _MASK for v in row])
+
+
+# what the native featuriser needs to know of a token's strings (the reference asks the tokens themselves)
+_F_COMMA, _F_CLOSER_R, _F_CLOSER_K, _F_QEND, _F_KA_NO, _F_SYMBOL, _F_PARTICLE = (1 << b for b in range(7))
+
+
+def _flags(lemma: str, surface: str, pos1: str) -> int:
+    """The FLAGS column: a comma (_closer_tag), the lemma's clause role, a question ending (_is_question),
+    a particle after a person word."""
+    return (
+        (_F_COMMA if surface in _COMMAS else 0)
+        | (_F_CLOSER_R if lemma in _REASON_CLOSERS else _F_CLOSER_K if lemma in _CONTRAST_CLOSERS else 0)
+        | (_F_QEND if surface in _QUESTION_ENDS else 0)
+        | (_F_KA_NO if surface in ("か", "の") else 0)
+        | (_F_SYMBOL if pos1 == "補助記号" else 0)
+        | (_F_PARTICLE if surface in _ROLE_PARTICLES else 0)
+    )
 
 
 class _TokenRows(dict[TokenKey, bytes]):
@@ -371,6 +406,54 @@ def codes(analysis: Analysis) -> Codes:
     keep = allc != 0
     n_message = int(np.count_nonzero(keep[: allc.size - 2 * n - tl.shape[0]]))
     return Codes(us, _avalanche(allc[keep]), allu[keep], n_message)
+
+
+NativeInputs = tuple[bytes, list[int], list[int], str]
+
+
+def native_inputs(analysis: Analysis, us: list[Unit]) -> NativeInputs:
+    """What the native featuriser reads of a message (``_native.c``), from one pass over the tokens of its
+    units *us*: the tokens' rows joined, the first token of each unit and of each clause (each list ending
+    with the number of tokens), and the tokens' surfaces joined. The same pass as :func:`codes`'s."""
+    tokens = analysis.tokens
+    rows = _ROWS
+    if len(rows) > _ROWS_MAX:
+        rows.clear()
+    parts: list[bytes] = []
+    surfaces: list[str] = []
+    bounds: list[int] = []
+    starts: list[int] = []
+    n = 0
+    for u in us:
+        bounds.append(n)
+        clause = -1
+        for t in tokens[u.start_token : u.end_token]:
+            if t.pos_str.startswith(_SKIP_POS):
+                continue
+            if t.clause != clause:
+                clause = t.clause
+                starts.append(n)
+            scope = (1 if (t.quote or t.reported) else 2 if t.negated else 0) | (4 if t.request else 0)
+            parts.append(rows[(t.lemma, t.surface, t.pos1, t.cform, scope)])
+            surfaces.append(t.surface)
+            n += 1
+    bounds.append(n)
+    starts.append(n)
+    return b"".join(parts), bounds, starts, "".join(surfaces)
+
+
+def token_row(key: TokenKey) -> bytes:
+    """A token's row (the native featuriser keeps its own table of them, and asks here on a miss)."""
+    return _token_row(key)
+
+
+def native_constants() -> bytes:
+    """The family multipliers the native featuriser applies itself, in ``_native.c``'s order (C_BI1 ...)."""
+    values = (
+        *(_BI1, _BI2, _TRI1, _TRI2, _TRI3, _CH1, _CH2, _CH3, _CH4),
+        *(_WHO1, _WHO2, _WHO21, _WHO22, _WHO23, _QEND_C, _QROLE, _FIRST, _LAST, _SHORT, _DOLLAR, _SCOPE_BIT),
+    )
+    return np.array(values, dtype=np.uint64).tobytes()
 
 
 # a feature's identity is its code less the low ID_SHIFT bits (50 bits: no two features of a message share

@@ -10,7 +10,7 @@ A message's probability for a label is its most likely sentence's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from ...knowledge.loader import cached
 from ...labels import LABELS
 from ...text.analysis import Analysis
 from .artefact_files import read_artefact
-from .features import FEATURE_VERSION, ID_SHIFT, UNIT_BITS, Codes, Unit, codes
+from .features import FEATURE_VERSION, ID_SHIFT, UNIT_BITS, Codes, Unit, codes, units
+from .native import native
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 
@@ -44,7 +45,7 @@ class Model:
     # the weights of both views side by side, as shipped (float16): row b is bucket b's weights for the
     # units' model (columns 0..L-1) then for the whole-message view (L..2L-1). One table, one gather per
     # distinct bucket of a message: the gathers from a table of megabytes are most of the model's cost
-    table: np.ndarray  # [buckets, 2 * labels] float16
+    table: np.ndarray  # [buckets, 2 * labels padded to 32 columns] float16, 64-byte aligned rows
     bias: np.ndarray  # [labels]
     platt_a: np.ndarray
     platt_b: np.ndarray
@@ -67,16 +68,40 @@ class Model:
     @property
     def msg_weights(self) -> np.ndarray:
         """[buckets, labels] the whole-message view's model (a float16 view of the table)."""
-        return self.table[:, len(LABELS) :]
+        return self.table[:, len(LABELS) : 2 * len(LABELS)]
 
     def probabilities(self, z: np.ndarray) -> np.ndarray:
         p: np.ndarray = 1.0 / (1.0 + np.exp(-(self.platt_a * z + self.platt_b)))
         return p
 
     def score(self, analysis: Analysis) -> list[UnitScore]:
-        """Calibrated probabilities for every unit of the message, in one pass of numpy calls."""
-        probs = self.score_codes(c := codes(analysis))
-        return [UnitScore(u, probs[k]) for k, u in enumerate(c.units)]
+        """Calibrated probabilities for every unit of the message."""
+        us, probs = self.unit_probabilities(analysis)
+        return [UnitScore(u, probs[k]) for k, u in enumerate(us)]
+
+    def unit_probabilities(self, analysis: Analysis) -> tuple[list[Unit], np.ndarray]:
+        """The units of the message and their probabilities [units, labels]: one native call (the numpy
+        reference, :func:`~.features.codes` then :meth:`score_codes`, where the extension is not built)."""
+        scorer = self.scorer
+        if scorer is None:
+            probs = self.score_codes(c := codes(analysis))
+            return c.units, probs
+        us = units(analysis)
+        if not us:
+            return us, np.zeros((0, len(LABELS)), dtype=np.float32)
+        out = np.frombuffer(scorer.score(analysis.tokens, us), dtype=np.float32)
+        return us, out.reshape(len(us), len(LABELS))
+
+    @cached_property
+    def scorer(self) -> Any:
+        """The native scorer of this model (``_native.Scorer``: the table, the calibration and the thresholds),
+        or None when the extension is not built."""
+        if native is None:
+            return None
+        thresholds = np.array([self.thresholds.get(label, np.nan) for label in LABELS], dtype=np.float32)
+        views = (self.bias, self.platt_a, self.platt_b, self.msg_bias, self.msg_platt_a, self.msg_platt_b, self.mix)
+        params = np.concatenate([*views, thresholds]).astype(np.float32).tobytes()
+        return native.Scorer(self.table, self.hash_bits, len(LABELS), params)
 
     def score_codes(self, c: Codes) -> np.ndarray:
         """[units, labels]: each unit's calibrated probabilities, mixed with the whole message's where
@@ -116,7 +141,7 @@ class Model:
             np.not_equal(ident[1:], ident[:-1], out=first[1:])
             msg = first & ((key & _UNIT_ONLY) == 0)
             mc = np.bincount(col[msg], minlength=d).astype(np.float32)
-            zm = (mc @ rows[:, n:]) / np.float32(np.sqrt(mc.sum()))
+            zm = (mc @ rows[:, n : 2 * n]) / np.float32(np.sqrt(mc.sum()))
             pm = 1.0 / (1.0 + np.exp(-(self.msg_platt_a * (zm + self.msg_bias) + self.msg_platt_b)))
             probs = (1.0 - self.mix) * probs + self.mix * pm
         return probs
@@ -153,7 +178,7 @@ def load_model(directory: Path = ARTEFACT_DIR) -> Model:
     ):
         raise ModelError(f"{npz}: weight shapes {w.shape} do not match the metadata in {meta_path.name}")
     return Model(
-        table=np.ascontiguousarray(np.concatenate([w, arrays["msg_weights"]], axis=1).astype(np.float16)),
+        table=_row_aligned(w, arrays["msg_weights"]),
         bias=arrays["bias"].astype(np.float32),
         platt_a=arrays["platt_a"].astype(np.float32),
         platt_b=arrays["platt_b"].astype(np.float32),
@@ -166,6 +191,20 @@ def load_model(directory: Path = ARTEFACT_DIR) -> Model:
         hash_bits=bits,
         meta=meta,
     )
+
+
+def _row_aligned(*parts: np.ndarray) -> np.ndarray:
+    """The matrices side by side as float16, each row padded to a multiple of 64 bytes and the array
+    aligned on 64 bytes: a row is one cache line (28 columns of 2 bytes would straddle two lines three
+    times in four; the native scorer's gathers from this table are most of the model's cost)."""
+    rows = parts[0].shape[0]
+    width = sum(p.shape[1] for p in parts)
+    padded = -(-width // 32) * 32
+    raw = np.zeros(rows * padded + 32, dtype=np.float16)
+    skip = (-raw.ctypes.data % 64) // 2
+    table = raw[skip : skip + rows * padded].reshape(rows, padded)
+    table[:, :width] = np.concatenate(parts, axis=1)
+    return table
 
 
 @lru_cache(maxsize=1)
