@@ -5,7 +5,10 @@
  * instead of ~70 numpy calls and their temporaries. The reference stays the readable statement of the
  * features; tests compare the two on every message of the train and dev batches and on fuzzed texts.
  *
- * Inputs of a message (built by features.native_inputs in one Python pass over the tokens):
+ * The product calls Scorer.judge_sentences(tokens, sentences): the units (sentences less their spaces),
+ * the tokens' rows (a per-process table here, filled from features.token_row on a miss), the codes, the
+ * scores and the decisions, in one call. The same inputs can be given explicitly (for tests and for any
+ * other caller), as features.native_inputs builds them in one Python pass over the tokens:
  *   rows    bytes, n x ROW_WIDTH uint64: each token's row from the per-process token table
  *   bounds  n_units + 1 ints: the first token of each unit, then n
  *   starts  n_clauses + 1 ints: the first token of each clause (a unit starts a clause), then n
@@ -15,9 +18,11 @@
  * [2**hash_bits, W], per unit the sum over its distinct features' buckets of table rows (some columns)
  * divided by sqrt(#distinct), and the same for the whole-message view (other columns).
  *
- * Floating point follows numpy's float32 order of operations (sums are accumulated in double and
- * rounded once; numpy's matrix product may differ in the last bits: the tests allow 1e-6).
- * The GIL is held throughout: a call takes microseconds and the server uses processes, not threads.
+ * Floating point follows numpy's float32 order of operations (sums of float16 rows are accumulated in
+ * double, exactly, and rounded once; numpy's float32 matrix product may differ in the last bits: the
+ * tests allow 1e-6 and require the same decisions).
+ * The GIL is held throughout: a call takes tens of microseconds and the server uses processes, not
+ * threads.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
