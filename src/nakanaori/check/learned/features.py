@@ -263,11 +263,9 @@ def _is_question(toks: list[Token], lo: int, hi: int) -> bool:
     )
 
 
-def codes(analysis: Analysis) -> Codes:
-    """The units of a message and the feature codes of each (every token looked up once)."""
-    us = units(analysis)
-    if not us:
-        return Codes(us, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), 0)
+def _token_pass(analysis: Analysis, us: list[Unit]) -> tuple[list[bytes], list[Token], list[int], list[int], list[int]]:
+    """One pass over the tokens of the units *us* (spaces skipped): each token's row, the token, its unit,
+    the first token of each clause and of each unit (both lists ending with the number of tokens)."""
     tokens = analysis.tokens
     rows = _ROWS
     if len(rows) > _ROWS_MAX:
@@ -290,10 +288,19 @@ def codes(analysis: Analysis) -> Codes:
             parts.append(rows[(t.lemma, t.surface, t.pos1, t.cform, scope)])
             toks.append(t)
             unit_l.append(k)
+    bounds.append(len(toks))
+    starts.append(len(toks))
+    return parts, toks, unit_l, starts, bounds
+
+
+def codes(analysis: Analysis) -> Codes:
+    """The units of a message and the feature codes of each (every token looked up once)."""
+    us = units(analysis)
+    if not us:
+        return Codes(us, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), 0)
+    parts, toks, unit_l, starts, bounds = _token_pass(analysis, us)
     n = len(toks)
     n_units = len(us)
-    bounds.append(n)
-    starts.append(n)
     # per clause, which tagged column its content words take: R/K/O by its closer, L for a unit's last
     # clause, none in a unit of one clause
     cols: list[int] = []
@@ -415,31 +422,8 @@ def native_inputs(analysis: Analysis, us: list[Unit]) -> NativeInputs:
     """What the native featuriser reads of a message (``_native.c``), from one pass over the tokens of its
     units *us*: the tokens' rows joined, the first token of each unit and of each clause (each list ending
     with the number of tokens), and the tokens' surfaces joined. The same pass as :func:`codes`'s."""
-    tokens = analysis.tokens
-    rows = _ROWS
-    if len(rows) > _ROWS_MAX:
-        rows.clear()
-    parts: list[bytes] = []
-    surfaces: list[str] = []
-    bounds: list[int] = []
-    starts: list[int] = []
-    n = 0
-    for u in us:
-        bounds.append(n)
-        clause = -1
-        for t in tokens[u.start_token : u.end_token]:
-            if t.pos_str.startswith(_SKIP_POS):
-                continue
-            if t.clause != clause:
-                clause = t.clause
-                starts.append(n)
-            scope = (1 if (t.quote or t.reported) else 2 if t.negated else 0) | (4 if t.request else 0)
-            parts.append(rows[(t.lemma, t.surface, t.pos1, t.cform, scope)])
-            surfaces.append(t.surface)
-            n += 1
-    bounds.append(n)
-    starts.append(n)
-    return b"".join(parts), bounds, starts, "".join(surfaces)
+    parts, toks, _, starts, bounds = _token_pass(analysis, us)
+    return b"".join(parts), bounds, starts, "".join(t.surface for t in toks)
 
 
 def token_row(key: TokenKey) -> bytes:
