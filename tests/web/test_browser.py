@@ -579,11 +579,21 @@ def test_sending_a_plan_step_through_line_marks_it_sent(page: Any, server: str, 
     page.fill("input[name=apologized_on]", "2026-11-20")
     page.click("#new-case button[type=submit]")
     page.wait_for_selector("#case-title")
+    # the mark comes from app.js (deferred): click only once the page has loaded and its handlers are attached
+    page.wait_for_load_state("load")
     link = page.locator("#steps a[data-step-sent]").first
     step_id = link.get_attribute("data-step-sent")
-    with page.context.expect_page() as popup:
+    # wait on the request itself (a failed mark names its status) and on the popup LINE opens in
+    sent_url = f"/api/journal/steps/{step_id}/sent"
+    with (
+        page.expect_response(lambda r: r.url.endswith(sent_url) and r.request.method == "POST") as sent,
+        page.context.expect_page() as popup,
+    ):
         link.click()
+    assert sent.value.ok, sent.value.status
     assert line_text(popup.value.url) == link.evaluate("a => a.closest('.template').querySelector('.msg').textContent")
+    popup.value.close()  # back to the journal's tab, as after switching back from LINE
+    page.bring_to_front()
     page.wait_for_selector(f"#step-{step_id}.sent")
     assert rows(db_file, f"SELECT sent_at IS NOT NULL, done FROM planned_steps WHERE id = {int(step_id)}") == [(1, 1)]
     page.reload()
