@@ -19,16 +19,24 @@ The results are exactly those of ``engine.run_rules_unfiltered`` (``tests/check/
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..text.analysis import Analysis, Token
 from .rules import PatternRule, TokenSpec
 
+try:  # the patterns interpreted in C (built by make setup); the generated Python functions are the reference
+    from ..text import _speedups
+except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
+    _speedups = None  # type: ignore[assignment]
+
 Rule = PatternRule
-Ends = Callable[[Sequence[Token], int, int], Iterator[int]]
+Ends = Callable[[Sequence[Token], int, int], Iterable[int]]
 First = Callable[[Sequence[Token], int, int], int]
 Head = Callable[[Token], bool]
 Clause = tuple[str, frozenset[str]]  # (field, values): one of the values must occur in the message's field
@@ -103,6 +111,37 @@ def word_end(words: frozenset[str], tokens: Sequence[Token], ti: int, limit: int
         if joined in words:
             return k + 1
     return None
+
+
+def _opt_set(values: list[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
+
+
+def _opt_tuple(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def spec_test(spec: TokenSpec) -> tuple[Any, ...]:
+    """*spec* as data for ``_speedups.Matcher`` (what :func:`spec_expr` says as code): (s, lemma, norm, pos,
+    cform, ctype, rx, not), each None when absent; an any-token (or a token with no condition) tests nothing."""
+    if spec.any:
+        return (None,) * 8
+    rx = spec.rx
+    return (
+        _opt_set(spec.s),
+        _opt_set(spec.lemma),
+        _opt_set(spec.norm),
+        _opt_tuple(spec.pos),
+        _opt_tuple(spec.cform),
+        _opt_tuple(spec.ctype),
+        rx.fullmatch if rx is not None else None,
+        spec_test(spec.not_) if spec.not_ is not None else None,
+    )
+
+
+def pattern_steps(pattern: Sequence[TokenSpec]) -> tuple[tuple[Any, ...], ...]:
+    """*pattern* as the steps of a ``_speedups.Matcher``: (op, max, test, words) per token spec."""
+    return tuple((s.op, s.max, spec_test(s), _opt_set(s.word)) for s in pattern)
 
 
 def _is_simple(pattern: Sequence[TokenSpec]) -> bool:
@@ -336,6 +375,9 @@ def _compile_pattern(pattern: Sequence[TokenSpec], env: _Env) -> CPattern:
     has_head = pattern[0].op in ("1", "+")
     head_free = not has_head or (anc is not None and anc[2] == anc[3] == 0 and _tests_only(pattern[0], anc))
     cp = CPattern(pattern, simple, _unset, _unset, None, anc, offsets, anchor_rx, head_free, length=len(pattern))
+    if _speedups is not None:  # the C matcher: the same ends as the generated functions below, in the same order
+        m = _speedups.Matcher(pattern_steps(pattern))
+        cp.first, cp.ends = m, m.ends
 
     def make_ends() -> Any:
         return _define(_gen_ends(pattern, env), env, "_g")
@@ -347,11 +389,23 @@ def _compile_pattern(pattern: Sequence[TokenSpec], env: _Env) -> CPattern:
     def make_head() -> Any:
         return _define(["def _h(t):", f"    return {spec_expr(pattern[0], env)}"], env, "_h")
 
-    cp.ends = _on_first_use(cp, "ends", make_ends)
-    cp.first = _on_first_use(cp, "first", make_first)
+    if _speedups is None:
+        cp.ends = _on_first_use(cp, "ends", make_ends)
+        cp.first = _on_first_use(cp, "first", make_first)
     if has_head:
         cp.head = _on_first_use(cp, "head", make_head)
     return cp
+
+
+def reference_functions(pattern: Sequence[TokenSpec]) -> tuple[First, Ends]:
+    """The generated Python ``first`` and ``ends`` of *pattern*: what the product runs without the C matcher, and
+    the reference ``_speedups.Matcher`` must equal (``tests/text/test_speedups.py``)."""
+    env = _Env()
+    simple = _is_simple(pattern)
+    first = _define(
+        _gen_first(pattern, env) if simple else _gen_ends(pattern, env, first=True), env, "_f" if simple else "_g"
+    )
+    return first, _define(_gen_ends(pattern, env), env, "_g")
 
 
 def _unset(*args: Any) -> Any:

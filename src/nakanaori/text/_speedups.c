@@ -10,6 +10,7 @@
    split          nakanaori.text.analysis._split            sentences, clauses, the quote scope, in one pass
    mark_negation  nakanaori.text.analysis._mark_negation    the negated predicates
    has_words      nakanaori.check.notes._py_has_words       words in order in one of the sender's sentences
+   Matcher        nakanaori.check.compiled.reference_functions  one pattern's first end and every end, interpreted
 
    Nothing here knows a rule, a word or a label: the data comes from the callers. */
 
@@ -22,6 +23,7 @@
 static PyObject *str_surface, *str_word_id, *str_ta, *str_aux;
 static PyObject *str_mask, *str_offsets, *str_ri, *str_pi;
 static PyObject *str_lemma, *str_norm, *str_pos1;
+static PyObject *str_symbol, *str_space, *str_noun, *str_conj_particle, *str_suru, *str_te, *str_de;
 
 /* ------------------------------------------------------------------ slots by offset */
 
@@ -516,6 +518,447 @@ fail:
     return NULL;
 }
 
+
+/* ------------------------------------------------------------------ Matcher: one pattern, interpreted */
+
+/* A compiled pattern of the rule engine (nakanaori.check.compiled): the same matching as the generated Python
+   functions ``first`` and ``ends`` of a CPattern (their reference: engine.match_ends), over the token specs as
+   data. Matcher(steps): steps is a tuple of (op, max, test, words), op one of "1" "?" "*" "+" "*?", test None
+   (any token) or (s, lemma, norm, pos, cform, ctype, rx, not) with s/lemma/norm frozensets, pos/cform/ctype
+   tuples of prefixes, rx a bound fullmatch and not a nested test (each None when absent), words a frozenset for
+   a word token (else None). Calling it as first(tokens, i, limit) gives the first end or -1; ends(tokens, i,
+   limit) the list of every end in the reference's order. */
+
+enum { M_SURFACE, M_LEMMA, M_NORM, M_POS_STR, M_CFORM, M_CTYPE, N_MFIELDS };
+static const char *const mfield_names[N_MFIELDS] = {"surface", "lemma", "norm", "pos_str", "cform", "ctype"};
+static PyObject *mfield_str[N_MFIELDS];
+static SlotMap mfields = {NULL, {0}};
+static PyObject *str_long_vowel, *str_wave_dash;
+
+static int append_int(PyObject *list, Py_ssize_t v);
+
+typedef struct Test {
+    PyObject *set[3];    /* surface, lemma, norm: frozensets (borrowed from the steps tuple) or NULL */
+    PyObject *prefix[3]; /* pos_str, cform, ctype: tuples of prefixes or NULL */
+    PyObject *rx;        /* fullmatch or NULL */
+    struct Test *not_;   /* or NULL */
+    int any;             /* tests nothing */
+} Test;
+
+enum { OP_ONE, OP_OPT, OP_STAR, OP_PLUS, OP_LAZY };
+
+typedef struct {
+    Test test;
+    int op;
+    Py_ssize_t max;
+    PyObject *words; /* borrowed, or NULL */
+} Step;
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *steps_obj; /* the tuple the steps borrow from */
+    Py_ssize_t n;
+    Step *steps;
+    Test **extra; /* the nested tests, to free */
+    Py_ssize_t n_extra;
+} Matcher;
+
+static PyTypeObject MatcherType;
+
+/* a new reference to token field k */
+static inline PyObject *mfield(PyObject *tok, int k)
+{
+    if (Py_TYPE(tok) != mfields.type && slotmap_resolve(&mfields, Py_TYPE(tok), mfield_names, N_MFIELDS) < 0) {
+        PyErr_Clear();
+        return PyObject_GetAttr(tok, mfield_str[k]);
+    }
+    PyObject *v = *(PyObject **)((char *)tok + mfields.off[k]);
+    if (v == NULL) {
+        PyErr_SetObject(PyExc_AttributeError, mfield_str[k]);
+        return NULL;
+    }
+    Py_INCREF(v);
+    return v;
+}
+
+static int starts_with_any(PyObject *v, PyObject *prefixes)
+{
+    if (!PyUnicode_Check(v)) {
+        PyErr_SetString(PyExc_TypeError, "a token field is not a str");
+        return -1;
+    }
+    Py_ssize_t np = PyTuple_GET_SIZE(prefixes);
+    for (Py_ssize_t j = 0; j < np; j++) {
+        Py_ssize_t r = PyUnicode_Tailmatch(v, PyTuple_GET_ITEM(prefixes, j), 0, PY_SSIZE_T_MAX, -1);
+        if (r != 0)
+            return r < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+/* 1 when the token passes the test, 0 when not, -1 on an error */
+static int test_token(const Test *t, PyObject *tok)
+{
+    if (t->any)
+        return 1;
+    for (int k = 0; k < 3; k++) {
+        if (t->set[k] == NULL)
+            continue;
+        PyObject *v = mfield(tok, M_SURFACE + k);
+        if (v == NULL)
+            return -1;
+        int r = PySet_Contains(t->set[k], v);
+        Py_DECREF(v);
+        if (r <= 0)
+            return r;
+    }
+    for (int k = 0; k < 3; k++) {
+        if (t->prefix[k] == NULL)
+            continue;
+        PyObject *v = mfield(tok, M_POS_STR + k);
+        if (v == NULL)
+            return -1;
+        int r = starts_with_any(v, t->prefix[k]);
+        Py_DECREF(v);
+        if (r <= 0)
+            return r;
+    }
+    if (t->rx != NULL) {
+        PyObject *v = mfield(tok, M_SURFACE);
+        if (v == NULL)
+            return -1;
+        PyObject *mo = PyObject_CallOneArg(t->rx, v);
+        Py_DECREF(v);
+        if (mo == NULL)
+            return -1;
+        int r = mo != Py_None;
+        Py_DECREF(mo);
+        if (!r)
+            return 0;
+    }
+    if (t->not_ != NULL) {
+        int r = test_token(t->not_, tok);
+        if (r != 0)
+            return r < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+/* compiled.word_end: the end of the word at ti (one morpheme with a listed form, else up to four morphemes whose
+   surfaces joined are listed, no punctuation between); -1 when there is none, -2 on an error */
+static Py_ssize_t word_end_c(PyObject *words, PyObject *tokens, Py_ssize_t ti, Py_ssize_t limit)
+{
+    PyObject *tok = PyList_GET_ITEM(tokens, ti);
+    PyObject *joined = NULL;
+    for (int k = M_SURFACE; k <= M_NORM; k++) {
+        PyObject *v = mfield(tok, k);
+        if (v == NULL)
+            return -2;
+        int r = PySet_Contains(words, v);
+        if (k == M_SURFACE && r == 0)
+            joined = v;
+        else
+            Py_DECREF(v);
+        if (r != 0) {
+            Py_XDECREF(joined);
+            return r < 0 ? -2 : ti + 1;
+        }
+    }
+    Py_ssize_t stop = limit < ti + 4 ? limit : ti + 4;
+    if (stop > PyList_GET_SIZE(tokens))
+        stop = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t k = ti + 1; k < stop; k++) {
+        PyObject *u = PyList_GET_ITEM(tokens, k);
+        PyObject *pos = mfield(u, M_POS_STR);
+        PyObject *surface = pos == NULL ? NULL : mfield(u, M_SURFACE);
+        if (surface == NULL) {
+            Py_XDECREF(pos);
+            Py_DECREF(joined);
+            return -2;
+        }
+        int brk = 0;
+        if (!PyUnicode_Check(pos) || !PyUnicode_Check(surface)) {
+            PyErr_SetString(PyExc_TypeError, "a token field is not a str");
+            brk = -1;
+        }
+        else if (PyUnicode_Tailmatch(pos, str_symbol, 0, PY_SSIZE_T_MAX, -1) ||
+                 PyUnicode_Tailmatch(pos, str_space, 0, PY_SSIZE_T_MAX, -1))
+            brk = PyUnicode_Compare(surface, str_long_vowel) != 0 && PyUnicode_Compare(surface, str_wave_dash) != 0;
+        Py_DECREF(pos);
+        if (brk) {
+            Py_DECREF(surface);
+            Py_DECREF(joined);
+            return brk < 0 ? -2 : -1;
+        }
+        PyObject *j2 = PyUnicode_Concat(joined, surface);
+        Py_DECREF(surface);
+        Py_DECREF(joined);
+        if (j2 == NULL)
+            return -2;
+        joined = j2;
+        int r = PySet_Contains(words, joined);
+        if (r != 0) {
+            Py_DECREF(joined);
+            return r < 0 ? -2 : k + 1;
+        }
+    }
+    Py_DECREF(joined);
+    return -1;
+}
+
+static inline int test_at(const Step *st, PyObject *tokens, Py_ssize_t ti)
+{
+    if (ti >= PyList_GET_SIZE(tokens)) {
+        PyErr_SetString(PyExc_IndexError, "list index out of range");
+        return -1;
+    }
+    return test_token(&st->test, PyList_GET_ITEM(tokens, ti));
+}
+
+/* The ends of steps[pi:] from ti, in the reference's order: with out == NULL, the first (or -1); else each is
+   appended to out (and -1 returned). -2 on an error. */
+static Py_ssize_t match_from(const Matcher *m, PyObject *tokens, Py_ssize_t pi, Py_ssize_t ti, Py_ssize_t limit,
+                             PyObject *out)
+{
+    if (pi == m->n) {
+        if (out == NULL)
+            return ti;
+        return append_int(out, ti) < 0 ? -2 : -1;
+    }
+    const Step *st = &m->steps[pi];
+    if (st->op == OP_ONE) {
+        if (ti >= limit)
+            return -1;
+        int r = test_at(st, tokens, ti);
+        if (r <= 0)
+            return r < 0 ? -2 : -1;
+        Py_ssize_t nxt = ti + 1;
+        if (st->words != NULL) {
+            nxt = word_end_c(st->words, tokens, ti, limit);
+            if (nxt < 0)
+                return nxt;
+        }
+        return match_from(m, tokens, pi + 1, nxt, limit, out);
+    }
+    Py_ssize_t count = 0;
+    if (st->op == OP_LAZY) { /* as few as it can, then one more at a time */
+        for (;;) {
+            Py_ssize_t e = match_from(m, tokens, pi + 1, ti + count, limit, out);
+            if (e != -1)
+                return e;
+            if (count >= st->max || ti + count >= limit)
+                return -1;
+            int r = test_at(st, tokens, ti + count);
+            if (r <= 0)
+                return r < 0 ? -2 : -1;
+            count++;
+        }
+    }
+    Py_ssize_t lo = st->op == OP_PLUS ? 1 : 0;
+    Py_ssize_t hi = st->op == OP_OPT ? 1 : st->max;
+    while (count < hi && ti + count < limit) {
+        int r = test_at(st, tokens, ti + count);
+        if (r < 0)
+            return -2;
+        if (!r)
+            break;
+        count++;
+    }
+    if (pi == m->n - 1) { /* a final quantifier takes all it can */
+        if (count < lo)
+            return -1;
+        if (out == NULL)
+            return ti + count;
+        return append_int(out, ti + count) < 0 ? -2 : -1;
+    }
+    for (; count >= lo; count--) {
+        Py_ssize_t e = match_from(m, tokens, pi + 1, ti + count, limit, out);
+        if (e != -1)
+            return e;
+    }
+    return -1;
+}
+
+static int matcher_args(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t *i, Py_ssize_t *limit)
+{
+    if (nargs != 3 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "(tokens: list, i, limit)");
+        return -1;
+    }
+    *i = PyLong_AsSsize_t(args[1]);
+    if (*i == -1 && PyErr_Occurred())
+        return -1;
+    *limit = PyLong_AsSsize_t(args[2]);
+    if (*limit == -1 && PyErr_Occurred())
+        return -1;
+    return 0;
+}
+
+static PyObject *matcher_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t i, limit;
+    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames)) {
+        PyErr_SetString(PyExc_TypeError, "no keyword arguments");
+        return NULL;
+    }
+    if (matcher_args(args, PyVectorcall_NARGS(nargsf), &i, &limit) < 0)
+        return NULL;
+    Py_ssize_t e = match_from((Matcher *)self, args[0], 0, i, limit, NULL);
+    if (e == -2)
+        return NULL;
+    return PyLong_FromSsize_t(e);
+}
+
+static PyObject *matcher_ends(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t i, limit;
+    if (matcher_args(args, nargs, &i, &limit) < 0)
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    if (match_from((Matcher *)self, args[0], 0, i, limit, out) == -2) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int parse_test(Matcher *m, PyObject *spec, Test *t)
+{
+    memset(t, 0, sizeof(*t));
+    if (spec == Py_None) {
+        t->any = 1;
+        return 0;
+    }
+    if (!PyTuple_Check(spec) || PyTuple_GET_SIZE(spec) != 8) {
+        PyErr_SetString(PyExc_TypeError, "a test is None or (s, lemma, norm, pos, cform, ctype, rx, not)");
+        return -1;
+    }
+    for (int k = 0; k < 3; k++) {
+        PyObject *v = PyTuple_GET_ITEM(spec, k);
+        if (v != Py_None && !PyFrozenSet_Check(v)) {
+            PyErr_SetString(PyExc_TypeError, "s, lemma, norm: a frozenset or None");
+            return -1;
+        }
+        t->set[k] = v == Py_None ? NULL : v;
+        v = PyTuple_GET_ITEM(spec, 3 + k);
+        if (v != Py_None && !PyTuple_Check(v)) {
+            PyErr_SetString(PyExc_TypeError, "pos, cform, ctype: a tuple or None");
+            return -1;
+        }
+        if (v != Py_None)
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(v); j++)
+                if (!PyUnicode_Check(PyTuple_GET_ITEM(v, j))) {
+                    PyErr_SetString(PyExc_TypeError, "a prefix is a str");
+                    return -1;
+                }
+        t->prefix[k] = v == Py_None ? NULL : v;
+    }
+    PyObject *rx = PyTuple_GET_ITEM(spec, 6);
+    t->rx = rx == Py_None ? NULL : rx;
+    PyObject *inner = PyTuple_GET_ITEM(spec, 7);
+    if (inner != Py_None) {
+        Test **extra = PyMem_Realloc(m->extra, (m->n_extra + 1) * sizeof(Test *));
+        if (extra == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        m->extra = extra;
+        Test *nt = PyMem_Malloc(sizeof(Test));
+        if (nt == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        m->extra[m->n_extra++] = nt;
+        t->not_ = nt;
+        if (parse_test(m, inner, nt) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void matcher_dealloc(PyObject *self)
+{
+    Matcher *m = (Matcher *)self;
+    for (Py_ssize_t k = 0; k < m->n_extra; k++)
+        PyMem_Free(m->extra[k]);
+    PyMem_Free(m->extra);
+    PyMem_Free(m->steps);
+    Py_XDECREF(m->steps_obj);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyObject *matcher_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *steps;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds)) {
+        PyErr_SetString(PyExc_TypeError, "Matcher(steps)");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!:Matcher", &PyTuple_Type, &steps))
+        return NULL;
+    Matcher *m = (Matcher *)type->tp_alloc(type, 0);
+    if (m == NULL)
+        return NULL;
+    m->vectorcall = matcher_call;
+    Py_INCREF(steps);
+    m->steps_obj = steps;
+    m->n = PyTuple_GET_SIZE(steps);
+    m->steps = PyMem_Calloc(m->n ? m->n : 1, sizeof(Step));
+    if (m->steps == NULL) {
+        Py_DECREF(m);
+        return PyErr_NoMemory();
+    }
+    static const char *const ops[] = {"1", "?", "*", "+", "*?"};
+    for (Py_ssize_t k = 0; k < m->n; k++) {
+        PyObject *s = PyTuple_GET_ITEM(steps, k);
+        if (!PyTuple_Check(s) || PyTuple_GET_SIZE(s) != 4 || !PyUnicode_Check(PyTuple_GET_ITEM(s, 0))) {
+            PyErr_SetString(PyExc_TypeError, "a step is (op, max, test, words)");
+            Py_DECREF(m);
+            return NULL;
+        }
+        Step *st = &m->steps[k];
+        st->op = -1;
+        for (int o = 0; o < 5; o++)
+            if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(s, 0), ops[o]) == 0)
+                st->op = o;
+        st->max = PyLong_AsSsize_t(PyTuple_GET_ITEM(s, 1));
+        PyObject *words = PyTuple_GET_ITEM(s, 3);
+        if (st->op < 0 || (st->max == -1 && PyErr_Occurred()) || (words != Py_None && !PyFrozenSet_Check(words))) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "a step's op is 1 ? * + *?, its words a frozenset or None");
+            Py_DECREF(m);
+            return NULL;
+        }
+        st->words = words == Py_None ? NULL : words;
+        if (parse_test(m, PyTuple_GET_ITEM(s, 2), &st->test) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return (PyObject *)m;
+}
+
+static PyMethodDef matcher_methods[] = {
+    {"ends", (PyCFunction)(void (*)(void))matcher_ends, METH_FASTCALL,
+     "ends(tokens, i, limit) -> every end of the pattern at i, in the reference's order"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject MatcherType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "nakanaori.text._speedups.Matcher",
+    .tp_basicsize = sizeof(Matcher),
+    .tp_dealloc = matcher_dealloc,
+    .tp_vectorcall_offset = offsetof(Matcher, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "Matcher(steps): first(tokens, i, limit) -> the first end or -1; .ends(...) -> every end",
+    .tp_methods = matcher_methods,
+    .tp_new = matcher_new,
+};
+
 /* ------------------------------------------------------------------ keep_starts */
 
 /* keep_starts(first, tokens, starts, n) -> starts less the positions k where first(tokens, k, n) < 0; None
@@ -536,6 +979,22 @@ static PyObject *keep_starts(PyObject *Py_UNUSED(self), PyObject *const *args, P
     }
     unsigned long long m = starts;
     PyObject *call[3] = {args[1], NULL, args[3]};
+    if (Py_IS_TYPE(first, &MatcherType) && PyList_Check(args[1])) { /* the pattern in C: no call */
+        Py_ssize_t n = PyLong_AsSsize_t(args[3]);
+        if (n == -1 && PyErr_Occurred())
+            return NULL;
+        while (m) {
+            int k = __builtin_ctzll(m);
+            unsigned long long low = m & (~m + 1);
+            m ^= low;
+            Py_ssize_t e = match_from((Matcher *)first, args[1], 0, k, n, NULL);
+            if (e == -2)
+                return NULL;
+            if (e < 0)
+                starts ^= low;
+        }
+        return PyLong_FromUnsignedLongLong(starts);
+    }
     while (m) {
         int k = __builtin_ctzll(m);
         unsigned long long low = m & (~m + 1);
@@ -569,7 +1028,6 @@ enum { T_I, T_SENT, T_CLAUSE, T_QUOTE, T_SURFACE, T_POS1, T_POS_STR, T_LEMMA, T_
 static const char *const tfield_names[N_TFIELDS] = {"i", "sent", "clause", "quote", "surface", "pos1", "pos_str",
                                                      "lemma", "negated", "other", "reported"};
 static SlotMap tfields = {NULL, {0}};
-static PyObject *str_symbol, *str_space, *str_noun, *str_conj_particle, *str_suru, *str_te, *str_de;
 
 /* the tokens' class resolved, and every token of it (the caller falls back to Python otherwise) */
 static int tokens_ok(PyObject *tokens)
@@ -984,9 +1442,24 @@ PyMODINIT_FUNC PyInit__speedups(void)
     INTERN(str_suru, "\xe3\x81\x99\xe3\x82\x8b")                                                   /* する */
     INTERN(str_te, "\xe3\x81\xa6")                                                                    /* て */
     INTERN(str_de, "\xe3\x81\xa7")                                                                    /* で */
+    INTERN(str_long_vowel, "\xe3\x83\xbc") /* ー */
+    INTERN(str_wave_dash, "\xe3\x80\x9c")  /* 〜 */
+    for (int k = 0; k < N_MFIELDS; k++)
+        INTERN(mfield_str[k], mfield_names[k])
 #undef INTERN
     for (int k = 0; k < 64; k++)
         if ((bit_ints[k] = PyLong_FromUnsignedLongLong(1ULL << k)) == NULL)
             return NULL;
-    return PyModule_Create(&module);
+    if (PyType_Ready(&MatcherType) < 0)
+        return NULL;
+    PyObject *mod = PyModule_Create(&module);
+    if (mod == NULL)
+        return NULL;
+    Py_INCREF(&MatcherType);
+    if (PyModule_AddObject(mod, "Matcher", (PyObject *)&MatcherType) < 0) {
+        Py_DECREF(&MatcherType);
+        Py_DECREF(mod);
+        return NULL;
+    }
+    return mod;
 }
