@@ -182,7 +182,7 @@ def test_the_prefilter_from_c_equals_the_reference() -> None:
     sp = _speedups()
     sets = [rule_set(load_rules()), rule_set(_all_rules(load_situation_lexicon()))]
     differ: list[str] = []
-    kept = 0
+    kept = long_messages = 0
     for rid, text in TEXTS:
         a = analyze(text)
         for rs in sets:
@@ -203,13 +203,18 @@ def test_the_prefilter_from_c_equals_the_reference() -> None:
                         continue
                     first = rs.crules[ri].patterns[pi].first
                     c = sp.keep_starts(first, a.tokens, starts, n)
-                    if c is None and starts < 1 << 64:
-                        differ.append(f"{rid} (keep_starts gave up)")
-                    if c is not None and c != engine._py_keep_starts(first, a.tokens, starts, n):
+                    if c != engine._py_keep_starts(first, a.tokens, starts, n):
                         differ.append(f"{rid} (keep_starts)")
                     kept += 1
+            got_all = {ri: dict(pats) for ri, pats in want[1].items()}
+            want_all = {ri: dict(pats) for ri, pats in want[1].items()}
+            sp.keep_all(got_all, rs.firsts, a.tokens, n)
+            engine._py_keep_all(want_all, rs.firsts, a.tokens, n)
+            if got_all != want_all or list(got_all) != list(want_all):
+                differ.append(f"{rid} (keep_all)")
+            long_messages += n > 64
     assert not differ, f"{len(differ)} differ: {differ[:10]}"
-    assert kept > 10_000
+    assert kept > 10_000 and long_messages > 100  # past 64 tokens, the masks do not fit in one machine word
 
 
 def _all_patterns(rs: Any) -> list[Any]:
@@ -281,17 +286,23 @@ def test_a_matcher_refuses_what_it_cannot_run() -> None:
     a = analyze("本当にごめん")
     assert len(a.tokens) >= 2
     assert m(a.tokens, 0, 2) == 2 and m(a.tokens, 0, 1) == -1 and m.ends(a.tokens, 0, 2) == [2]
-    with pytest.raises(IndexError):
-        m(a.tokens, len(a.tokens), len(a.tokens) + 5)
+    assert m(a.tokens, len(a.tokens), len(a.tokens) + 5) == len(a.tokens) + 2  # an any-token is not looked at
+    tested = sp.Matcher((("1", 4, (frozenset({"x"}),) + (None,) * 7, None),))
+    with pytest.raises(IndexError):  # as the generated code's tokens[i]
+        tested(a.tokens, len(a.tokens), len(a.tokens) + 5)
     with pytest.raises(TypeError):
         m(tuple(a.tokens), 0, 1)
 
 
-def test_keep_starts_gives_up_past_64_bits() -> None:
+def test_keep_starts_past_64_bits() -> None:
     sp = _speedups()
     a = analyze("ごめん")
-    assert sp.keep_starts(lambda tokens, i, n: i, a.tokens, 1 << 70, 80) is None
+    for first in (lambda tokens, i, n: -1 if i % 3 else i, sp.Matcher((("*", 4, (None,) * 8, None),))):
+        for starts in (1 << 70, (1 << 130) - 1, 0b1101, 0):
+            assert sp.keep_starts(first, a.tokens, starts, 200) == engine._py_keep_starts(first, a.tokens, starts, 200)
     assert sp.keep_starts(lambda tokens, i, n: -1 if i == 2 else i, a.tokens, 0b1101, 4) == 0b1001
+    with pytest.raises(ValueError):
+        sp.keep_starts(lambda tokens, i, n: i, a.tokens, -1, 4)
 
 
 def test_a_class_without_the_token_slots_is_refused() -> None:

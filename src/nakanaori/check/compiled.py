@@ -526,6 +526,7 @@ class RuleSet:
     text_rules: tuple[int, ...]
     has_words: bool
     env: _Env = field(repr=False, default_factory=_Env)
+    firsts: tuple[tuple[First, ...], ...] = ()  # rule number -> its patterns' ``first``
 
 
 def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
@@ -601,7 +602,8 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
         ks = keyed.get(fld, {})
         values[fld] = {v: (m, tuple(ks.get(v, ()))) for v, m in table.items()}
     text_rules = tuple(ri for ri, rule in enumerate(rules) if rule.regex or rule.text)
-    return RuleSet(rules, tuple(crules), values, tuple(re_tests), tuple(always), text_rules, "w" in values, env)
+    firsts = tuple(tuple(cp.first for cp in cr.patterns) for cr in crules)
+    return RuleSet(rules, tuple(crules), values, tuple(re_tests), tuple(always), text_rules, "w" in values, env, firsts)
 
 
 def _key_offsets(pattern: Sequence[TokenSpec], key: Clause) -> tuple[int, ...]:

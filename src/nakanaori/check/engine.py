@@ -9,7 +9,19 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..text.analysis import Analysis, Sentence, Token
-from .compiled import ANCHORED_RX, Clause, CPattern, CRule, Entry, RuleSet, anchor, clause_cost, clauses, rule_set
+from .compiled import (
+    ANCHORED_RX,
+    Clause,
+    CPattern,
+    CRule,
+    Entry,
+    First,
+    RuleSet,
+    anchor,
+    clause_cost,
+    clauses,
+    rule_set,
+)
 from .rules import PatternRule, TokenSpec
 from .rules import Rule as LabelRule
 
@@ -554,6 +566,12 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     rs = rule_set(rules)
     tables = _bit_tables(rs, analysis)
     sat, survivors = _survivors(rs, analysis, tables)
+    tokens = analysis.tokens
+    n_tok = len(tokens)
+    if survivors:
+        # a start where the pattern matches nowhere, even up to the end of the message, cannot match inside
+        # its sentence (a shorter limit only takes ways away): drop it, and a pattern or rule left with none
+        (_speedups.keep_all if _speedups is not None else _py_keep_all)(survivors, rs.firsts, tokens, n_tok)
     if rs.text_rules:
         text = analysis.text
         crules = rs.crules
@@ -563,28 +581,30 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
         todo = sorted(survivors)
     if not todo:
         return []
-    tokens = analysis.tokens
-    n_tok = len(tokens)
     msg = _Msg(analysis, tokens, tables, sat, {})
     out: list[RawMatch] = []
-    keep = _speedups.keep_starts if _speedups is not None else None
+    keep = _speedups.keep_starts if _speedups is not None else _py_keep_starts
     for ri in todo:
         cr = rs.crules[ri]
-        plan: list[tuple[CPattern, int | None]] = []
         pats = survivors.get(ri)
-        for pi in (sorted(pats) if len(pats) > 1 else pats) if pats else ():
-            cp = cr.patterns[pi]
-            starts: int | None = pats[pi] if pats else None
-            if starts == -1:
-                starts = _cstarts(cp, msg)
-            if starts is not None:
-                # a start where the pattern matches nowhere, even up to the end of the message, cannot
-                # match inside its sentence (a shorter limit only takes ways away): drop it
-                kept = keep(cp.first, tokens, starts, n_tok) if keep is not None else None
-                starts = kept if kept is not None else _py_keep_starts(cp.first, tokens, starts, n_tok)
-                if not starts:
-                    continue
-            plan.append((cp, starts))
+        plan: list[tuple[CPattern, int | None]]
+        if not pats:
+            plan = []
+        elif len(pats) == 1 and -1 not in pats.values():
+            for pi, kept in pats.items():
+                plan = [(cr.patterns[pi], kept)]
+        else:
+            plan = []
+            for pi in sorted(pats):
+                cp = cr.patterns[pi]
+                starts: int | None = pats[pi]
+                if starts == -1:  # a pattern without a key: its starts from its anchor, kept as above
+                    starts = _cstarts(cp, msg)
+                    if starts is not None:
+                        starts = keep(cp.first, tokens, starts, n_tok)
+                        if not starts:
+                            continue
+                plan.append((cp, starts))
         if not plan and not cr.text:
             continue
         found = _run_compiled(cr, msg, plan)
@@ -593,11 +613,30 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     return out
 
 
+def _py_keep_all(survivors: dict[int, Found], firsts: Sequence[Sequence[First]], tokens: list[Token], n: int) -> None:
+    """:func:`_py_keep_starts` on every pattern of *survivors* (rule -> pattern -> starts; -1 left alone), in
+    place: a pattern left with no start is taken out, and a rule left with no pattern. The reference of
+    ``nakanaori.text._speedups.keep_all``."""
+    for ri in list(survivors):
+        pats = survivors[ri]
+        for pi in list(pats):
+            starts = pats[pi]
+            if starts < 0:
+                continue
+            kept = _py_keep_starts(firsts[ri][pi], tokens, starts, n)
+            if kept:
+                pats[pi] = kept
+            else:
+                del pats[pi]
+        if not pats:
+            del survivors[ri]
+
+
 def _py_keep_starts(
     first: Callable[[Sequence[Token], int, int], int], tokens: Sequence[Token], starts: int, n: int
 ) -> int:
     """*starts* (a bit mask of token positions) less those where ``first(tokens, k, n)`` finds no match. The
-    reference of ``nakanaori.text._speedups.keep_starts`` (which answers None past 64 bits: this then)."""
+    reference of ``nakanaori.text._speedups.keep_starts``."""
     m = starts
     while m:
         low = m & -m

@@ -7,6 +7,7 @@
    bit_tables     nakanaori.check.engine._py_bit_tables     a message's values with their positions (bit masks)
    survivors      nakanaori.check.engine._py_survivors      the clause bits a message satisfies, the woken patterns
    keep_starts    nakanaori.check.engine._py_keep_starts    the starts where a pattern matches up to the end
+   keep_all       nakanaori.check.engine._py_keep_all       keep_starts on every surviving pattern of a message
    split          nakanaori.text.analysis._split            sentences, clauses, the quote scope, in one pass
    mark_negation  nakanaori.text.analysis._mark_negation    the negated predicates
    has_words      nakanaori.check.notes._py_has_words       words in order in one of the sender's sentences
@@ -709,6 +710,8 @@ static Py_ssize_t word_end_c(PyObject *words, PyObject *tokens, Py_ssize_t ti, P
 
 static inline int test_at(const Step *st, PyObject *tokens, Py_ssize_t ti)
 {
+    if (st->test.any) /* as the generated code: an any-token is not even looked at */
+        return 1;
     if (ti >= PyList_GET_SIZE(tokens)) {
         PyErr_SetString(PyExc_IndexError, "list index out of range");
         return -1;
@@ -876,6 +879,9 @@ static int parse_test(Matcher *m, PyObject *spec, Test *t)
         if (parse_test(m, inner, nt) < 0)
             return -1;
     }
+    /* no condition at all: an any-token (the generated code's ``True``) */
+    t->any = !t->set[0] && !t->set[1] && !t->set[2] && !t->prefix[0] && !t->prefix[1] && !t->prefix[2] && !t->rx &&
+             !t->not_;
     return 0;
 }
 
@@ -961,33 +967,41 @@ static PyTypeObject MatcherType = {
 
 /* ------------------------------------------------------------------ keep_starts */
 
-/* keep_starts(first, tokens, starts, n) -> starts less the positions k where first(tokens, k, n) < 0; None
-   when starts does not fit in 64 bits (the caller then runs its own loop) */
-static PyObject *keep_starts(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+/* first(tokens, k, n) for a start k: the end, -1 for none, -2 on an error (a Matcher is run without a call) */
+static Py_ssize_t first_end_at(PyObject *first, PyObject *tokens, Py_ssize_t k, PyObject *n_obj, Py_ssize_t n)
 {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "keep_starts(first, tokens, starts, n)");
+    if (Py_IS_TYPE(first, &MatcherType) && PyList_Check(tokens))
+        return match_from((Matcher *)first, tokens, 0, k, n, NULL);
+    PyObject *at = PyLong_FromSsize_t(k);
+    if (at == NULL)
+        return -2;
+    PyObject *call[3] = {tokens, at, n_obj};
+    PyObject *end = PyObject_Vectorcall(first, call, 3, NULL);
+    Py_DECREF(at);
+    if (end == NULL)
+        return -2;
+    Py_ssize_t e = PyLong_AsSsize_t(end);
+    Py_DECREF(end);
+    if (e == -1 && PyErr_Occurred())
+        return -2;
+    return e < 0 ? -1 : e;
+}
+
+/* a new reference to starts (a bit mask of token positions, an int >= 0) less the positions k where
+   first(tokens, k, n) < 0 */
+static PyObject *keep_bits(PyObject *first, PyObject *tokens, PyObject *starts_obj, PyObject *n_obj)
+{
+    Py_ssize_t n = PyLong_AsSsize_t(n_obj);
+    if (n == -1 && PyErr_Occurred())
         return NULL;
-    }
-    PyObject *first = args[0];
-    unsigned long long starts = PyLong_AsUnsignedLongLong(args[2]);
-    if (starts == (unsigned long long)-1 && PyErr_Occurred()) {
-        if (!PyErr_ExceptionMatches(PyExc_OverflowError))
-            return NULL;
-        PyErr_Clear();
-        Py_RETURN_NONE;
-    }
-    unsigned long long m = starts;
-    PyObject *call[3] = {args[1], NULL, args[3]};
-    if (Py_IS_TYPE(first, &MatcherType) && PyList_Check(args[1])) { /* the pattern in C: no call */
-        Py_ssize_t n = PyLong_AsSsize_t(args[3]);
-        if (n == -1 && PyErr_Occurred())
-            return NULL;
+    unsigned long long starts = PyLong_AsUnsignedLongLong(starts_obj);
+    if (!(starts == (unsigned long long)-1 && PyErr_Occurred())) {
+        unsigned long long m = starts;
         while (m) {
             int k = __builtin_ctzll(m);
             unsigned long long low = m & (~m + 1);
             m ^= low;
-            Py_ssize_t e = match_from((Matcher *)first, args[1], 0, k, n, NULL);
+            Py_ssize_t e = first_end_at(first, tokens, k, n_obj, n);
             if (e == -2)
                 return NULL;
             if (e < 0)
@@ -995,26 +1009,115 @@ static PyObject *keep_starts(PyObject *Py_UNUSED(self), PyObject *const *args, P
         }
         return PyLong_FromUnsignedLongLong(starts);
     }
-    while (m) {
-        int k = __builtin_ctzll(m);
-        unsigned long long low = m & (~m + 1);
-        m ^= low;
-        PyObject *at = PyLong_FromLong(k);
-        if (at == NULL)
-            return NULL;
-        call[1] = at;
-        PyObject *end = PyObject_Vectorcall(first, call, 3, NULL);
-        Py_DECREF(at);
-        if (end == NULL)
-            return NULL;
-        long e = PyLong_AsLong(end);
-        Py_DECREF(end);
-        if (e == -1 && PyErr_Occurred())
-            return NULL;
-        if (e < 0)
-            starts ^= low;
+    if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+        return NULL;
+    PyErr_Clear(); /* past 64 bits: the mask as bytes, little end first */
+    size_t nbits = _PyLong_NumBits(starts_obj);
+    if (nbits == (size_t)-1 && PyErr_Occurred())
+        return NULL;
+    size_t nbytes = nbits / 8 + 1;
+    unsigned char *buf = PyMem_Malloc(nbytes);
+    if (buf == NULL)
+        return PyErr_NoMemory();
+    if (_PyLong_AsByteArray((PyLongObject *)starts_obj, buf, nbytes, 1, 0) < 0) {
+        PyMem_Free(buf);
+        return NULL;
     }
-    return PyLong_FromUnsignedLongLong(starts);
+    for (size_t b = 0; b < nbytes; b++) {
+        for (int j = 0; j < 8; j++) {
+            if (!(buf[b] >> j & 1))
+                continue;
+            Py_ssize_t e = first_end_at(first, tokens, (Py_ssize_t)(b * 8 + j), n_obj, n);
+            if (e == -2) {
+                PyMem_Free(buf);
+                return NULL;
+            }
+            if (e < 0)
+                buf[b] &= (unsigned char)~(1u << j);
+        }
+    }
+    PyObject *out = _PyLong_FromByteArray(buf, nbytes, 1, 0);
+    PyMem_Free(buf);
+    return out;
+}
+
+/* keep_starts(first, tokens, starts, n) -> starts less the positions k where first(tokens, k, n) < 0 */
+static PyObject *keep_starts(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "keep_starts(first, tokens, starts, n)");
+        return NULL;
+    }
+    if (!PyLong_Check(args[2]) || _PyLong_Sign(args[2]) < 0) {
+        PyErr_SetString(PyExc_ValueError, "starts is an int >= 0");
+        return NULL;
+    }
+    return keep_bits(args[0], args[1], args[2], args[3]);
+}
+
+/* keep_all(survivors, firsts, tokens, n): keep_starts on every pattern of survivors ({rule: {pattern: starts}},
+   starts -1 left alone), firsts[rule][pattern] its first; a pattern left with no start is taken out, and a rule
+   left with no pattern. In place; returns None. */
+static PyObject *keep_all(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyDict_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "keep_all(survivors: dict, firsts: tuple, tokens, n)");
+        return NULL;
+    }
+    PyObject *survivors = args[0], *firsts = args[1], *tokens = args[2], *n_obj = args[3];
+    PyObject *gone = PyList_New(0), *gone_rules = PyList_New(0);
+    if (gone == NULL || gone_rules == NULL)
+        goto fail;
+    Py_ssize_t pos = 0;
+    PyObject *ri, *pats;
+    while (PyDict_Next(survivors, &pos, &ri, &pats)) {
+        Py_ssize_t r = PyLong_AsSsize_t(ri);
+        if (r == -1 && PyErr_Occurred())
+            goto fail;
+        if (!PyDict_Check(pats) || r < 0 || r >= PyTuple_GET_SIZE(firsts) ||
+            !PyTuple_Check(PyTuple_GET_ITEM(firsts, r))) {
+            PyErr_SetString(PyExc_ValueError, "survivors and firsts do not fit");
+            goto fail;
+        }
+        PyObject *row = PyTuple_GET_ITEM(firsts, r);
+        Py_ssize_t ppos = 0;
+        PyObject *pi, *starts;
+        if (PyList_SetSlice(gone, 0, PyList_GET_SIZE(gone), NULL) < 0)
+            goto fail;
+        while (PyDict_Next(pats, &ppos, &pi, &starts)) {
+            if (!PyLong_Check(starts) || _PyLong_Sign(starts) < 0)
+                continue; /* -1: from its anchor, planned by the caller */
+            Py_ssize_t p = PyLong_AsSsize_t(pi);
+            if (p == -1 && PyErr_Occurred())
+                goto fail;
+            if (p < 0 || p >= PyTuple_GET_SIZE(row)) {
+                PyErr_SetString(PyExc_ValueError, "survivors and firsts do not fit");
+                goto fail;
+            }
+            PyObject *kept = keep_bits(PyTuple_GET_ITEM(row, p), tokens, starts, n_obj);
+            if (kept == NULL)
+                goto fail;
+            int rc = _PyLong_Sign(kept) == 0 ? PyList_Append(gone, pi) : PyDict_SetItem(pats, pi, kept);
+            Py_DECREF(kept);
+            if (rc < 0)
+                goto fail;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(gone); k++)
+            if (PyDict_DelItem(pats, PyList_GET_ITEM(gone, k)) < 0)
+                goto fail;
+        if (PyDict_GET_SIZE(pats) == 0 && PyList_Append(gone_rules, ri) < 0)
+            goto fail;
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(gone_rules); k++)
+        if (PyDict_DelItem(survivors, PyList_GET_ITEM(gone_rules, k)) < 0)
+            goto fail;
+    Py_DECREF(gone);
+    Py_DECREF(gone_rules);
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(gone);
+    Py_XDECREF(gone_rules);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ split and mark_negation */
@@ -1410,7 +1513,9 @@ static PyMethodDef methods[] = {
     {"survivors", (PyCFunction)(void (*)(void))survivors, METH_FASTCALL,
      "survivors(tables, values, re_tests, analysis, always) -> (sat, {rule: {pattern: starts}})"},
     {"keep_starts", (PyCFunction)(void (*)(void))keep_starts, METH_FASTCALL,
-     "keep_starts(first, tokens, starts, n) -> the starts where first(tokens, k, n) >= 0, or None"},
+     "keep_starts(first, tokens, starts, n) -> the starts where first(tokens, k, n) >= 0"},
+    {"keep_all", (PyCFunction)(void (*)(void))keep_all, METH_FASTCALL,
+     "keep_all(survivors, firsts, tokens, n): keep_starts on every surviving pattern, in place"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -23,9 +23,13 @@ def survivors(
     analysis: Any,
     always: Sequence[Any],
 ) -> tuple[int, dict[int, dict[int, int]]]: ...
-def keep_starts(
-    first: Callable[[Sequence[Any], int, int], int], tokens: Sequence[Any], starts: int, n: int
-) -> int | None: ...
+def keep_starts(first: Callable[[Sequence[Any], int, int], int], tokens: Sequence[Any], starts: int, n: int) -> int: ...
+def keep_all(
+    survivors: dict[int, dict[int, int]],
+    firsts: Sequence[Sequence[Callable[[Sequence[Any], int, int], int]]],
+    tokens: list[Any],
+    n: int,
+) -> None: ...
 def split(
     tokens: list[Any],
     flags: dict[str, int],
