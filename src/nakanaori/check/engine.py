@@ -693,10 +693,12 @@ def _coccurs(cp: CPattern, msg: _Msg, lo: int, hi: int) -> bool:
 
 def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]]) -> list[RawMatch]:
     """:func:`run_rule` on a compiled rule and its plan: the same matches, in the same order."""
-    if len(plan) == 1 and not cr.text and not cr.sentence_requires and not cr.sentence_forbids:
-        cp, starts = plan[0]
-        if starts is not None and cp.simple:
-            return _run_simple(cr, msg, cp, starts)
+    if plan and not cr.text and not cr.sentence_requires and not cr.sentence_forbids:
+        for _, st in plan:
+            if st is None:
+                break
+        else:
+            return _run_known(cr, msg, plan)  # type: ignore[arg-type]
     rule = cr.rule
     analysis = msg.analysis
     tokens = msg.tokens
@@ -792,19 +794,22 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]])
     return out
 
 
-def _run_simple(cr: CRule, msg: _Msg, cp: CPattern, starts: int) -> list[RawMatch]:
-    """:func:`_run_compiled` for the usual plan (most rules that get this far): one pattern of plain tokens
-    (one way to match) at known starts, no regex or text piece, no sentence condition. The starts in order,
-    each tried up to the end of its sentence; a start inside an accepted match is skipped (a match ends in
-    its own sentence, so one bound serves every sentence)."""
+def _run_known(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int]]) -> list[RawMatch]:
+    """:func:`_run_compiled` for the usual plan (most rules that get this far): patterns at known starts, no
+    regex or text piece, no sentence condition. The starts in order, each tried up to the end of its sentence
+    with each planned pattern that can start there; a start inside an accepted match is skipped (a match ends
+    in its own sentence, so one bound serves every sentence)."""
     tokens = msg.tokens
     n_tok = len(tokens)
     sentences = msg.analysis.sentences
-    first = cp.first
     rule = cr.rule
+    first_only = cr.first_only
     out: list[RawMatch] = []
     free = 0
-    m = starts
+    union = 0
+    for _, st in plan:
+        union |= st
+    m = union
     while m:
         low = m & -m
         m ^= low
@@ -814,11 +819,33 @@ def _run_simple(cr: CRule, msg: _Msg, cp: CPattern, starts: int) -> list[RawMatc
         if i < free:
             continue
         sent = sentences[tokens[i].sent]
-        hi = sent.end_token
-        end = first(tokens, i, hi)
-        if end > i and _caccept(cr, msg, i, end, sent.start_token, hi):
-            out.append(RawMatch(rule, i, end))
-            free = end
+        lo, hi = sent.start_token, sent.end_token
+        for cp, starts in plan:
+            if not starts & low:
+                continue
+            if cp.simple:
+                end = cp.first(tokens, i, hi)
+                if end > i:
+                    if _caccept(cr, msg, i, end, lo, hi):
+                        out.append(RawMatch(rule, i, end))
+                        free = end
+                        break
+                    if first_only:
+                        break
+                continue
+            done = False
+            for end in cp.ends(tokens, i, hi):
+                if end > i:
+                    if _caccept(cr, msg, i, end, lo, hi):
+                        out.append(RawMatch(rule, i, end))
+                        free = end
+                        done = True
+                        break
+                    if first_only:
+                        done = True
+                        break
+            if done:
+                break
     if out and cr.message_forbids and any(_coccurs(mf, msg, 0, n_tok) for mf in cr.message_forbids):
         return []
     return out
