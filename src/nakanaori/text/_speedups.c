@@ -244,6 +244,77 @@ static PyObject *bit_int(Py_ssize_t k)
     return bit;
 }
 
+/* bit_tables for at most 64 tokens: per field, the distinct known values in the order they first occur, each with
+   its mask in a machine word (one lookup in the known dict per token and field; a value is told from the others by
+   its entry in the known dict, then by its text), put in the tables at the end */
+typedef struct {
+    PyObject *hit; /* borrowed: known[v] */
+    PyObject *key; /* a new reference to v */
+    unsigned long long mask;
+} Acc;
+
+static int bit_tables_short(PyObject *tokens, PyObject *const *known, PyObject *const *attrs, PyObject *res)
+{
+    Acc acc[4][64];
+    int nacc[4] = {0, 0, 0, 0};
+    int rc = -1;
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(tokens, i);
+        for (int f = 0; f < 4; f++) {
+            if (PyDict_GET_SIZE(known[f]) == 0)
+                continue;
+            PyObject *v = read_attr(&token_fields, t, f, attrs[f], token_field_names, 4);
+            if (v == NULL)
+                goto done;
+            PyObject *hit = PyDict_GetItemWithError(known[f], v);
+            if (hit == NULL) {
+                Py_DECREF(v);
+                if (PyErr_Occurred())
+                    goto done;
+                continue;
+            }
+            int j = 0;
+            for (; j < nacc[f]; j++) {
+                if (acc[f][j].hit != hit)
+                    continue;
+                int eq = acc[f][j].key == v ? 1 : PyObject_RichCompareBool(acc[f][j].key, v, Py_EQ);
+                if (eq < 0) {
+                    Py_DECREF(v);
+                    goto done;
+                }
+                if (eq)
+                    break;
+            }
+            if (j < nacc[f]) {
+                acc[f][j].mask |= 1ULL << i;
+                Py_DECREF(v);
+            }
+            else { /* at most one new value per token and field: never more than 64 */
+                acc[f][j].hit = hit;
+                acc[f][j].key = v;
+                acc[f][j].mask = 1ULL << i;
+                nacc[f]++;
+            }
+        }
+    }
+    for (int f = 0; f < 4; f++)
+        for (int j = 0; j < nacc[f]; j++) {
+            PyObject *m = PyLong_FromUnsignedLongLong(acc[f][j].mask);
+            if (m == NULL || PyDict_SetItem(PyTuple_GET_ITEM(res, f), acc[f][j].key, m) < 0) {
+                Py_XDECREF(m);
+                goto done;
+            }
+            Py_DECREF(m);
+        }
+    rc = 0;
+done:
+    for (int f = 0; f < 4; f++)
+        for (int j = 0; j < nacc[f]; j++)
+            Py_DECREF(acc[f][j].key);
+    return rc;
+}
+
 /* bit_tables(tokens, ks, kl, kn, kp) -> (s, lemma, norm, pos1): for each of the four fields, the values of
    the tokens that are keys of the known dict, each with the OR of 1 << position of the tokens holding it */
 static PyObject *bit_tables(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
@@ -271,12 +342,19 @@ static PyObject *bit_tables(PyObject *Py_UNUSED(self), PyObject *const *args, Py
         }
         PyTuple_SET_ITEM(res, f, d);
     }
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    if (n <= 64) { /* the usual message: the masks in machine words, one dict entry per distinct value */
+        if (bit_tables_short(tokens, known, attrs, res) < 0) {
+            Py_DECREF(res);
+            return NULL;
+        }
+        return res;
+    }
     PyObject *one = PyLong_FromLong(1);
     if (one == NULL) {
         Py_DECREF(res);
         return NULL;
     }
-    Py_ssize_t n = PyList_GET_SIZE(tokens);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *t = PyList_GET_ITEM(tokens, i);
         PyObject *bit = bit_int(i);
