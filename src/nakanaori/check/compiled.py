@@ -39,6 +39,7 @@ Rule = PatternRule
 Ends = Callable[[Sequence[Token], int, int], Iterable[int]]
 First = Callable[[Sequence[Token], int, int], int]
 Head = Callable[[Token], bool]
+ReTest = tuple[Callable[[Any], Any], bool]  # (test, on_text): test(text) is not None, or test(analysis)
 Clause = tuple[str, frozenset[str]]  # (field, values): one of the values must occur in the message's field
 
 _KANA = re.compile(r"[\u3040-\u30ff]+")
@@ -314,27 +315,17 @@ def anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int]
     return fallback
 
 
-def _re_test(src: str) -> Callable[[Analysis], bool]:
-    """A necessary condition of 'the regex fully matches some surface of the message'.
+def _re_test(src: str) -> ReTest:
+    """A necessary condition of 'the regex fully matches some surface of the message', as (test, on_text).
 
-    An anchored regex (anchors, boundaries, lookarounds, flags) is tried on the distinct surfaces; any
-    other is searched in the text with its leading and trailing ``.*`` taken off (what matches a whole
-    surface matches a piece of the text, and so does its core)."""
-    made: list[Callable[[Analysis], bool]] = []
-
-    def test(a: Analysis) -> bool:  # the regex is compiled on first use (a CLI run may never need it)
-        if not made:
-            made.append(_make_re_test(src))
-        return made[0](a)
-
-    return test
-
-
-def _make_re_test(src: str) -> Callable[[Analysis], bool]:
+    An anchored regex (anchors, boundaries, lookarounds, flags) is tried on the distinct surfaces: ``test`` is
+    asked the analysis. Any other is searched in the text with its leading and trailing ``.*`` taken off (what
+    matches a whole surface matches a piece of the text, and so does its core): ``test`` is the regex's
+    ``search``, asked the text (``on_text``; the prefilter calls it straight, without a Python frame)."""
     rx = re.compile(src)
     if ANCHORED_RX.search(src):
         full = rx.fullmatch
-        return lambda a: any(full(t.surface) is not None for t in a.tokens)
+        return (lambda a: any(full(t.surface) is not None for t in a.tokens)), False
     core = src
     while core.startswith(".*") and not core.startswith(".*?"):
         core = core[2:]
@@ -344,7 +335,7 @@ def _make_re_test(src: str) -> Callable[[Analysis], bool]:
         search = re.compile(core).search if core and not re.compile(core).fullmatch("") else rx.search
     except re.error:
         search = rx.search
-    return lambda a: search(a.text) is not None
+    return search, True
 
 
 # ---------------------------------------------------------------- compiled patterns and rules
@@ -521,7 +512,7 @@ class RuleSet:
     crules: tuple[CRule, ...]
     # field -> value -> (the bits of the clauses the value satisfies, the patterns keyed on the value)
     values: dict[str, dict[str, tuple[int, tuple[Entry, ...]]]]
-    re_tests: tuple[tuple[int, Callable[[Analysis], bool]], ...]
+    re_tests: tuple[tuple[int, Callable[[Any], Any], bool], ...]  # (bit, test, on_text): see _re_test
     always: tuple[Entry, ...]  # patterns without an indexable clause
     text_rules: tuple[int, ...]
     has_words: bool
@@ -594,7 +585,7 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
     for (fld, vals), b in bits.items():
         if fld == "re":
             (src,) = vals
-            re_tests.append((1 << b, _re_test(src)))
+            re_tests.append((1 << b, *_re_test(src)))
             continue
         for v in vals:
             masks.setdefault(fld, {})[v] = masks.get(fld, {}).get(v, 0) | (1 << b)

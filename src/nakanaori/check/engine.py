@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 
 from ..text.analysis import Analysis, Sentence, Token
 from .compiled import (
@@ -498,7 +499,7 @@ def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int,
 def _py_survivors(
     tables: BitTables,
     values: dict[str, Known],
-    re_tests: Sequence[tuple[int, Callable[[Analysis], bool]]],
+    re_tests: Sequence[tuple[int, Callable[[Any], Any], bool]],
     analysis: Analysis,
     always: Sequence[Entry],
 ) -> tuple[int, dict[int, Found]]:
@@ -517,8 +518,8 @@ def _py_survivors(
             sat |= hit[0]
             if hit[1]:
                 woken.append((hit[1], where))
-    for bit, test in re_tests:
-        if test(analysis):
+    for bit, test, on_text in re_tests:
+        if (test(analysis.text) is not None) if on_text else test(analysis):
             sat |= bit
     out: dict[int, dict[int, int]] = {}
     for es, where in woken:

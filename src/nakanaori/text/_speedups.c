@@ -23,7 +23,7 @@
 
 static PyObject *str_surface, *str_word_id, *str_ta, *str_aux;
 static PyObject *str_mask, *str_offsets, *str_ri, *str_pi;
-static PyObject *str_lemma, *str_norm, *str_pos1;
+static PyObject *str_lemma, *str_norm, *str_pos1, *str_text;
 static PyObject *str_symbol, *str_space, *str_noun, *str_conj_particle, *str_suru, *str_te, *str_de;
 
 /* ------------------------------------------------------------------ slots by offset */
@@ -385,6 +385,18 @@ fail:
 
 static int mask_holds(PyObject *mask, PyObject *sat)
 {
+#if PY_VERSION_HEX < 0x030C0000 /* CPython 3.11's ints: sign and size in ob_size, then the digits */
+    if (PyLong_CheckExact(mask) && PyLong_CheckExact(sat) && Py_SIZE(mask) >= 0 && Py_SIZE(sat) >= 0) {
+        Py_ssize_t nm = Py_SIZE(mask);
+        if (nm > Py_SIZE(sat))
+            return 0; /* the mask's top digit is not 0, and sat has none there */
+        const digit *dm = ((PyLongObject *)mask)->ob_digit, *ds = ((PyLongObject *)sat)->ob_digit;
+        for (Py_ssize_t k = 0; k < nm; k++)
+            if (dm[k] & ~ds[k])
+                return 0;
+        return 1;
+    }
+#endif
     PyObject *both = PyNumber_And(mask, sat);
     if (both == NULL)
         return -1;
@@ -489,14 +501,26 @@ static PyObject *survivors(PyObject *Py_UNUSED(self), PyObject *const *args, Py_
         goto fail;
     for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); k++) {
         PyObject *pair = PySequence_Fast_GET_ITEM(seq, k);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
-            PyErr_SetString(PyExc_TypeError, "a regex test is (bit, test)");
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a regex test is (bit, test, on_text)");
             goto fail;
         }
-        PyObject *r = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 1), analysis);
+        int on_text = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 2));
+        if (on_text < 0)
+            goto fail;
+        PyObject *r;
+        if (on_text) { /* test(analysis.text) is not None: a regex's search, called straight */
+            PyObject *text = PyObject_GetAttr(analysis, str_text);
+            if (text == NULL)
+                goto fail;
+            r = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 1), text);
+            Py_DECREF(text);
+        }
+        else
+            r = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 1), analysis);
         if (r == NULL)
             goto fail;
-        int truth = PyObject_IsTrue(r);
+        int truth = on_text ? r != Py_None : PyObject_IsTrue(r);
         Py_DECREF(r);
         if (truth < 0)
             goto fail;
@@ -1589,7 +1613,8 @@ static PyMethodDef methods[] = {
     {"bit_tables", (PyCFunction)(void (*)(void))bit_tables, METH_FASTCALL,
      "bit_tables(tokens, ks, kl, kn, kp) -> (s, lemma, norm, pos1) value -> positions bit mask"},
     {"survivors", (PyCFunction)(void (*)(void))survivors, METH_FASTCALL,
-     "survivors(tables, values, re_tests, analysis, always) -> (sat, {rule: {pattern: starts}})"},
+     "survivors(tables, values, re_tests, analysis, always) -> (sat, {rule: {pattern: starts}}); re_tests: (bit, "
+     "test, on_text)"},
     {"keep_starts", (PyCFunction)(void (*)(void))keep_starts, METH_FASTCALL,
      "keep_starts(first, tokens, starts, n) -> the starts where first(tokens, k, n) >= 0"},
     {"keep_all", (PyCFunction)(void (*)(void))keep_all, METH_FASTCALL,
@@ -1618,6 +1643,7 @@ PyMODINIT_FUNC PyInit__speedups(void)
     INTERN(str_lemma, "lemma")
     INTERN(str_norm, "norm")
     INTERN(str_pos1, "pos1")
+    INTERN(str_text, "text")
     INTERN(str_symbol, "\xe8\xa3\x9c\xe5\x8a\xa9\xe8\xa8\x98\xe5\x8f\xb7")                          /* 補助記号 */
     INTERN(str_space, "\xe7\xa9\xba\xe7\x99\xbd")                                                  /* 空白 */
     INTERN(str_noun, "\xe5\x90\x8d\xe8\xa9\x9e")                                                   /* 名詞 */

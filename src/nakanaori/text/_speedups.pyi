@@ -19,7 +19,7 @@ def bit_tables(
 def survivors(
     tables: dict[str, dict[str, int]],
     values: dict[str, dict[str, tuple[int, tuple[Any, ...]]]],
-    re_tests: Sequence[tuple[int, Callable[[Any], bool]]],
+    re_tests: Sequence[tuple[int, Callable[[Any], Any], bool]],
     analysis: Any,
     always: Sequence[Any],
 ) -> tuple[int, dict[int, dict[int, int]]]: ...
