@@ -256,19 +256,26 @@ def clauses(pattern: Sequence[TokenSpec]) -> list[Clause]:
     for spec in pattern:
         if spec.op not in ("1", "+") or spec.any:
             continue
-        if spec.word is not None:
-            out.append(("w", frozenset(spec.word)))
-        if spec.lemma is not None:
-            out.append(("lemma", frozenset(spec.lemma)))
-        if spec.norm is not None:
-            out.append(("norm", frozenset(spec.norm)))
-        if spec.s is not None:
-            out.append(("s", frozenset(spec.s)))
-        if spec.pos is not None:
-            out.append(("pos1", frozenset(p.split(",")[0] for p in spec.pos)))
-        if spec.re is not None:
-            out.append(("re", frozenset([spec.re])))
+        out += _spec_clauses(spec)
     return list(dict.fromkeys(out))
+
+
+def _spec_clauses(spec: TokenSpec) -> list[Clause]:
+    """The clauses of one required token (the order :func:`clauses` gives them; not deduplicated)."""
+    out: list[Clause] = []
+    if spec.word is not None:
+        out.append(("w", frozenset(spec.word)))
+    if spec.lemma is not None:
+        out.append(("lemma", frozenset(spec.lemma)))
+    if spec.norm is not None:
+        out.append(("norm", frozenset(spec.norm)))
+    if spec.s is not None:
+        out.append(("s", frozenset(spec.s)))
+    if spec.pos is not None:
+        out.append(("pos1", frozenset(p.split(",")[0] for p in spec.pos)))
+    if spec.re is not None:
+        out.append(("re", frozenset([spec.re])))
+    return out
 
 
 def _value_cost(fld: str, v: str) -> int:
@@ -602,7 +609,7 @@ def _key_offsets(pattern: Sequence[TokenSpec], key: Clause) -> tuple[int, ...]:
     (as :func:`anchor` counts them: a word may be four morphemes, a quantifier up to its max)."""
     lo = hi = 0
     for spec in pattern:
-        if spec.op in ("1", "+") and not spec.any and key in clauses([spec]):
+        if spec.op in ("1", "+") and not spec.any and key in _spec_clauses(spec):
             return tuple(range(lo, hi + 1))
         lo += 1 if spec.op in ("1", "+") else 0
         hi += (4 if spec.word is not None else 1) if spec.op in ("1", "?") else spec.max
