@@ -38,6 +38,8 @@ def _three(batch: str) -> ThreeWay:
         ("h06", 0.93, 0.80),
         ("h07", 0.92, 0.77),
         ("h08", 0.915, 0.78),
+        ("h09", 0.925, 0.79),
+        ("h10", 0.935, 0.79),
         ("legacy-mh-b", 0.91, 0.84),
     ],
 )
@@ -58,7 +60,7 @@ def test_ng_precision_stays_high_where_the_model_adds_recall(batch: str) -> None
         assert combined.precision >= 0.83, (label, round(combined.precision, 3))
 
 
-# Pooled over the eight independently written held-out batches (3,200 messages). Model v4 (8,900 train
+# Pooled over the ten independently written held-out batches (4,000 messages). Model v4 (8,900 train
 # records) scored h01–h05 pooled at excuse P 0.842 R 0.804, blame_shift P 0.869 R 0.844 (corpus/HELDOUT_LOG.md,
 # 18:31 UTC) and h06 on arrival at excuse 0.791 / 0.883, blame_shift 0.902 / 0.902. Model v4 retrained on
 # 10,100 records (c20–c22 added, the veto grid widened past 0.1; trust round, 23:08 UTC) gives, pooled over
@@ -69,14 +71,21 @@ def test_ng_precision_stays_high_where_the_model_adds_recall(batch: str) -> None
 # bring the pool of h01–h08 to excuse 0.850 / 0.828, blame_shift 0.872 / 0.879, rushing 0.925 / 0.925,
 # minimization 0.927 / 0.913, entitlement 0.994 / 0.974, levity 1.000 / 0.959, conditional 0.995 / 0.987;
 # the floors below sit just under these.
-HELDOUT_BATCHES = ("h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08")
+# The shipped model (trust round, second retrain: 11,300 records with c23–c25) pools h01–h08 at excuse
+# 0.861 / 0.821, blame_shift 0.868 / 0.876, rushing 0.923 / 0.932, minimization 0.908 / 0.908, entitlement
+# 0.977 / 0.988, levity 1.000 / 0.981, conditional 0.995 / 0.987 (corpus/HELDOUT_LOG.md, 23:49 UTC). Against the
+# first retrain it gains levity recall (+8 messages) and rushing recall and loses minimization (8 more false
+# positives) and entitlement precision (6 more): chosen on the selection set and dev, not on these figures; the
+# floors below sit just under it. h09 and h10 (scored on arrival with it, 23:52 UTC) join the pool, which then
+# reads excuse 0.866 / 0.834, blame_shift 0.866 / 0.878.
+HELDOUT_BATCHES = ("h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10")
 POOLED_FLOORS = {
-    "excuse": (0.84, 0.82),
+    "excuse": (0.85, 0.81),
     "blame_shift": (0.86, 0.86),
-    "rushing": (0.92, 0.92),
-    "minimization": (0.92, 0.89),
-    "entitlement": (0.98, 0.97),
-    "levity": (0.98, 0.95),
+    "rushing": (0.91, 0.92),
+    "minimization": (0.90, 0.90),
+    "entitlement": (0.97, 0.98),
+    "levity": (0.98, 0.97),
     "conditional": (0.98, 0.97),
 }
 
