@@ -19,7 +19,7 @@ import pytest
 
 from nakanaori.advise.cues import load_situation_lexicon
 from nakanaori.advise.situation import _all_rules
-from nakanaori.check import engine
+from nakanaori.check import compiled, engine
 from nakanaori.check.compiled import rule_set
 from nakanaori.check.learned.corpus import load_batches, read_batch
 from nakanaori.check.rules import load_rules
@@ -49,6 +49,8 @@ def test_the_extension_is_built_and_used() -> None:
     from nakanaori.text import tokens
 
     assert tokens.append_tokens is sp.append_tokens
+    cp = rule_set(load_rules()).crules[0].patterns[0]
+    assert isinstance(cp.first, sp.Matcher)
 
 
 def _texts() -> Iterator[tuple[str, str]]:
@@ -180,14 +182,14 @@ def test_the_prefilter_from_c_equals_the_reference() -> None:
     sp = _speedups()
     sets = [rule_set(load_rules()), rule_set(_all_rules(load_situation_lexicon()))]
     differ: list[str] = []
-    kept = 0
+    kept = long_messages = 0
     for rid, text in TEXTS:
         a = analyze(text)
         for rs in sets:
             empty: engine.Known = {}
             known = [rs.values.get(f, empty) for f in ("s", "lemma", "norm", "pos1")]
             tables = sp.bit_tables(a.tokens, *known)
-            if tables != engine._py_bit_tables(a.tokens, *known):
+            if [list(d.items()) for d in tables] != [list(d.items()) for d in engine._py_bit_tables(a.tokens, *known)]:
                 differ.append(f"{rid} (tables)")
             full = engine._bit_tables(rs, a)
             got = sp.survivors(full, rs.values, rs.re_tests, a, rs.always)
@@ -201,20 +203,106 @@ def test_the_prefilter_from_c_equals_the_reference() -> None:
                         continue
                     first = rs.crules[ri].patterns[pi].first
                     c = sp.keep_starts(first, a.tokens, starts, n)
-                    if c is None and starts < 1 << 64:
-                        differ.append(f"{rid} (keep_starts gave up)")
-                    if c is not None and c != engine._py_keep_starts(first, a.tokens, starts, n):
+                    if c != engine._py_keep_starts(first, a.tokens, starts, n):
                         differ.append(f"{rid} (keep_starts)")
                     kept += 1
+            got_all = {ri: dict(pats) for ri, pats in want[1].items()}
+            want_all = {ri: dict(pats) for ri, pats in want[1].items()}
+            sp.keep_all(got_all, rs.firsts, a.tokens, n)
+            engine._py_keep_all(want_all, rs.firsts, a.tokens, n)
+            if got_all != want_all or list(got_all) != list(want_all):
+                differ.append(f"{rid} (keep_all)")
+            long_messages += n > 64
     assert not differ, f"{len(differ)} differ: {differ[:10]}"
-    assert kept > 10_000
+    assert kept > 10_000 and long_messages > 100  # past 64 tokens, the masks do not fit in one machine word
 
 
-def test_keep_starts_gives_up_past_64_bits() -> None:
+def _all_patterns(rs: Any) -> list[Any]:
+    """Every compiled pattern of a rule set: the rules' own and their not_before, not_after, sentence and
+    message conditions."""
+    seen: dict[int, Any] = {}
+    for cr in rs.crules:
+        for group in (
+            cr.patterns,
+            cr.not_before,
+            cr.not_after,
+            cr.sentence_requires,
+            cr.sentence_forbids,
+            cr.message_forbids,
+        ):
+            for cp in group:
+                seen.setdefault(id(cp), cp)
+    return list(seen.values())
+
+
+def test_the_matcher_from_c_equals_the_generated_functions() -> None:
+    """Every pattern of the label rules and the cues, C matcher against the generated Python functions (first
+    end, and every end in order), on every message that holds the pattern's required values: at every start,
+    up to the end of the start's sentence and up to the end of the message."""
+    sp = _speedups()
+    differ: list[str] = []
+    compared = matched = 0
+    for rs in (rule_set(load_rules()), rule_set(_all_rules(load_situation_lexicon()))):
+        pats = _all_patterns(rs)
+        refs = {id(cp): compiled.reference_functions(cp.pattern) for cp in pats}
+        assert all(isinstance(cp.first, sp.Matcher) for cp in pats)
+        for rid, text in TEXTS:
+            a = analyze(text)
+            tokens = a.tokens
+            n = len(tokens)
+            sat = engine._survivors(rs, a, engine._bit_tables(rs, a))[0]
+            ends_of_sentences = [a.sentences[t.sent].end_token for t in tokens]
+            for cp in pats:
+                if cp.mask & sat != cp.mask:
+                    continue
+                first, ends = refs[id(cp)]
+                for i in range(n):
+                    for limit in {ends_of_sentences[i], n}:
+                        want = first(tokens, i, limit)
+                        compared += 1
+                        matched += want >= 0
+                        if cp.first(tokens, i, limit) != want:
+                            differ.append(f"{rid} (first)")
+                        if want >= 0 and list(cp.ends(tokens, i, limit)) != list(ends(tokens, i, limit)):
+                            differ.append(f"{rid} (ends)")
+                # at the end of the message and past the limit: no end, or the empty ends of optional tokens
+                if cp.first(tokens, n, n) != first(tokens, n, n) or cp.ends(tokens, n, n) != list(ends(tokens, n, n)):
+                    differ.append(f"{rid} (at the end)")
+    assert not differ, f"{len(differ)} differ: {sorted(set(differ))[:10]}"
+    assert compared > 1_000_000 and matched > 10_000
+
+
+def test_a_matcher_refuses_what_it_cannot_run() -> None:
+    sp = _speedups()
+    step = ("1", 4, (None,) * 8, None)
+    for bad in [
+        (("x", 4, (None,) * 8, None),),
+        (("1", 4, (None,) * 7, None),),
+        (("1", 4, (["a"],) + (None,) * 7, None),),
+    ]:
+        with pytest.raises((TypeError, ValueError)):
+            sp.Matcher(bad)
+    m = sp.Matcher((step, step))
+    a = analyze("本当にごめん")
+    assert len(a.tokens) >= 2
+    assert m(a.tokens, 0, 2) == 2 and m(a.tokens, 0, 1) == -1 and m.ends(a.tokens, 0, 2) == [2]
+    assert m(a.tokens, len(a.tokens), len(a.tokens) + 5) == len(a.tokens) + 2  # an any-token is not looked at
+    tested = sp.Matcher((("1", 4, (frozenset({"x"}),) + (None,) * 7, None),))
+    with pytest.raises(IndexError):  # as the generated code's tokens[i]
+        tested(a.tokens, len(a.tokens), len(a.tokens) + 5)
+    with pytest.raises(TypeError):
+        m(tuple(a.tokens), 0, 1)
+
+
+def test_keep_starts_past_64_bits() -> None:
     sp = _speedups()
     a = analyze("ごめん")
-    assert sp.keep_starts(lambda tokens, i, n: i, a.tokens, 1 << 70, 80) is None
+    for first in (lambda tokens, i, n: -1 if i % 3 else i, sp.Matcher((("*", 4, (None,) * 8, None),))):
+        for starts in (1 << 70, (1 << 130) - 1, 0b1101, 0):
+            assert sp.keep_starts(first, a.tokens, starts, 200) == engine._py_keep_starts(first, a.tokens, starts, 200)
     assert sp.keep_starts(lambda tokens, i, n: -1 if i == 2 else i, a.tokens, 0b1101, 4) == 0b1001
+    with pytest.raises(ValueError):
+        sp.keep_starts(lambda tokens, i, n: i, a.tokens, -1, 4)
 
 
 def test_a_class_without_the_token_slots_is_refused() -> None:

@@ -186,7 +186,8 @@ def _dedupe(found: list[dict[str, Any]]) -> list[Finding]:
             continue
         out.append(f)
     out.sort(key=lambda f: (f["start"], _LABEL_ORDER[f["label"]]))
-    return [Finding(**f) for f in out]
+    validate = Finding.__pydantic_validator__.validate_python  # Finding(**f) without the keyword round trip
+    return [validate(f) for f in out]
 
 
 def check(
@@ -234,21 +235,27 @@ def report_from_analysis(
     verdict = mc.compute_verdict(findings, labels, notes, stg)
     vague = any(n.code == "vague_commitment" for n in notes)
     score, score_note, edits = mc.compute_score(findings, labels, notes, stg, verdict, vague)
-    return CheckReport(
-        text=original,
-        relationship=rel.value if rel else None,
-        stage=stg.value if stg else None,
-        japanese=True,
-        labels=labels,
-        good=[x for x in labels if x in GOOD_LABELS],
-        ng=[x for x in labels if x in NG_LABELS],
-        register=register,
-        expected_registers=expected,
-        register_ok=register_ok,
-        findings=findings,
-        notes=notes,
-        verdict=verdict,
-        score=score,
-        score_note=score_note,
-        next_edits=edits,
+    # validated as CheckReport(**fields) would, without the keyword round trip of BaseModel.__init__
+    return cast(
+        CheckReport,
+        CheckReport.__pydantic_validator__.validate_python(
+            {
+                "text": original,
+                "relationship": rel.value if rel else None,
+                "stage": stg.value if stg else None,
+                "japanese": True,
+                "labels": labels,
+                "good": [x for x in labels if x in GOOD_LABELS],
+                "ng": [x for x in labels if x in NG_LABELS],
+                "register": register,
+                "expected_registers": expected,
+                "register_ok": register_ok,
+                "findings": findings,
+                "notes": notes,
+                "verdict": verdict,
+                "score": score,
+                "score_note": score_note,
+                "next_edits": edits,
+            }
+        ),
     )

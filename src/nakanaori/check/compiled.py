@@ -19,18 +19,27 @@ The results are exactly those of ``engine.run_rules_unfiltered`` (``tests/check/
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..text.analysis import Analysis, Token
 from .rules import PatternRule, TokenSpec
 
+try:  # the patterns interpreted in C (built by make setup); the generated Python functions are the reference
+    from ..text import _speedups
+except ImportError:  # pragma: no cover - a source tree without the built extension
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("NAKANAORI_PYTHON_LOOPS"):  # the Python reference, for benchmarks side by side
+    _speedups = None  # type: ignore[assignment]
+
 Rule = PatternRule
-Ends = Callable[[Sequence[Token], int, int], Iterator[int]]
+Ends = Callable[[Sequence[Token], int, int], Iterable[int]]
 First = Callable[[Sequence[Token], int, int], int]
 Head = Callable[[Token], bool]
+ReTest = tuple[Callable[[Any], Any], bool]  # (test, on_text): test(text) is not None, or test(analysis)
 Clause = tuple[str, frozenset[str]]  # (field, values): one of the values must occur in the message's field
 
 _KANA = re.compile(r"[\u3040-\u30ff]+")
@@ -103,6 +112,37 @@ def word_end(words: frozenset[str], tokens: Sequence[Token], ti: int, limit: int
         if joined in words:
             return k + 1
     return None
+
+
+def _opt_set(values: list[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
+
+
+def _opt_tuple(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def spec_test(spec: TokenSpec) -> tuple[Any, ...]:
+    """*spec* as data for ``_speedups.Matcher`` (what :func:`spec_expr` says as code): (s, lemma, norm, pos,
+    cform, ctype, rx, not), each None when absent; an any-token (or a token with no condition) tests nothing."""
+    if spec.any:
+        return (None,) * 8
+    rx = spec.rx
+    return (
+        _opt_set(spec.s),
+        _opt_set(spec.lemma),
+        _opt_set(spec.norm),
+        _opt_tuple(spec.pos),
+        _opt_tuple(spec.cform),
+        _opt_tuple(spec.ctype),
+        rx.fullmatch if rx is not None else None,
+        spec_test(spec.not_) if spec.not_ is not None else None,
+    )
+
+
+def pattern_steps(pattern: Sequence[TokenSpec]) -> tuple[tuple[Any, ...], ...]:
+    """*pattern* as the steps of a ``_speedups.Matcher``: (op, max, test, words) per token spec."""
+    return tuple((s.op, s.max, spec_test(s), _opt_set(s.word)) for s in pattern)
 
 
 def _is_simple(pattern: Sequence[TokenSpec]) -> bool:
@@ -216,19 +256,26 @@ def clauses(pattern: Sequence[TokenSpec]) -> list[Clause]:
     for spec in pattern:
         if spec.op not in ("1", "+") or spec.any:
             continue
-        if spec.word is not None:
-            out.append(("w", frozenset(spec.word)))
-        if spec.lemma is not None:
-            out.append(("lemma", frozenset(spec.lemma)))
-        if spec.norm is not None:
-            out.append(("norm", frozenset(spec.norm)))
-        if spec.s is not None:
-            out.append(("s", frozenset(spec.s)))
-        if spec.pos is not None:
-            out.append(("pos1", frozenset(p.split(",")[0] for p in spec.pos)))
-        if spec.re is not None:
-            out.append(("re", frozenset([spec.re])))
+        out += _spec_clauses(spec)
     return list(dict.fromkeys(out))
+
+
+def _spec_clauses(spec: TokenSpec) -> list[Clause]:
+    """The clauses of one required token (the order :func:`clauses` gives them; not deduplicated)."""
+    out: list[Clause] = []
+    if spec.word is not None:
+        out.append(("w", frozenset(spec.word)))
+    if spec.lemma is not None:
+        out.append(("lemma", frozenset(spec.lemma)))
+    if spec.norm is not None:
+        out.append(("norm", frozenset(spec.norm)))
+    if spec.s is not None:
+        out.append(("s", frozenset(spec.s)))
+    if spec.pos is not None:
+        out.append(("pos1", frozenset(p.split(",")[0] for p in spec.pos)))
+    if spec.re is not None:
+        out.append(("re", frozenset([spec.re])))
+    return out
 
 
 def _value_cost(fld: str, v: str) -> int:
@@ -275,27 +322,17 @@ def anchor(pattern: Sequence[TokenSpec]) -> tuple[str, frozenset[str], int, int]
     return fallback
 
 
-def _re_test(src: str) -> Callable[[Analysis], bool]:
-    """A necessary condition of 'the regex fully matches some surface of the message'.
+def _re_test(src: str) -> ReTest:
+    """A necessary condition of 'the regex fully matches some surface of the message', as (test, on_text).
 
-    An anchored regex (anchors, boundaries, lookarounds, flags) is tried on the distinct surfaces; any
-    other is searched in the text with its leading and trailing ``.*`` taken off (what matches a whole
-    surface matches a piece of the text, and so does its core)."""
-    made: list[Callable[[Analysis], bool]] = []
-
-    def test(a: Analysis) -> bool:  # the regex is compiled on first use (a CLI run may never need it)
-        if not made:
-            made.append(_make_re_test(src))
-        return made[0](a)
-
-    return test
-
-
-def _make_re_test(src: str) -> Callable[[Analysis], bool]:
+    An anchored regex (anchors, boundaries, lookarounds, flags) is tried on the distinct surfaces: ``test`` is
+    asked the analysis. Any other is searched in the text with its leading and trailing ``.*`` taken off (what
+    matches a whole surface matches a piece of the text, and so does its core): ``test`` is the regex's
+    ``search``, asked the text (``on_text``; the prefilter calls it straight, without a Python frame)."""
     rx = re.compile(src)
     if ANCHORED_RX.search(src):
         full = rx.fullmatch
-        return lambda a: any(full(t.surface) is not None for t in a.tokens)
+        return (lambda a: any(full(t.surface) is not None for t in a.tokens)), False
     core = src
     while core.startswith(".*") and not core.startswith(".*?"):
         core = core[2:]
@@ -305,7 +342,7 @@ def _make_re_test(src: str) -> Callable[[Analysis], bool]:
         search = re.compile(core).search if core and not re.compile(core).fullmatch("") else rx.search
     except re.error:
         search = rx.search
-    return lambda a: search(a.text) is not None
+    return search, True
 
 
 # ---------------------------------------------------------------- compiled patterns and rules
@@ -336,6 +373,9 @@ def _compile_pattern(pattern: Sequence[TokenSpec], env: _Env) -> CPattern:
     has_head = pattern[0].op in ("1", "+")
     head_free = not has_head or (anc is not None and anc[2] == anc[3] == 0 and _tests_only(pattern[0], anc))
     cp = CPattern(pattern, simple, _unset, _unset, None, anc, offsets, anchor_rx, head_free, length=len(pattern))
+    if _speedups is not None:  # the C matcher: the same ends as the generated functions below, in the same order
+        m = _speedups.Matcher(pattern_steps(pattern))
+        cp.first, cp.ends = m, m.ends
 
     def make_ends() -> Any:
         return _define(_gen_ends(pattern, env), env, "_g")
@@ -347,11 +387,23 @@ def _compile_pattern(pattern: Sequence[TokenSpec], env: _Env) -> CPattern:
     def make_head() -> Any:
         return _define(["def _h(t):", f"    return {spec_expr(pattern[0], env)}"], env, "_h")
 
-    cp.ends = _on_first_use(cp, "ends", make_ends)
-    cp.first = _on_first_use(cp, "first", make_first)
+    if _speedups is None:
+        cp.ends = _on_first_use(cp, "ends", make_ends)
+        cp.first = _on_first_use(cp, "first", make_first)
     if has_head:
         cp.head = _on_first_use(cp, "head", make_head)
     return cp
+
+
+def reference_functions(pattern: Sequence[TokenSpec]) -> tuple[First, Ends]:
+    """The generated Python ``first`` and ``ends`` of *pattern*: what the product runs without the C matcher, and
+    the reference ``_speedups.Matcher`` must equal (``tests/text/test_speedups.py``)."""
+    env = _Env()
+    simple = _is_simple(pattern)
+    first = _define(
+        _gen_first(pattern, env) if simple else _gen_ends(pattern, env, first=True), env, "_f" if simple else "_g"
+    )
+    return first, _define(_gen_ends(pattern, env), env, "_g")
 
 
 def _unset(*args: Any) -> Any:
@@ -467,11 +519,12 @@ class RuleSet:
     crules: tuple[CRule, ...]
     # field -> value -> (the bits of the clauses the value satisfies, the patterns keyed on the value)
     values: dict[str, dict[str, tuple[int, tuple[Entry, ...]]]]
-    re_tests: tuple[tuple[int, Callable[[Analysis], bool]], ...]
+    re_tests: tuple[tuple[int, Callable[[Any], Any], bool], ...]  # (bit, test, on_text): see _re_test
     always: tuple[Entry, ...]  # patterns without an indexable clause
     text_rules: tuple[int, ...]
     has_words: bool
     env: _Env = field(repr=False, default_factory=_Env)
+    firsts: tuple[tuple[First, ...], ...] = ()  # rule number -> its patterns' ``first``
 
 
 def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
@@ -539,7 +592,7 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
     for (fld, vals), b in bits.items():
         if fld == "re":
             (src,) = vals
-            re_tests.append((1 << b, _re_test(src)))
+            re_tests.append((1 << b, *_re_test(src)))
             continue
         for v in vals:
             masks.setdefault(fld, {})[v] = masks.get(fld, {}).get(v, 0) | (1 << b)
@@ -547,7 +600,8 @@ def compile_rules(rules: tuple[Rule, ...]) -> RuleSet:
         ks = keyed.get(fld, {})
         values[fld] = {v: (m, tuple(ks.get(v, ()))) for v, m in table.items()}
     text_rules = tuple(ri for ri, rule in enumerate(rules) if rule.regex or rule.text)
-    return RuleSet(rules, tuple(crules), values, tuple(re_tests), tuple(always), text_rules, "w" in values, env)
+    firsts = tuple(tuple(cp.first for cp in cr.patterns) for cr in crules)
+    return RuleSet(rules, tuple(crules), values, tuple(re_tests), tuple(always), text_rules, "w" in values, env, firsts)
 
 
 def _key_offsets(pattern: Sequence[TokenSpec], key: Clause) -> tuple[int, ...]:
@@ -555,7 +609,7 @@ def _key_offsets(pattern: Sequence[TokenSpec], key: Clause) -> tuple[int, ...]:
     (as :func:`anchor` counts them: a word may be four morphemes, a quantifier up to its max)."""
     lo = hi = 0
     for spec in pattern:
-        if spec.op in ("1", "+") and not spec.any and key in clauses([spec]):
+        if spec.op in ("1", "+") and not spec.any and key in _spec_clauses(spec):
             return tuple(range(lo, hi + 1))
         lo += 1 if spec.op in ("1", "+") else 0
         hi += (4 if spec.word is not None else 1) if spec.op in ("1", "?") else spec.max

@@ -7,9 +7,22 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 
 from ..text.analysis import Analysis, Sentence, Token
-from .compiled import ANCHORED_RX, Clause, CPattern, CRule, Entry, RuleSet, anchor, clause_cost, clauses, rule_set
+from .compiled import (
+    ANCHORED_RX,
+    Clause,
+    CPattern,
+    CRule,
+    Entry,
+    First,
+    RuleSet,
+    anchor,
+    clause_cost,
+    clauses,
+    rule_set,
+)
 from .rules import PatternRule, TokenSpec
 from .rules import Rule as LabelRule
 
@@ -486,7 +499,7 @@ def _survivors(rs: RuleSet, analysis: Analysis, tables: BitTables) -> tuple[int,
 def _py_survivors(
     tables: BitTables,
     values: dict[str, Known],
-    re_tests: Sequence[tuple[int, Callable[[Analysis], bool]]],
+    re_tests: Sequence[tuple[int, Callable[[Any], Any], bool]],
     analysis: Analysis,
     always: Sequence[Entry],
 ) -> tuple[int, dict[int, Found]]:
@@ -505,8 +518,8 @@ def _py_survivors(
             sat |= hit[0]
             if hit[1]:
                 woken.append((hit[1], where))
-    for bit, test in re_tests:
-        if test(analysis):
+    for bit, test, on_text in re_tests:
+        if (test(analysis.text) is not None) if on_text else test(analysis):
             sat |= bit
     out: dict[int, dict[int, int]] = {}
     for es, where in woken:
@@ -554,6 +567,12 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     rs = rule_set(rules)
     tables = _bit_tables(rs, analysis)
     sat, survivors = _survivors(rs, analysis, tables)
+    tokens = analysis.tokens
+    n_tok = len(tokens)
+    if survivors:
+        # a start where the pattern matches nowhere, even up to the end of the message, cannot match inside
+        # its sentence (a shorter limit only takes ways away): drop it, and a pattern or rule left with none
+        (_speedups.keep_all if _speedups is not None else _py_keep_all)(survivors, rs.firsts, tokens, n_tok)
     if rs.text_rules:
         text = analysis.text
         crules = rs.crules
@@ -563,28 +582,30 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
         todo = sorted(survivors)
     if not todo:
         return []
-    tokens = analysis.tokens
-    n_tok = len(tokens)
     msg = _Msg(analysis, tokens, tables, sat, {})
     out: list[RawMatch] = []
-    keep = _speedups.keep_starts if _speedups is not None else None
+    keep = _speedups.keep_starts if _speedups is not None else _py_keep_starts
     for ri in todo:
         cr = rs.crules[ri]
-        plan: list[tuple[CPattern, int | None]] = []
         pats = survivors.get(ri)
-        for pi in (sorted(pats) if len(pats) > 1 else pats) if pats else ():
-            cp = cr.patterns[pi]
-            starts: int | None = pats[pi] if pats else None
-            if starts == -1:
-                starts = _cstarts(cp, msg)
-            if starts is not None:
-                # a start where the pattern matches nowhere, even up to the end of the message, cannot
-                # match inside its sentence (a shorter limit only takes ways away): drop it
-                kept = keep(cp.first, tokens, starts, n_tok) if keep is not None else None
-                starts = kept if kept is not None else _py_keep_starts(cp.first, tokens, starts, n_tok)
-                if not starts:
-                    continue
-            plan.append((cp, starts))
+        plan: list[tuple[CPattern, int | None]]
+        if not pats:
+            plan = []
+        elif len(pats) == 1 and -1 not in pats.values():
+            for pi, kept in pats.items():
+                plan = [(cr.patterns[pi], kept)]
+        else:
+            plan = []
+            for pi in sorted(pats):
+                cp = cr.patterns[pi]
+                starts: int | None = pats[pi]
+                if starts == -1:  # a pattern without a key: its starts from its anchor, kept as above
+                    starts = _cstarts(cp, msg)
+                    if starts is not None:
+                        starts = keep(cp.first, tokens, starts, n_tok)
+                        if not starts:
+                            continue
+                plan.append((cp, starts))
         if not plan and not cr.text:
             continue
         found = _run_compiled(cr, msg, plan)
@@ -593,11 +614,30 @@ def run_rules(rules: tuple[Rule, ...], analysis: Analysis) -> list[RawMatch]:
     return out
 
 
+def _py_keep_all(survivors: dict[int, Found], firsts: Sequence[Sequence[First]], tokens: list[Token], n: int) -> None:
+    """:func:`_py_keep_starts` on every pattern of *survivors* (rule -> pattern -> starts; -1 left alone), in
+    place: a pattern left with no start is taken out, and a rule left with no pattern. The reference of
+    ``nakanaori.text._speedups.keep_all``."""
+    for ri in list(survivors):
+        pats = survivors[ri]
+        for pi in list(pats):
+            starts = pats[pi]
+            if starts < 0:
+                continue
+            kept = _py_keep_starts(firsts[ri][pi], tokens, starts, n)
+            if kept:
+                pats[pi] = kept
+            else:
+                del pats[pi]
+        if not pats:
+            del survivors[ri]
+
+
 def _py_keep_starts(
     first: Callable[[Sequence[Token], int, int], int], tokens: Sequence[Token], starts: int, n: int
 ) -> int:
     """*starts* (a bit mask of token positions) less those where ``first(tokens, k, n)`` finds no match. The
-    reference of ``nakanaori.text._speedups.keep_starts`` (which answers None past 64 bits: this then)."""
+    reference of ``nakanaori.text._speedups.keep_starts``."""
     m = starts
     while m:
         low = m & -m
@@ -654,10 +694,12 @@ def _coccurs(cp: CPattern, msg: _Msg, lo: int, hi: int) -> bool:
 
 def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]]) -> list[RawMatch]:
     """:func:`run_rule` on a compiled rule and its plan: the same matches, in the same order."""
-    if len(plan) == 1 and not cr.text and not cr.sentence_requires and not cr.sentence_forbids:
-        cp, starts = plan[0]
-        if starts is not None and cp.simple:
-            return _run_simple(cr, msg, cp, starts)
+    if plan and not cr.text and not cr.sentence_requires and not cr.sentence_forbids:
+        for _, st in plan:
+            if st is None:
+                break
+        else:
+            return _run_known(cr, msg, plan)  # type: ignore[arg-type]
     rule = cr.rule
     analysis = msg.analysis
     tokens = msg.tokens
@@ -753,19 +795,22 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]])
     return out
 
 
-def _run_simple(cr: CRule, msg: _Msg, cp: CPattern, starts: int) -> list[RawMatch]:
-    """:func:`_run_compiled` for the usual plan (most rules that get this far): one pattern of plain tokens
-    (one way to match) at known starts, no regex or text piece, no sentence condition. The starts in order,
-    each tried up to the end of its sentence; a start inside an accepted match is skipped (a match ends in
-    its own sentence, so one bound serves every sentence)."""
+def _run_known(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int]]) -> list[RawMatch]:
+    """:func:`_run_compiled` for the usual plan (most rules that get this far): patterns at known starts, no
+    regex or text piece, no sentence condition. The starts in order, each tried up to the end of its sentence
+    with each planned pattern that can start there; a start inside an accepted match is skipped (a match ends
+    in its own sentence, so one bound serves every sentence)."""
     tokens = msg.tokens
     n_tok = len(tokens)
     sentences = msg.analysis.sentences
-    first = cp.first
     rule = cr.rule
+    first_only = cr.first_only
     out: list[RawMatch] = []
     free = 0
-    m = starts
+    union = 0
+    for _, st in plan:
+        union |= st
+    m = union
     while m:
         low = m & -m
         m ^= low
@@ -775,11 +820,33 @@ def _run_simple(cr: CRule, msg: _Msg, cp: CPattern, starts: int) -> list[RawMatc
         if i < free:
             continue
         sent = sentences[tokens[i].sent]
-        hi = sent.end_token
-        end = first(tokens, i, hi)
-        if end > i and _caccept(cr, msg, i, end, sent.start_token, hi):
-            out.append(RawMatch(rule, i, end))
-            free = end
+        lo, hi = sent.start_token, sent.end_token
+        for cp, starts in plan:
+            if not starts & low:
+                continue
+            if cp.simple:
+                end = cp.first(tokens, i, hi)
+                if end > i:
+                    if _caccept(cr, msg, i, end, lo, hi):
+                        out.append(RawMatch(rule, i, end))
+                        free = end
+                        break
+                    if first_only:
+                        break
+                continue
+            done = False
+            for end in cp.ends(tokens, i, hi):
+                if end > i:
+                    if _caccept(cr, msg, i, end, lo, hi):
+                        out.append(RawMatch(rule, i, end))
+                        free = end
+                        done = True
+                        break
+                    if first_only:
+                        done = True
+                        break
+            if done:
+                break
     if out and cr.message_forbids and any(_coccurs(mf, msg, 0, n_tok) for mf in cr.message_forbids):
         return []
     return out

@@ -297,13 +297,21 @@ class MessageChecks(BaseModel):
             extra = max(0, len(severe) - 1) + max(0, places - max(1, len(severe)))
             score = hi - 4 - w.counter_step * extra + round(4 * share)
         score = max(lo, min(hi, score))
-        present = [f"「{LABEL_JA[x]}」" for x in values if x in labels]
-        missing = [f"「{LABEL_JA[x]}」" for x in values if x not in labels]
-        explained = w.note.format(lo=lo, hi=hi, name=getattr(w.names, level))
-        if present:
-            explained += w.note_values.format(labels="".join(present))
-        if missing and level != "counter":
-            explained += w.note_missing.format(labels="".join(missing[:3]))
+        key = (id(self), stage, level, tuple(labels))
+        hit = _EXPLAINED.get(key)
+        if hit is not None and hit[0] is self:
+            explained = hit[1]
+        else:
+            present = [f"「{LABEL_JA[x]}」" for x in values if x in labels]
+            missing = [f"「{LABEL_JA[x]}」" for x in values if x not in labels]
+            explained = w.note.format(lo=lo, hi=hi, name=getattr(w.names, level))
+            if present:
+                explained += w.note_values.format(labels="".join(present))
+            if missing and level != "counter":
+                explained += w.note_missing.format(labels="".join(missing[:3]))
+            if len(_EXPLAINED) > 20_000:  # other checks files came and went (tests load their own): start again
+                _EXPLAINED.clear()
+            _EXPLAINED[key] = (self, explained)
         # the three most useful next edits: worst NG first, then the whole-message notes
         edits: list[tuple[int, str]] = []
         seen: set[str] = set()
@@ -325,6 +333,11 @@ class MessageChecks(BaseModel):
                 edits.append((w.notes.get(n.code, 1), n.message))
         edits.sort(key=lambda e: -e[0])
         return score, explained, [e[1] for e in edits[:3]]
+
+
+# (id of a checks file, stage, level, labels) -> (that file, how the score was reached): the explanation depends on
+# these alone (the file is kept so that its id stays its own; checks files are read-only once loaded)
+_EXPLAINED: dict[tuple[int, Stage | None, str, tuple[str, ...]], tuple[MessageChecks, str]] = {}
 
 
 def has_words(analysis: Analysis, words: list[str]) -> bool:

@@ -7,9 +7,11 @@
    bit_tables     nakanaori.check.engine._py_bit_tables     a message's values with their positions (bit masks)
    survivors      nakanaori.check.engine._py_survivors      the clause bits a message satisfies, the woken patterns
    keep_starts    nakanaori.check.engine._py_keep_starts    the starts where a pattern matches up to the end
+   keep_all       nakanaori.check.engine._py_keep_all       keep_starts on every surviving pattern of a message
    split          nakanaori.text.analysis._split            sentences, clauses, the quote scope, in one pass
    mark_negation  nakanaori.text.analysis._mark_negation    the negated predicates
    has_words      nakanaori.check.notes._py_has_words       words in order in one of the sender's sentences
+   Matcher        nakanaori.check.compiled.reference_functions  one pattern's first end and every end, interpreted
 
    Nothing here knows a rule, a word or a label: the data comes from the callers. */
 
@@ -21,7 +23,8 @@
 
 static PyObject *str_surface, *str_word_id, *str_ta, *str_aux;
 static PyObject *str_mask, *str_offsets, *str_ri, *str_pi;
-static PyObject *str_lemma, *str_norm, *str_pos1;
+static PyObject *str_lemma, *str_norm, *str_pos1, *str_text;
+static PyObject *str_symbol, *str_space, *str_noun, *str_conj_particle, *str_suru, *str_te, *str_de;
 
 /* ------------------------------------------------------------------ slots by offset */
 
@@ -241,6 +244,77 @@ static PyObject *bit_int(Py_ssize_t k)
     return bit;
 }
 
+/* bit_tables for at most 64 tokens: per field, the distinct known values in the order they first occur, each with
+   its mask in a machine word (one lookup in the known dict per token and field; a value is told from the others by
+   its entry in the known dict, then by its text), put in the tables at the end */
+typedef struct {
+    PyObject *hit; /* borrowed: known[v] */
+    PyObject *key; /* a new reference to v */
+    unsigned long long mask;
+} Acc;
+
+static int bit_tables_short(PyObject *tokens, PyObject *const *known, PyObject *const *attrs, PyObject *res)
+{
+    Acc acc[4][64];
+    int nacc[4] = {0, 0, 0, 0};
+    int rc = -1;
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(tokens, i);
+        for (int f = 0; f < 4; f++) {
+            if (PyDict_GET_SIZE(known[f]) == 0)
+                continue;
+            PyObject *v = read_attr(&token_fields, t, f, attrs[f], token_field_names, 4);
+            if (v == NULL)
+                goto done;
+            PyObject *hit = PyDict_GetItemWithError(known[f], v);
+            if (hit == NULL) {
+                Py_DECREF(v);
+                if (PyErr_Occurred())
+                    goto done;
+                continue;
+            }
+            int j = 0;
+            for (; j < nacc[f]; j++) {
+                if (acc[f][j].hit != hit)
+                    continue;
+                int eq = acc[f][j].key == v ? 1 : PyObject_RichCompareBool(acc[f][j].key, v, Py_EQ);
+                if (eq < 0) {
+                    Py_DECREF(v);
+                    goto done;
+                }
+                if (eq)
+                    break;
+            }
+            if (j < nacc[f]) {
+                acc[f][j].mask |= 1ULL << i;
+                Py_DECREF(v);
+            }
+            else { /* at most one new value per token and field: never more than 64 */
+                acc[f][j].hit = hit;
+                acc[f][j].key = v;
+                acc[f][j].mask = 1ULL << i;
+                nacc[f]++;
+            }
+        }
+    }
+    for (int f = 0; f < 4; f++)
+        for (int j = 0; j < nacc[f]; j++) {
+            PyObject *m = PyLong_FromUnsignedLongLong(acc[f][j].mask);
+            if (m == NULL || PyDict_SetItem(PyTuple_GET_ITEM(res, f), acc[f][j].key, m) < 0) {
+                Py_XDECREF(m);
+                goto done;
+            }
+            Py_DECREF(m);
+        }
+    rc = 0;
+done:
+    for (int f = 0; f < 4; f++)
+        for (int j = 0; j < nacc[f]; j++)
+            Py_DECREF(acc[f][j].key);
+    return rc;
+}
+
 /* bit_tables(tokens, ks, kl, kn, kp) -> (s, lemma, norm, pos1): for each of the four fields, the values of
    the tokens that are keys of the known dict, each with the OR of 1 << position of the tokens holding it */
 static PyObject *bit_tables(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
@@ -268,12 +342,19 @@ static PyObject *bit_tables(PyObject *Py_UNUSED(self), PyObject *const *args, Py
         }
         PyTuple_SET_ITEM(res, f, d);
     }
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    if (n <= 64) { /* the usual message: the masks in machine words, one dict entry per distinct value */
+        if (bit_tables_short(tokens, known, attrs, res) < 0) {
+            Py_DECREF(res);
+            return NULL;
+        }
+        return res;
+    }
     PyObject *one = PyLong_FromLong(1);
     if (one == NULL) {
         Py_DECREF(res);
         return NULL;
     }
-    Py_ssize_t n = PyList_GET_SIZE(tokens);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *t = PyList_GET_ITEM(tokens, i);
         PyObject *bit = bit_int(i);
@@ -304,6 +385,18 @@ fail:
 
 static int mask_holds(PyObject *mask, PyObject *sat)
 {
+#if PY_VERSION_HEX < 0x030C0000 /* CPython 3.11's ints: sign and size in ob_size, then the digits */
+    if (PyLong_CheckExact(mask) && PyLong_CheckExact(sat) && Py_SIZE(mask) >= 0 && Py_SIZE(sat) >= 0) {
+        Py_ssize_t nm = Py_SIZE(mask);
+        if (nm > Py_SIZE(sat))
+            return 0; /* the mask's top digit is not 0, and sat has none there */
+        const digit *dm = ((PyLongObject *)mask)->ob_digit, *ds = ((PyLongObject *)sat)->ob_digit;
+        for (Py_ssize_t k = 0; k < nm; k++)
+            if (dm[k] & ~ds[k])
+                return 0;
+        return 1;
+    }
+#endif
     PyObject *both = PyNumber_And(mask, sat);
     if (both == NULL)
         return -1;
@@ -408,14 +501,26 @@ static PyObject *survivors(PyObject *Py_UNUSED(self), PyObject *const *args, Py_
         goto fail;
     for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq); k++) {
         PyObject *pair = PySequence_Fast_GET_ITEM(seq, k);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
-            PyErr_SetString(PyExc_TypeError, "a regex test is (bit, test)");
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a regex test is (bit, test, on_text)");
             goto fail;
         }
-        PyObject *r = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 1), analysis);
+        int on_text = PyObject_IsTrue(PyTuple_GET_ITEM(pair, 2));
+        if (on_text < 0)
+            goto fail;
+        PyObject *r;
+        if (on_text) { /* test(analysis.text) is not None: a regex's search, called straight */
+            PyObject *text = PyObject_GetAttr(analysis, str_text);
+            if (text == NULL)
+                goto fail;
+            r = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 1), text);
+            Py_DECREF(text);
+        }
+        else
+            r = PyObject_CallOneArg(PyTuple_GET_ITEM(pair, 1), analysis);
         if (r == NULL)
             goto fail;
-        int truth = PyObject_IsTrue(r);
+        int truth = on_text ? r != Py_None : PyObject_IsTrue(r);
         Py_DECREF(r);
         if (truth < 0)
             goto fail;
@@ -516,46 +621,605 @@ fail:
     return NULL;
 }
 
+
+/* ------------------------------------------------------------------ Matcher: one pattern, interpreted */
+
+/* A compiled pattern of the rule engine (nakanaori.check.compiled): the same matching as the generated Python
+   functions ``first`` and ``ends`` of a CPattern (their reference: engine.match_ends), over the token specs as
+   data. Matcher(steps): steps is a tuple of (op, max, test, words), op one of "1" "?" "*" "+" "*?", test None
+   (any token) or (s, lemma, norm, pos, cform, ctype, rx, not) with s/lemma/norm frozensets, pos/cform/ctype
+   tuples of prefixes, rx a bound fullmatch and not a nested test (each None when absent), words a frozenset for
+   a word token (else None). Calling it as first(tokens, i, limit) gives the first end or -1; ends(tokens, i,
+   limit) the list of every end in the reference's order. */
+
+enum { M_SURFACE, M_LEMMA, M_NORM, M_POS_STR, M_CFORM, M_CTYPE, N_MFIELDS };
+static const char *const mfield_names[N_MFIELDS] = {"surface", "lemma", "norm", "pos_str", "cform", "ctype"};
+static PyObject *mfield_str[N_MFIELDS];
+static SlotMap mfields = {NULL, {0}};
+static PyObject *str_long_vowel, *str_wave_dash;
+
+static int append_int(PyObject *list, Py_ssize_t v);
+
+typedef struct Test {
+    PyObject *set[3];    /* surface, lemma, norm: frozensets (borrowed from the steps tuple) or NULL */
+    PyObject *prefix[3]; /* pos_str, cform, ctype: tuples of prefixes or NULL */
+    PyObject *rx;        /* fullmatch or NULL */
+    struct Test *not_;   /* or NULL */
+    int any;             /* tests nothing */
+} Test;
+
+enum { OP_ONE, OP_OPT, OP_STAR, OP_PLUS, OP_LAZY };
+
+typedef struct {
+    Test test;
+    int op;
+    Py_ssize_t max;
+    PyObject *words; /* borrowed, or NULL */
+} Step;
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    PyObject *steps_obj; /* the tuple the steps borrow from */
+    Py_ssize_t n;
+    Step *steps;
+    Test **extra; /* the nested tests, to free */
+    Py_ssize_t n_extra;
+} Matcher;
+
+static PyTypeObject MatcherType;
+
+/* a new reference to token field k */
+static inline PyObject *mfield(PyObject *tok, int k)
+{
+    if (Py_TYPE(tok) != mfields.type && slotmap_resolve(&mfields, Py_TYPE(tok), mfield_names, N_MFIELDS) < 0) {
+        PyErr_Clear();
+        return PyObject_GetAttr(tok, mfield_str[k]);
+    }
+    PyObject *v = *(PyObject **)((char *)tok + mfields.off[k]);
+    if (v == NULL) {
+        PyErr_SetObject(PyExc_AttributeError, mfield_str[k]);
+        return NULL;
+    }
+    Py_INCREF(v);
+    return v;
+}
+
+static int starts_with_any(PyObject *v, PyObject *prefixes)
+{
+    if (!PyUnicode_Check(v)) {
+        PyErr_SetString(PyExc_TypeError, "a token field is not a str");
+        return -1;
+    }
+    Py_ssize_t np = PyTuple_GET_SIZE(prefixes);
+    for (Py_ssize_t j = 0; j < np; j++) {
+        Py_ssize_t r = PyUnicode_Tailmatch(v, PyTuple_GET_ITEM(prefixes, j), 0, PY_SSIZE_T_MAX, -1);
+        if (r != 0)
+            return r < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+/* 1 when the token passes the test, 0 when not, -1 on an error */
+static int test_token(const Test *t, PyObject *tok)
+{
+    if (t->any)
+        return 1;
+    for (int k = 0; k < 3; k++) {
+        if (t->set[k] == NULL)
+            continue;
+        PyObject *v = mfield(tok, M_SURFACE + k);
+        if (v == NULL)
+            return -1;
+        int r = PySet_Contains(t->set[k], v);
+        Py_DECREF(v);
+        if (r <= 0)
+            return r;
+    }
+    for (int k = 0; k < 3; k++) {
+        if (t->prefix[k] == NULL)
+            continue;
+        PyObject *v = mfield(tok, M_POS_STR + k);
+        if (v == NULL)
+            return -1;
+        int r = starts_with_any(v, t->prefix[k]);
+        Py_DECREF(v);
+        if (r <= 0)
+            return r;
+    }
+    if (t->rx != NULL) {
+        PyObject *v = mfield(tok, M_SURFACE);
+        if (v == NULL)
+            return -1;
+        PyObject *mo = PyObject_CallOneArg(t->rx, v);
+        Py_DECREF(v);
+        if (mo == NULL)
+            return -1;
+        int r = mo != Py_None;
+        Py_DECREF(mo);
+        if (!r)
+            return 0;
+    }
+    if (t->not_ != NULL) {
+        int r = test_token(t->not_, tok);
+        if (r != 0)
+            return r < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+/* compiled.word_end: the end of the word at ti (one morpheme with a listed form, else up to four morphemes whose
+   surfaces joined are listed, no punctuation between); -1 when there is none, -2 on an error */
+static Py_ssize_t word_end_c(PyObject *words, PyObject *tokens, Py_ssize_t ti, Py_ssize_t limit)
+{
+    PyObject *tok = PyList_GET_ITEM(tokens, ti);
+    PyObject *joined = NULL;
+    for (int k = M_SURFACE; k <= M_NORM; k++) {
+        PyObject *v = mfield(tok, k);
+        if (v == NULL)
+            return -2;
+        int r = PySet_Contains(words, v);
+        if (k == M_SURFACE && r == 0)
+            joined = v;
+        else
+            Py_DECREF(v);
+        if (r != 0) {
+            Py_XDECREF(joined);
+            return r < 0 ? -2 : ti + 1;
+        }
+    }
+    Py_ssize_t stop = limit < ti + 4 ? limit : ti + 4;
+    if (stop > PyList_GET_SIZE(tokens))
+        stop = PyList_GET_SIZE(tokens);
+    for (Py_ssize_t k = ti + 1; k < stop; k++) {
+        PyObject *u = PyList_GET_ITEM(tokens, k);
+        PyObject *pos = mfield(u, M_POS_STR);
+        PyObject *surface = pos == NULL ? NULL : mfield(u, M_SURFACE);
+        if (surface == NULL) {
+            Py_XDECREF(pos);
+            Py_DECREF(joined);
+            return -2;
+        }
+        int brk = 0;
+        if (!PyUnicode_Check(pos) || !PyUnicode_Check(surface)) {
+            PyErr_SetString(PyExc_TypeError, "a token field is not a str");
+            brk = -1;
+        }
+        else if (PyUnicode_Tailmatch(pos, str_symbol, 0, PY_SSIZE_T_MAX, -1) ||
+                 PyUnicode_Tailmatch(pos, str_space, 0, PY_SSIZE_T_MAX, -1))
+            brk = PyUnicode_Compare(surface, str_long_vowel) != 0 && PyUnicode_Compare(surface, str_wave_dash) != 0;
+        Py_DECREF(pos);
+        if (brk) {
+            Py_DECREF(surface);
+            Py_DECREF(joined);
+            return brk < 0 ? -2 : -1;
+        }
+        PyObject *j2 = PyUnicode_Concat(joined, surface);
+        Py_DECREF(surface);
+        Py_DECREF(joined);
+        if (j2 == NULL)
+            return -2;
+        joined = j2;
+        int r = PySet_Contains(words, joined);
+        if (r != 0) {
+            Py_DECREF(joined);
+            return r < 0 ? -2 : k + 1;
+        }
+    }
+    Py_DECREF(joined);
+    return -1;
+}
+
+static inline int test_at(const Step *st, PyObject *tokens, Py_ssize_t ti)
+{
+    if (st->test.any) /* as the generated code: an any-token is not even looked at */
+        return 1;
+    if (ti >= PyList_GET_SIZE(tokens)) {
+        PyErr_SetString(PyExc_IndexError, "list index out of range");
+        return -1;
+    }
+    return test_token(&st->test, PyList_GET_ITEM(tokens, ti));
+}
+
+/* The ends of steps[pi:] from ti, in the reference's order: with out == NULL, the first (or -1); else each is
+   appended to out (and -1 returned). -2 on an error. */
+static Py_ssize_t match_from(const Matcher *m, PyObject *tokens, Py_ssize_t pi, Py_ssize_t ti, Py_ssize_t limit,
+                             PyObject *out)
+{
+    if (pi == m->n) {
+        if (out == NULL)
+            return ti;
+        return append_int(out, ti) < 0 ? -2 : -1;
+    }
+    const Step *st = &m->steps[pi];
+    if (st->op == OP_ONE) {
+        if (ti >= limit)
+            return -1;
+        int r = test_at(st, tokens, ti);
+        if (r <= 0)
+            return r < 0 ? -2 : -1;
+        Py_ssize_t nxt = ti + 1;
+        if (st->words != NULL) {
+            nxt = word_end_c(st->words, tokens, ti, limit);
+            if (nxt < 0)
+                return nxt;
+        }
+        return match_from(m, tokens, pi + 1, nxt, limit, out);
+    }
+    Py_ssize_t count = 0;
+    if (st->op == OP_LAZY) { /* as few as it can, then one more at a time */
+        for (;;) {
+            Py_ssize_t e = match_from(m, tokens, pi + 1, ti + count, limit, out);
+            if (e != -1)
+                return e;
+            if (count >= st->max || ti + count >= limit)
+                return -1;
+            int r = test_at(st, tokens, ti + count);
+            if (r <= 0)
+                return r < 0 ? -2 : -1;
+            count++;
+        }
+    }
+    Py_ssize_t lo = st->op == OP_PLUS ? 1 : 0;
+    Py_ssize_t hi = st->op == OP_OPT ? 1 : st->max;
+    while (count < hi && ti + count < limit) {
+        int r = test_at(st, tokens, ti + count);
+        if (r < 0)
+            return -2;
+        if (!r)
+            break;
+        count++;
+    }
+    if (pi == m->n - 1) { /* a final quantifier takes all it can */
+        if (count < lo)
+            return -1;
+        if (out == NULL)
+            return ti + count;
+        return append_int(out, ti + count) < 0 ? -2 : -1;
+    }
+    for (; count >= lo; count--) {
+        Py_ssize_t e = match_from(m, tokens, pi + 1, ti + count, limit, out);
+        if (e != -1)
+            return e;
+    }
+    return -1;
+}
+
+static int matcher_args(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t *i, Py_ssize_t *limit)
+{
+    if (nargs != 3 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "(tokens: list, i, limit)");
+        return -1;
+    }
+    *i = PyLong_AsSsize_t(args[1]);
+    if (*i == -1 && PyErr_Occurred())
+        return -1;
+    *limit = PyLong_AsSsize_t(args[2]);
+    if (*limit == -1 && PyErr_Occurred())
+        return -1;
+    return 0;
+}
+
+static PyObject *matcher_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t i, limit;
+    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames)) {
+        PyErr_SetString(PyExc_TypeError, "no keyword arguments");
+        return NULL;
+    }
+    if (matcher_args(args, PyVectorcall_NARGS(nargsf), &i, &limit) < 0)
+        return NULL;
+    Py_ssize_t e = match_from((Matcher *)self, args[0], 0, i, limit, NULL);
+    if (e == -2)
+        return NULL;
+    return PyLong_FromSsize_t(e);
+}
+
+static PyObject *matcher_ends(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t i, limit;
+    if (matcher_args(args, nargs, &i, &limit) < 0)
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    if (match_from((Matcher *)self, args[0], 0, i, limit, out) == -2) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int parse_test(Matcher *m, PyObject *spec, Test *t)
+{
+    memset(t, 0, sizeof(*t));
+    if (spec == Py_None) {
+        t->any = 1;
+        return 0;
+    }
+    if (!PyTuple_Check(spec) || PyTuple_GET_SIZE(spec) != 8) {
+        PyErr_SetString(PyExc_TypeError, "a test is None or (s, lemma, norm, pos, cform, ctype, rx, not)");
+        return -1;
+    }
+    for (int k = 0; k < 3; k++) {
+        PyObject *v = PyTuple_GET_ITEM(spec, k);
+        if (v != Py_None && !PyFrozenSet_Check(v)) {
+            PyErr_SetString(PyExc_TypeError, "s, lemma, norm: a frozenset or None");
+            return -1;
+        }
+        t->set[k] = v == Py_None ? NULL : v;
+        v = PyTuple_GET_ITEM(spec, 3 + k);
+        if (v != Py_None && !PyTuple_Check(v)) {
+            PyErr_SetString(PyExc_TypeError, "pos, cform, ctype: a tuple or None");
+            return -1;
+        }
+        if (v != Py_None)
+            for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(v); j++)
+                if (!PyUnicode_Check(PyTuple_GET_ITEM(v, j))) {
+                    PyErr_SetString(PyExc_TypeError, "a prefix is a str");
+                    return -1;
+                }
+        t->prefix[k] = v == Py_None ? NULL : v;
+    }
+    PyObject *rx = PyTuple_GET_ITEM(spec, 6);
+    t->rx = rx == Py_None ? NULL : rx;
+    PyObject *inner = PyTuple_GET_ITEM(spec, 7);
+    if (inner != Py_None) {
+        Test **extra = PyMem_Realloc(m->extra, (m->n_extra + 1) * sizeof(Test *));
+        if (extra == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        m->extra = extra;
+        Test *nt = PyMem_Malloc(sizeof(Test));
+        if (nt == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        m->extra[m->n_extra++] = nt;
+        t->not_ = nt;
+        if (parse_test(m, inner, nt) < 0)
+            return -1;
+    }
+    /* no condition at all: an any-token (the generated code's ``True``) */
+    t->any = !t->set[0] && !t->set[1] && !t->set[2] && !t->prefix[0] && !t->prefix[1] && !t->prefix[2] && !t->rx &&
+             !t->not_;
+    return 0;
+}
+
+static void matcher_dealloc(PyObject *self)
+{
+    Matcher *m = (Matcher *)self;
+    for (Py_ssize_t k = 0; k < m->n_extra; k++)
+        PyMem_Free(m->extra[k]);
+    PyMem_Free(m->extra);
+    PyMem_Free(m->steps);
+    Py_XDECREF(m->steps_obj);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyObject *matcher_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *steps;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds)) {
+        PyErr_SetString(PyExc_TypeError, "Matcher(steps)");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!:Matcher", &PyTuple_Type, &steps))
+        return NULL;
+    Matcher *m = (Matcher *)type->tp_alloc(type, 0);
+    if (m == NULL)
+        return NULL;
+    m->vectorcall = matcher_call;
+    Py_INCREF(steps);
+    m->steps_obj = steps;
+    m->n = PyTuple_GET_SIZE(steps);
+    m->steps = PyMem_Calloc(m->n ? m->n : 1, sizeof(Step));
+    if (m->steps == NULL) {
+        Py_DECREF(m);
+        return PyErr_NoMemory();
+    }
+    static const char *const ops[] = {"1", "?", "*", "+", "*?"};
+    for (Py_ssize_t k = 0; k < m->n; k++) {
+        PyObject *s = PyTuple_GET_ITEM(steps, k);
+        if (!PyTuple_Check(s) || PyTuple_GET_SIZE(s) != 4 || !PyUnicode_Check(PyTuple_GET_ITEM(s, 0))) {
+            PyErr_SetString(PyExc_TypeError, "a step is (op, max, test, words)");
+            Py_DECREF(m);
+            return NULL;
+        }
+        Step *st = &m->steps[k];
+        st->op = -1;
+        for (int o = 0; o < 5; o++)
+            if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(s, 0), ops[o]) == 0)
+                st->op = o;
+        st->max = PyLong_AsSsize_t(PyTuple_GET_ITEM(s, 1));
+        PyObject *words = PyTuple_GET_ITEM(s, 3);
+        if (st->op < 0 || (st->max == -1 && PyErr_Occurred()) || (words != Py_None && !PyFrozenSet_Check(words))) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "a step's op is 1 ? * + *?, its words a frozenset or None");
+            Py_DECREF(m);
+            return NULL;
+        }
+        st->words = words == Py_None ? NULL : words;
+        if (parse_test(m, PyTuple_GET_ITEM(s, 2), &st->test) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return (PyObject *)m;
+}
+
+static PyMethodDef matcher_methods[] = {
+    {"ends", (PyCFunction)(void (*)(void))matcher_ends, METH_FASTCALL,
+     "ends(tokens, i, limit) -> every end of the pattern at i, in the reference's order"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject MatcherType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "nakanaori.text._speedups.Matcher",
+    .tp_basicsize = sizeof(Matcher),
+    .tp_dealloc = matcher_dealloc,
+    .tp_vectorcall_offset = offsetof(Matcher, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "Matcher(steps): first(tokens, i, limit) -> the first end or -1; .ends(...) -> every end",
+    .tp_methods = matcher_methods,
+    .tp_new = matcher_new,
+};
+
 /* ------------------------------------------------------------------ keep_starts */
 
-/* keep_starts(first, tokens, starts, n) -> starts less the positions k where first(tokens, k, n) < 0; None
-   when starts does not fit in 64 bits (the caller then runs its own loop) */
+/* first(tokens, k, n) for a start k: the end, -1 for none, -2 on an error (a Matcher is run without a call) */
+static Py_ssize_t first_end_at(PyObject *first, PyObject *tokens, Py_ssize_t k, PyObject *n_obj, Py_ssize_t n)
+{
+    if (Py_IS_TYPE(first, &MatcherType) && PyList_Check(tokens))
+        return match_from((Matcher *)first, tokens, 0, k, n, NULL);
+    PyObject *at = PyLong_FromSsize_t(k);
+    if (at == NULL)
+        return -2;
+    PyObject *call[3] = {tokens, at, n_obj};
+    PyObject *end = PyObject_Vectorcall(first, call, 3, NULL);
+    Py_DECREF(at);
+    if (end == NULL)
+        return -2;
+    Py_ssize_t e = PyLong_AsSsize_t(end);
+    Py_DECREF(end);
+    if (e == -1 && PyErr_Occurred())
+        return -2;
+    return e < 0 ? -1 : e;
+}
+
+/* a new reference to starts (a bit mask of token positions, an int >= 0) less the positions k where
+   first(tokens, k, n) < 0 */
+static PyObject *keep_bits(PyObject *first, PyObject *tokens, PyObject *starts_obj, PyObject *n_obj)
+{
+    Py_ssize_t n = PyLong_AsSsize_t(n_obj);
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    unsigned long long starts = PyLong_AsUnsignedLongLong(starts_obj);
+    if (!(starts == (unsigned long long)-1 && PyErr_Occurred())) {
+        unsigned long long m = starts;
+        while (m) {
+            int k = __builtin_ctzll(m);
+            unsigned long long low = m & (~m + 1);
+            m ^= low;
+            Py_ssize_t e = first_end_at(first, tokens, k, n_obj, n);
+            if (e == -2)
+                return NULL;
+            if (e < 0)
+                starts ^= low;
+        }
+        return PyLong_FromUnsignedLongLong(starts);
+    }
+    if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+        return NULL;
+    PyErr_Clear(); /* past 64 bits: the mask as bytes, little end first */
+    size_t nbits = _PyLong_NumBits(starts_obj);
+    if (nbits == (size_t)-1 && PyErr_Occurred())
+        return NULL;
+    size_t nbytes = nbits / 8 + 1;
+    unsigned char *buf = PyMem_Malloc(nbytes);
+    if (buf == NULL)
+        return PyErr_NoMemory();
+    if (_PyLong_AsByteArray((PyLongObject *)starts_obj, buf, nbytes, 1, 0) < 0) {
+        PyMem_Free(buf);
+        return NULL;
+    }
+    for (size_t b = 0; b < nbytes; b++) {
+        for (int j = 0; j < 8; j++) {
+            if (!(buf[b] >> j & 1))
+                continue;
+            Py_ssize_t e = first_end_at(first, tokens, (Py_ssize_t)(b * 8 + j), n_obj, n);
+            if (e == -2) {
+                PyMem_Free(buf);
+                return NULL;
+            }
+            if (e < 0)
+                buf[b] &= (unsigned char)~(1u << j);
+        }
+    }
+    PyObject *out = _PyLong_FromByteArray(buf, nbytes, 1, 0);
+    PyMem_Free(buf);
+    return out;
+}
+
+/* keep_starts(first, tokens, starts, n) -> starts less the positions k where first(tokens, k, n) < 0 */
 static PyObject *keep_starts(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 4) {
         PyErr_SetString(PyExc_TypeError, "keep_starts(first, tokens, starts, n)");
         return NULL;
     }
-    PyObject *first = args[0];
-    unsigned long long starts = PyLong_AsUnsignedLongLong(args[2]);
-    if (starts == (unsigned long long)-1 && PyErr_Occurred()) {
-        if (!PyErr_ExceptionMatches(PyExc_OverflowError))
-            return NULL;
-        PyErr_Clear();
-        Py_RETURN_NONE;
+    if (!PyLong_Check(args[2]) || _PyLong_Sign(args[2]) < 0) {
+        PyErr_SetString(PyExc_ValueError, "starts is an int >= 0");
+        return NULL;
     }
-    unsigned long long m = starts;
-    PyObject *call[3] = {args[1], NULL, args[3]};
-    while (m) {
-        int k = __builtin_ctzll(m);
-        unsigned long long low = m & (~m + 1);
-        m ^= low;
-        PyObject *at = PyLong_FromLong(k);
-        if (at == NULL)
-            return NULL;
-        call[1] = at;
-        PyObject *end = PyObject_Vectorcall(first, call, 3, NULL);
-        Py_DECREF(at);
-        if (end == NULL)
-            return NULL;
-        long e = PyLong_AsLong(end);
-        Py_DECREF(end);
-        if (e == -1 && PyErr_Occurred())
-            return NULL;
-        if (e < 0)
-            starts ^= low;
+    return keep_bits(args[0], args[1], args[2], args[3]);
+}
+
+/* keep_all(survivors, firsts, tokens, n): keep_starts on every pattern of survivors ({rule: {pattern: starts}},
+   starts -1 left alone), firsts[rule][pattern] its first; a pattern left with no start is taken out, and a rule
+   left with no pattern. In place; returns None. */
+static PyObject *keep_all(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyDict_Check(args[0]) || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "keep_all(survivors: dict, firsts: tuple, tokens, n)");
+        return NULL;
     }
-    return PyLong_FromUnsignedLongLong(starts);
+    PyObject *survivors = args[0], *firsts = args[1], *tokens = args[2], *n_obj = args[3];
+    PyObject *gone = PyList_New(0), *gone_rules = PyList_New(0);
+    if (gone == NULL || gone_rules == NULL)
+        goto fail;
+    Py_ssize_t pos = 0;
+    PyObject *ri, *pats;
+    while (PyDict_Next(survivors, &pos, &ri, &pats)) {
+        Py_ssize_t r = PyLong_AsSsize_t(ri);
+        if (r == -1 && PyErr_Occurred())
+            goto fail;
+        if (!PyDict_Check(pats) || r < 0 || r >= PyTuple_GET_SIZE(firsts) ||
+            !PyTuple_Check(PyTuple_GET_ITEM(firsts, r))) {
+            PyErr_SetString(PyExc_ValueError, "survivors and firsts do not fit");
+            goto fail;
+        }
+        PyObject *row = PyTuple_GET_ITEM(firsts, r);
+        Py_ssize_t ppos = 0;
+        PyObject *pi, *starts;
+        if (PyList_SetSlice(gone, 0, PyList_GET_SIZE(gone), NULL) < 0)
+            goto fail;
+        while (PyDict_Next(pats, &ppos, &pi, &starts)) {
+            if (!PyLong_Check(starts) || _PyLong_Sign(starts) < 0)
+                continue; /* -1: from its anchor, planned by the caller */
+            Py_ssize_t p = PyLong_AsSsize_t(pi);
+            if (p == -1 && PyErr_Occurred())
+                goto fail;
+            if (p < 0 || p >= PyTuple_GET_SIZE(row)) {
+                PyErr_SetString(PyExc_ValueError, "survivors and firsts do not fit");
+                goto fail;
+            }
+            PyObject *kept = keep_bits(PyTuple_GET_ITEM(row, p), tokens, starts, n_obj);
+            if (kept == NULL)
+                goto fail;
+            int rc = _PyLong_Sign(kept) == 0 ? PyList_Append(gone, pi) : PyDict_SetItem(pats, pi, kept);
+            Py_DECREF(kept);
+            if (rc < 0)
+                goto fail;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(gone); k++)
+            if (PyDict_DelItem(pats, PyList_GET_ITEM(gone, k)) < 0)
+                goto fail;
+        if (PyDict_GET_SIZE(pats) == 0 && PyList_Append(gone_rules, ri) < 0)
+            goto fail;
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(gone_rules); k++)
+        if (PyDict_DelItem(survivors, PyList_GET_ITEM(gone_rules, k)) < 0)
+            goto fail;
+    Py_DECREF(gone);
+    Py_DECREF(gone_rules);
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(gone);
+    Py_XDECREF(gone_rules);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ split and mark_negation */
@@ -569,7 +1233,6 @@ enum { T_I, T_SENT, T_CLAUSE, T_QUOTE, T_SURFACE, T_POS1, T_POS_STR, T_LEMMA, T_
 static const char *const tfield_names[N_TFIELDS] = {"i", "sent", "clause", "quote", "surface", "pos1", "pos_str",
                                                      "lemma", "negated", "other", "reported"};
 static SlotMap tfields = {NULL, {0}};
-static PyObject *str_symbol, *str_space, *str_noun, *str_conj_particle, *str_suru, *str_te, *str_de;
 
 /* the tokens' class resolved, and every token of it (the caller falls back to Python otherwise) */
 static int tokens_ok(PyObject *tokens)
@@ -950,9 +1613,12 @@ static PyMethodDef methods[] = {
     {"bit_tables", (PyCFunction)(void (*)(void))bit_tables, METH_FASTCALL,
      "bit_tables(tokens, ks, kl, kn, kp) -> (s, lemma, norm, pos1) value -> positions bit mask"},
     {"survivors", (PyCFunction)(void (*)(void))survivors, METH_FASTCALL,
-     "survivors(tables, values, re_tests, analysis, always) -> (sat, {rule: {pattern: starts}})"},
+     "survivors(tables, values, re_tests, analysis, always) -> (sat, {rule: {pattern: starts}}); re_tests: (bit, "
+     "test, on_text)"},
     {"keep_starts", (PyCFunction)(void (*)(void))keep_starts, METH_FASTCALL,
-     "keep_starts(first, tokens, starts, n) -> the starts where first(tokens, k, n) >= 0, or None"},
+     "keep_starts(first, tokens, starts, n) -> the starts where first(tokens, k, n) >= 0"},
+    {"keep_all", (PyCFunction)(void (*)(void))keep_all, METH_FASTCALL,
+     "keep_all(survivors, firsts, tokens, n): keep_starts on every surviving pattern, in place"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -977,6 +1643,7 @@ PyMODINIT_FUNC PyInit__speedups(void)
     INTERN(str_lemma, "lemma")
     INTERN(str_norm, "norm")
     INTERN(str_pos1, "pos1")
+    INTERN(str_text, "text")
     INTERN(str_symbol, "\xe8\xa3\x9c\xe5\x8a\xa9\xe8\xa8\x98\xe5\x8f\xb7")                          /* 補助記号 */
     INTERN(str_space, "\xe7\xa9\xba\xe7\x99\xbd")                                                  /* 空白 */
     INTERN(str_noun, "\xe5\x90\x8d\xe8\xa9\x9e")                                                   /* 名詞 */
@@ -984,9 +1651,24 @@ PyMODINIT_FUNC PyInit__speedups(void)
     INTERN(str_suru, "\xe3\x81\x99\xe3\x82\x8b")                                                   /* する */
     INTERN(str_te, "\xe3\x81\xa6")                                                                    /* て */
     INTERN(str_de, "\xe3\x81\xa7")                                                                    /* で */
+    INTERN(str_long_vowel, "\xe3\x83\xbc") /* ー */
+    INTERN(str_wave_dash, "\xe3\x80\x9c")  /* 〜 */
+    for (int k = 0; k < N_MFIELDS; k++)
+        INTERN(mfield_str[k], mfield_names[k])
 #undef INTERN
     for (int k = 0; k < 64; k++)
         if ((bit_ints[k] = PyLong_FromUnsignedLongLong(1ULL << k)) == NULL)
             return NULL;
-    return PyModule_Create(&module);
+    if (PyType_Ready(&MatcherType) < 0)
+        return NULL;
+    PyObject *mod = PyModule_Create(&module);
+    if (mod == NULL)
+        return NULL;
+    Py_INCREF(&MatcherType);
+    if (PyModule_AddObject(mod, "Matcher", (PyObject *)&MatcherType) < 0) {
+        Py_DECREF(&MatcherType);
+        Py_DECREF(mod);
+        return NULL;
+    }
+    return mod;
 }
