@@ -764,35 +764,39 @@ def _run_compiled(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int | None]])
                     continue
                 if first_only:
                     continue
-            done = False
-            for cp, starts in plan:
-                if starts is not None and not (starts >> i) & 1:
-                    continue
-                if cp.simple:
-                    end = cp.first(tokens, i, hi)
-                    if end > i:
-                        if _caccept(cr, msg, i, end, lo, hi):
-                            out.append(RawMatch(rule, i, end))
-                            free = end
-                            break
-                        if first_only:
-                            break
-                    continue
-                for end in cp.ends(tokens, i, hi):
-                    if end > i:
-                        if _caccept(cr, msg, i, end, lo, hi):
-                            out.append(RawMatch(rule, i, end))
-                            free = end
-                            done = True
-                            break
-                        if first_only:
-                            done = True
-                            break
-                if done:
-                    break
+            end = _first_accepted(cr, msg, plan, i, lo, hi)
+            if end >= 0:
+                out.append(RawMatch(rule, i, end))
+                free = end
     if out and cr.message_forbids and any(_coccurs(cp, msg, 0, n_tok) for cp in cr.message_forbids):
         return []
     return out
+
+
+def _first_accepted(cr: CRule, msg: _Msg, plan: Sequence[tuple[CPattern, int | None]], i: int, lo: int, hi: int) -> int:
+    """The end of the match a start *i* gives: each planned pattern that can start there, in plan order, its
+    ends in order, up to the sentence's end *hi*; the first end the rule accepts wins. -1 when none is
+    accepted (a first-only rule stops at the first candidate end, accepted or not)."""
+    tokens = msg.tokens
+    first_only = cr.first_only
+    for cp, starts in plan:
+        if starts is not None and not (starts >> i) & 1:
+            continue
+        if cp.simple:
+            end = cp.first(tokens, i, hi)
+            if end > i:
+                if _caccept(cr, msg, i, end, lo, hi):
+                    return end
+                if first_only:
+                    return -1
+            continue
+        for end in cp.ends(tokens, i, hi):
+            if end > i:
+                if _caccept(cr, msg, i, end, lo, hi):
+                    return end
+                if first_only:
+                    return -1
+    return -1
 
 
 def _run_known(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int]]) -> list[RawMatch]:
@@ -804,7 +808,6 @@ def _run_known(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int]]) -> list[R
     n_tok = len(tokens)
     sentences = msg.analysis.sentences
     rule = cr.rule
-    first_only = cr.first_only
     out: list[RawMatch] = []
     free = 0
     union = 0
@@ -820,33 +823,10 @@ def _run_known(cr: CRule, msg: _Msg, plan: list[tuple[CPattern, int]]) -> list[R
         if i < free:
             continue
         sent = sentences[tokens[i].sent]
-        lo, hi = sent.start_token, sent.end_token
-        for cp, starts in plan:
-            if not starts & low:
-                continue
-            if cp.simple:
-                end = cp.first(tokens, i, hi)
-                if end > i:
-                    if _caccept(cr, msg, i, end, lo, hi):
-                        out.append(RawMatch(rule, i, end))
-                        free = end
-                        break
-                    if first_only:
-                        break
-                continue
-            done = False
-            for end in cp.ends(tokens, i, hi):
-                if end > i:
-                    if _caccept(cr, msg, i, end, lo, hi):
-                        out.append(RawMatch(rule, i, end))
-                        free = end
-                        done = True
-                        break
-                    if first_only:
-                        done = True
-                        break
-            if done:
-                break
+        end = _first_accepted(cr, msg, plan, i, sent.start_token, sent.end_token)
+        if end >= 0:
+            out.append(RawMatch(rule, i, end))
+            free = end
     if out and cr.message_forbids and any(_coccurs(mf, msg, 0, n_tok) for mf in cr.message_forbids):
         return []
     return out
