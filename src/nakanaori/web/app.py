@@ -27,6 +27,7 @@ from ..line import webhook as line_webhook
 from ..line.config import LineSettings
 from ..store import get_engine, make_session_factory, upgrade_to_head
 from .errors import error_response, http_error_response
+from .fastcheck import FastCheck
 from .keepalive import RECYCLE_EVERY as RECYCLE_DEFAULT
 from .keepalive import KeepAliveRecycle, recycle_every
 from .limits import BodySizeLimit
@@ -179,14 +180,23 @@ class _App(FastAPI):
     """FastAPI with :class:`SecurityHeaders` wrapped around the whole middleware stack — outside
     ``ServerErrorMiddleware`` too, so unhandled 500s and the size limit's 413s carry the headers — and
     :class:`KeepAliveRecycle` just inside it (every hundredth response closes its connection, so that the
-    connections spread evenly over the worker processes)."""
+    connections spread evenly over the worker processes), and :class:`FastCheck` inside both: it answers
+    ``POST /api/check``'s well-formed drafts without the route machinery, with the same bytes, and hands
+    everything else to the app (``web/fastcheck.py``)."""
+
+    fast_check = True  # POST /api/check's usual request answered by FastCheck (False: by the route alone)
 
     def build_middleware_stack(self) -> ASGIApp:
         try:
             every = recycle_every()
         except ValueError:  # `nakanaori serve` refuses it before starting; an embedding app gets the default
             every = RECYCLE_DEFAULT
-        return SecurityHeaders(KeepAliveRecycle(super().build_middleware_stack(), every))
+        app = super().build_middleware_stack()
+        if self.fast_check:
+            from .api import check_body
+
+            app = FastCheck(app, check_body)
+        return SecurityHeaders(KeepAliveRecycle(app, every))
 
 
 def wants_json(request: Request) -> bool:
