@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -82,6 +83,10 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, warm: b
         # the schema itself stays at /openapi.json
         docs_url=None,
         redoc_url=None,
+        # nor any telemetry: FastAPI's OpenTelemetry bridge (spans, metrics, and logs of validation failures
+        # and exceptions with their messages; OTLP exporters from the environment) stays off whatever the
+        # environment says — and each request no longer asks the providers whether it is configured
+        telemetry=TELEMETRY_OFF,
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -156,6 +161,14 @@ def create_server_app() -> FastAPI:
     """The app as ``nakanaori serve`` runs it (uvicorn factory): warmed up at start-up."""
     return create_app(warm=True)
 
+
+TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 WARM_TEXT = "昨日は約束の時間に遅れて、本当にごめんね。次からは早めに家を出るね。話を聞いてくれてありがとう。"
 
