@@ -250,6 +250,8 @@ def _value(choice: Relationship | Stage | Register | None) -> str | None:
     return choice.value if choice is not None else None
 
 
+# The usual request of this route is answered by check_body below (through web/fastcheck.py): a change
+# here is a change there (tests/web/test_fastcheck.py compares both on every train and dev message).
 @router.post("/check", response_model=CheckReport, summary="下書きをチェック", responses=ERRORS)
 async def api_check(body: CheckRequest) -> CheckReport:
     text = _text(body.text, "text", "メッセージ")
