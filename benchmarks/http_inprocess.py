@@ -7,7 +7,9 @@ where no two consecutive texts are equal; never printed):
 * product: the product's app as ``nakanaori serve`` builds it (middleware, strict JSON route, validation,
   ``check``, the report's serialisation);
 * product, check answered beforehand: the same app with ``check`` swapped for a lookup of reports made
-  before the clock starts — what the HTTP path itself costs (a benchmark's stand-in, never a test's).
+  before the clock starts — what the HTTP path itself costs (a benchmark's stand-in, never a test's);
+* the route alone: the same two without ``web/fastcheck.py`` (``fast_check = False``), every request through
+  FastAPI's route as before the fast path, for comparison in the same run.
 
 ``benchmarks/http_bench.py`` measures the servers over loopback with wrk (req/s, p50, p99); this one
 isolates the Python work of one request, which wrk's figures cannot separate from the kernel and uvicorn.
@@ -107,11 +109,16 @@ async def _run(bodies: list[bytes], texts: list[str]) -> dict[str, float]:
         out["messages"] = len(bodies)
         out["bare FastAPI"] = await _cpu_per_request(_bare_app(), bodies)
         out["product"] = await _cpu_per_request(app, bodies)
+        # the same app without web/fastcheck.py: every request through FastAPI's route
+        routed = create_server_app()
+        routed.fast_check = False  # type: ignore[attr-defined]
+        out["product, route alone (no FastCheck)"] = await _cpu_per_request(routed, bodies)
         reports = {t: check(t, relationship="friend") for t in texts}
         real = api.check
         api.check = lambda text, relationship=None, stage=None: reports[text]  # type: ignore[assignment]
         try:
             out["product, check answered beforehand"] = await _cpu_per_request(app, bodies)
+            out["route alone, check answered beforehand"] = await _cpu_per_request(routed, bodies)
         finally:
             api.check = real
     return out
@@ -131,7 +138,7 @@ def main() -> None:
         f"POST /api/check in-process (ASGI, no network), {res.pop('messages'):.0f} labelled bodies, CPU µs per request"
     )
     for name, us in res.items():
-        print(f"  {name:38s} {us:8.1f}")
+        print(f"  {name:42s} {us:8.1f}")
     outside = res["product, check answered beforehand"]
     print(
         f"  the HTTP path outside check: {outside:.1f} µs ({outside - res['bare FastAPI']:+.1f} µs over the bare app)"

@@ -177,3 +177,12 @@ def test_advise_and_compose_mirror_the_library(client: TestClient) -> None:
     r = client.post("/api/compose", json={"relationship": "work", "stage": "just_apologized"})
     assert r.status_code == 422  # no facts at all
     assert "事実" in r.json()["message"]
+
+
+def test_fastapi_telemetry_stays_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No spans, metrics or exception logs leave the app, whatever the environment asks."""
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")
+    app = create_app(f"sqlite:///{tmp_path / 'otel.sqlite3'}", migrate=False)
+    config = app._telemetry
+    assert not any(config[k] for k in ("tracing", "metrics", "logs", "operation_spans", "auto_configure"))
+    assert not app._native_telemetry.enabled()

@@ -250,11 +250,40 @@ def _value(choice: Relationship | Stage | Register | None) -> str | None:
     return choice.value if choice is not None else None
 
 
+# The usual request of this route is answered by check_body below (through web/fastcheck.py): a change
+# here is a change there (tests/web/test_fastcheck.py compares both on every train and dev message).
 @router.post("/check", response_model=CheckReport, summary="下書きをチェック", responses=ERRORS)
 async def api_check(body: CheckRequest) -> CheckReport:
     text = _text(body.text, "text", "メッセージ")
     assert text is not None
     return check(text, relationship=body.relationship, stage=body.stage)
+
+
+_REPORT_JSON = CheckReport.__pydantic_serializer__.to_json
+_VALIDATE_CHECK = CheckRequest.__pydantic_validator__.validate_python
+
+
+def check_body(raw: bytes) -> bytes | None:
+    """The body of ``POST /api/check``'s 200 answer to the request body *raw* — the same steps as
+    :func:`api_check` behind :class:`StrictJsonRoute` and FastAPI's validation and serialisation — or
+    ``None`` when the request is anything but a well-formed draft (the app then answers it:
+    :mod:`nakanaori.web.fastcheck`). Raises whatever ``check`` raises."""
+    try:
+        parsed = jsonsafe.loads(raw) if raw else None
+    except jsonsafe.JsonBodyError:
+        return None
+    if type(parsed) is not dict:
+        return None
+    try:
+        body: CheckRequest = _VALIDATE_CHECK(parsed)
+        text = _text(body.text, "text", "メッセージ")
+    except (ValueError, InputError):  # pydantic's ValidationError is a ValueError
+        return None
+    assert text is not None
+    report = check(text, relationship=body.relationship, stage=body.stage)
+    if type(report) is not CheckReport:
+        return None
+    return _REPORT_JSON(report, by_alias=True)
 
 
 @router.post("/advise", response_model=Advice, summary="状況に合う助言", responses=ERRORS)

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,6 +28,7 @@ from ..line import webhook as line_webhook
 from ..line.config import LineSettings
 from ..store import get_engine, make_session_factory, upgrade_to_head
 from .errors import error_response, http_error_response
+from .fastcheck import FastCheck
 from .keepalive import RECYCLE_EVERY as RECYCLE_DEFAULT
 from .keepalive import KeepAliveRecycle, recycle_every
 from .limits import BodySizeLimit
@@ -81,6 +83,10 @@ def create_app(database_url: str | None = None, *, migrate: bool = True, warm: b
         # the schema itself stays at /openapi.json
         docs_url=None,
         redoc_url=None,
+        # nor any telemetry: FastAPI's OpenTelemetry bridge (spans, metrics, and logs of validation failures
+        # and exceptions with their messages; OTLP exporters from the environment) stays off whatever the
+        # environment says — and each request no longer asks the providers whether it is configured
+        telemetry=TELEMETRY_OFF,
     )
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -156,6 +162,14 @@ def create_server_app() -> FastAPI:
     return create_app(warm=True)
 
 
+TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
+
 WARM_TEXT = "昨日は約束の時間に遅れて、本当にごめんね。次からは早めに家を出るね。話を聞いてくれてありがとう。"
 
 
@@ -179,14 +193,23 @@ class _App(FastAPI):
     """FastAPI with :class:`SecurityHeaders` wrapped around the whole middleware stack — outside
     ``ServerErrorMiddleware`` too, so unhandled 500s and the size limit's 413s carry the headers — and
     :class:`KeepAliveRecycle` just inside it (every hundredth response closes its connection, so that the
-    connections spread evenly over the worker processes)."""
+    connections spread evenly over the worker processes), and :class:`FastCheck` inside both: it answers
+    ``POST /api/check``'s well-formed drafts without the route machinery, with the same bytes, and hands
+    everything else to the app (``web/fastcheck.py``)."""
+
+    fast_check = True  # POST /api/check's usual request answered by FastCheck (False: by the route alone)
 
     def build_middleware_stack(self) -> ASGIApp:
         try:
             every = recycle_every()
         except ValueError:  # `nakanaori serve` refuses it before starting; an embedding app gets the default
             every = RECYCLE_DEFAULT
-        return SecurityHeaders(KeepAliveRecycle(super().build_middleware_stack(), every))
+        app = super().build_middleware_stack()
+        if self.fast_check:
+            from .api import check_body
+
+            app = FastCheck(app, check_body)
+        return SecurityHeaders(KeepAliveRecycle(app, every))
 
 
 def wants_json(request: Request) -> bool:
