@@ -1011,7 +1011,10 @@ static int bag(const Table *t, const uint64_t *code, const int64_t *unit_of, Py_
      * interleaved; 12, 24 and 32 ahead measured within 0.003 of 16) */
     enum { AHEAD = 16 };
     const Py_ssize_t hi_col = t->msg_hi > t->unit_hi ? t->msg_hi : t->unit_hi;
-    const int f16c = have_f16c && hi_col <= F16C_MAX_WIDTH;
+    /* F16C converts eight columns at a time: as many as the row holds up to the last one read rounded up to
+     * eight (the shipped rows are padded to 32 columns: four conversions, none column by column) */
+    const Py_ssize_t conv = (hi_col + 7) / 8 * 8 <= t->width ? (hi_col + 7) / 8 * 8 : hi_col;
+    const int f16c = have_f16c && conv <= F16C_MAX_WIDTH;
     for (Py_ssize_t i = 0; i < d && i < AHEAD; i++) {
         const char *p = (const char *)(t->table + (size_t)(key[i] >> shift) * width);
         __builtin_prefetch(p);
@@ -1031,7 +1034,7 @@ static int bag(const Table *t, const uint64_t *code, const int64_t *unit_of, Py_
         double *a = acc + u * uw;
         if (f16c) { /* the row's columns converted eight at a time, then added in double as below */
             float fr[F16C_MAX_WIDTH];
-            row_to_float(row, fr, hi_col);
+            row_to_float(row, fr, conv);
             for (Py_ssize_t j = 0; j < uw; j++) a[j] += fr[t->unit_lo + j];
             if (mw && flag[i]) {
                 m_count++;
