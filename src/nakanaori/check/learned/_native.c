@@ -6,7 +6,8 @@
  * features; tests compare the two on every message of the train and dev batches and on fuzzed texts.
  *
  * The product calls Scorer.judge_sentences(tokens, sentences): the units (sentences less their spaces),
- * the tokens' rows (a per-process table here, filled from features.token_row on a miss), the codes, the
+ * the tokens' rows (a per-process table here; a token seen for the first time gets its row computed here,
+ * compute_row: features._token_row's bytes, BLAKE2b-64 of the strings included), the codes, the
  * scores and the decisions, in one call. The same inputs can be given explicitly (for tests and for any
  * other caller), as features.native_inputs builds them in one Python pass over the tokens:
  *   rows    bytes, n x ROW_WIDTH uint64: each token's row from the per-process token table
