@@ -31,7 +31,10 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_X86_F16C 1 /* F16C may be there: asked of the CPU at run time */
 #include <immintrin.h>
+#endif
 
 /* the per-token row's columns (features.py: _U1 ... _FLAGS) */
 enum { U1, FUNC, CFORM, REQ, TAG_R, TAG_K, TAG_O, TAG_L, ZERO, PREV, NEXT, KEY, SURF, LEMMA, ROLE_ID, CHARS, FLAGS,
@@ -940,11 +943,27 @@ static int have_f16c = 0;
 
 #define F16C_MAX_WIDTH 64
 
+#ifdef HAVE_X86_F16C
 /* out[0 .. w) = the float16 values r[0 .. w) as float32, with F16C (w <= 64) */
 __attribute__((target("f16c,avx"))) static void row_to_float(const uint16_t *r, float *out, Py_ssize_t w) {
     Py_ssize_t j = 0;
     for (; j + 8 <= w; j += 8) _mm256_storeu_ps(out + j, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(r + j))));
     for (; j < w; j++) out[j] = half_to_float(r[j]);
+}
+#else
+static void row_to_float(const uint16_t *r, float *out, Py_ssize_t w) { /* never called: have_f16c stays 0 */
+    for (Py_ssize_t j = 0; j < w; j++) out[j] = half_to_float(r[j]);
+}
+#endif
+
+/* whether this CPU converts float16 with F16C (and has AVX for the 256-bit stores) */
+static int cpu_has_f16c(void) {
+#ifdef HAVE_X86_F16C
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+#else
+    return 0;
+#endif
 }
 
 /* units[n_units][unit_hi - unit_lo] and msg[msg_hi - msg_lo] (float32): each unit's distinct features'
@@ -1412,8 +1431,7 @@ static PyObject *py_use_f16c(PyObject *mod, PyObject *arg) {
     int on = PyObject_IsTrue(arg);
     if (on < 0) return NULL;
     int before = have_f16c;
-    __builtin_cpu_init();
-    have_f16c = on && __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    have_f16c = on && cpu_has_f16c();
     return PyBool_FromLong(before);
 }
 
@@ -1566,8 +1584,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", "The learn
                                     -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__native(void) {
-    __builtin_cpu_init();
-    have_f16c = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    have_f16c = cpu_has_f16c();
     if (PyType_Ready(&ScorerType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;
