@@ -183,7 +183,15 @@ def test_bad_inputs_are_refused_not_crashed() -> None:
         m.scorer.judge(rows, bounds, starts)
 
 
-def test_bag_reads_every_float16_exactly() -> None:
+@pytest.fixture(params=[True, False], ids=["f16c", "portable"])
+def f16c(request: pytest.FixtureRequest) -> object:
+    """Both conversions of the float16 rows: F16C (where the CPU has it: the product's) and the portable one."""
+    before = _native.use_f16c(request.param)
+    yield request.param
+    _native.use_f16c(before)
+
+
+def test_bag_reads_every_float16_exactly(f16c: bool) -> None:
     """One unit per bucket, one feature each: the units' sums are the table's rows, float16 -> float32
     exact for all 65,536 values (infinities and subnormals included; NaN stays NaN, -0 may sum to 0)."""
     bits, width = 12, 16
@@ -260,3 +268,76 @@ def test_the_token_table_is_bounded_and_right_after_it_is_emptied() -> None:
     a = analyze("ごめんね、昨日は「急いで」って言われたけど、私が悪かった。明日また話そう?")
     us = F.units(a)
     assert _native.gather(a.tokens, us) == F.native_inputs(a, us)
+
+
+def test_token_rows_are_computed_in_c_as_in_python() -> None:
+    """A token seen for the first time gets its row in C (``configure_rows``): the bytes of
+    ``features.token_row`` for every token of the train and dev messages, in every scope."""
+    keys: set[F.TokenKey] = set()
+    for rec in load_split("train") + load_split("dev"):
+        for t in analyze(rec.text).tokens:
+            for scope in range(8):
+                keys.add((t.lemma, t.surface, t.pos1, t.cform, scope))
+    assert len(keys) > 10_000
+    for key in keys:
+        assert _native.token_row(*key) == F.token_row(key), key
+
+
+_WORDS = st.sampled_from(
+    ["", "-", "て", "から", "けど", "私", "お前", "、", "?", "か", "の", "は", "補助記号", "代名詞"]
+)
+_POS = st.sampled_from(["助詞", "助動詞", "補助記号", "代名詞", "名詞", "動詞", "助詞的", ""])
+
+
+@settings(max_examples=500, derandomize=True, database=None, deadline=None)
+@given(
+    st.one_of(_WORDS, st.text(max_size=200)),
+    st.one_of(_WORDS, st.text(max_size=200)),
+    st.one_of(_POS, st.text(max_size=8)),
+    st.one_of(st.sampled_from(["", "連用形-一般", "終止形-一般", "-", "a-b-c"]), st.text(max_size=12)),
+    st.integers(0, 7),
+)
+def test_token_rows_on_fuzzed_keys(lemma: str, surface: str, pos1: str, cform: str, scope: int) -> None:
+    """The C row on any strings (long ones over BLAKE2b's 128-byte block, dashes, surrogates) is the Python
+    row, or both refuse (a lone surrogate cannot be encoded: UnicodeEncodeError on both sides)."""
+    key = (lemma, surface, pos1, cform, scope)
+    try:
+        want = F._token_row(key)
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            _native.token_row(*key)
+        return
+    assert _native.token_row(*key) == want
+    assert _native.string_id(surface) == F.string_id(surface)
+
+
+def test_token_rows_refuse_what_is_not_a_string() -> None:
+    for key in (("\ud800", "a", "名詞", "", 0), ("a", "\udfff", "助詞", "", 1), ("a", "a", "名詞", "連用形\ud800", 0)):
+        with pytest.raises(UnicodeEncodeError):
+            F.token_row(key)
+        with pytest.raises(UnicodeEncodeError):
+            _native.token_row(*key)
+    with pytest.raises(TypeError):
+        _native.token_row(None, "a", "名詞", "", 0)
+    with pytest.raises(TypeError):
+        _native.token_row("a", "a", "名詞", 3, 0)
+    with pytest.raises(TypeError):
+        _native.string_id(b"a")
+
+
+def test_both_float16_conversions_give_the_same_bits() -> None:
+    """F16C and the portable conversion: the same probabilities, bit for bit, on every train and dev message."""
+    m = shipped_model()
+    before = _native.use_f16c(True)
+    try:
+        for rec in load_split("train") + load_split("dev"):
+            a = analyze(rec.text)
+            us = F.units(a)
+            if not us:
+                continue
+            _native.use_f16c(True)
+            fast = m.scorer.score(a.tokens, us)
+            _native.use_f16c(False)
+            assert m.scorer.score(a.tokens, us) == fast, rec.text
+    finally:
+        _native.use_f16c(before)

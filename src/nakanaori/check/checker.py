@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,9 @@ from .findings import Finding, Note, Verdict
 from .notes import MessageChecks, load_message_checks
 from .register import register_of
 from .rules import Rule, load_rules
+
+if TYPE_CHECKING:  # the model's modules load on the first check that uses it
+    from .learned.combine import ModelTexts
 
 # "register" is the contract's key name; pydantic warns that it shadows ABCMeta.register, which is harmless.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
@@ -149,32 +152,51 @@ def _with_model(
     out = [f for f in found if f["label"] not in withdrawn] if withdrawn else found
     if not added:
         return out
-    texts = model_texts().labels
+    texts = model_texts()
     norm = analysis.normalized
     original = norm.original
     u16 = _utf16(original)
     for label, nb, ne, _p in added:
         start, end = norm.to_original(nb, ne)
-        lt = texts[label]
-        kind = "ng" if label in NG_LABELS else "good"
         out.append(
             {
-                "label": label,
-                "label_ja": LABEL_JA[label],
-                "kind": kind,
+                **_model_fields(texts, label, register),
                 "start": start,
                 "end": end,
                 "text": original[start:end],
-                "why": lt.why,
-                "suggestion": lt.suggestion[register] if lt.suggestion else None,
-                "hint": lt.hint[register] if lt.hint else None,
-                "severity": "warning" if kind == "ng" else "info",
-                "rule": "model",
                 "start_utf16": start if u16 is None else u16(original, start),
                 "end_utf16": end if u16 is None else u16(original, end),
             }
         )
     return out
+
+
+# (id of the model's texts, label, register) -> (those texts, the fields of a model finding that depend on the
+# label and the register alone), as _RULE_FIELDS for the rules
+_MODEL_FIELDS: dict[tuple[int, str, str], tuple[object, dict[str, Any]]] = {}
+
+
+def _model_fields(texts: ModelTexts, label: str, register: str) -> dict[str, Any]:
+    """What the model's finding of *label* says wherever it is: label, reason, hint for the register …"""
+    hit = _MODEL_FIELDS.get((id(texts), label, register))
+    if hit is not None and hit[0] is texts:
+        return hit[1]
+    lt = texts.labels[label]
+    kind = "ng" if label in NG_LABELS else "good"
+    fields = {
+        "label": label,
+        "label_ja": LABEL_JA[label],
+        "kind": kind,
+        "why": lt.why,
+        "suggestion": lt.suggestion[register] if lt.suggestion else None,
+        "hint": lt.hint[register] if lt.hint else None,
+        "severity": "warning" if kind == "ng" else "info",
+        "rule": "model",
+    }
+    if len(_MODEL_FIELDS) > 1_000:  # other texts came and went (tests load their own): start again
+        _MODEL_FIELDS.clear()
+    _MODEL_FIELDS[(id(texts), label, register)] = (texts, fields)
+    return fields
 
 
 def _dedupe(found: list[dict[str, Any]]) -> list[Finding]:

@@ -13,7 +13,7 @@ import logging
 from types import ModuleType
 
 from ...text.tokens import Token
-from .features import native_constants, token_row
+from .features import native_constants, native_row_spec, token_row
 
 log = logging.getLogger("nakanaori.model")
 
@@ -26,6 +26,7 @@ def _load() -> ModuleType | None:
         return None
     _native.configure(native_constants())
     _native.configure_tokens(Token, token_row)
+    _native.configure_rows(*native_row_spec())  # a new token's row in C, not token_row (the same bytes)
     return _native
 
 
