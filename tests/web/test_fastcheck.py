@@ -208,6 +208,9 @@ def test_odd_framing_gets_the_apps_answer(apps: tuple[Any, Any]) -> None:
     _same(apps, _scope([(b"content-type", b"application/json")] + [(b"content-length", b"%d" % len(body))] * 2), chunks)
     # a Content-Length that is not a number, or over the limit
     _same(apps, _scope([(b"content-type", b"application/json"), (b"content-length", b"x1")]), chunks)
+    # a Content-Length of more digits than int() reads (4,300), or zero-padded: the app's size limit answers
+    for digits in (b"0" * 4400 + b"%d" % len(body), b"0" * 20 + b"%d" % len(body)):
+        _same(apps, _scope([(b"content-type", b"application/json"), (b"content-length", digits)]), chunks)
     big = json.dumps({"text": "あ" * 4000 + " " * (MAX_BODY_BYTES)}).encode()
     _same(apps, *_request(big))
     # another method, another path
@@ -240,3 +243,20 @@ def test_the_fast_answer_has_the_security_headers_and_recycles_connections() -> 
         closes.append(headers.get(b"connection"))
     assert closes[:99] == [None] * 99
     assert closes[99] == b"close"
+
+
+def test_the_app_answers_plain_requests_through_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparisons above would compare the route with itself if the app stopped using FastCheck."""
+    calls = []
+    real = api.check_body
+
+    def counting(raw: bytes) -> bytes | None:
+        calls.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(api, "check_body", counting)  # the stack is built, and check_body looked up, on the first call
+    app = create_app(migrate=False)
+    body = json.dumps({"text": "昨日はごめんね。"}).encode()
+    sent = asyncio.run(_call(app, *_request(body)))
+    assert sent[0]["status"] == 200
+    assert calls == [body]
