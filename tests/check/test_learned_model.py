@@ -226,3 +226,20 @@ def test_training_is_reproducible_on_a_small_corpus(tmp_path: Path) -> None:
     m = load_model(tmp_path / "a")
     probs = m.score(analyze("もう許してくれた?"))[0].probs
     assert probs[LABELS.index("rushing")] > probs[LABELS.index("gratitude")]
+
+
+def test_a_label_mixed_with_the_whole_message_is_pointed_at_in_one_sentence() -> None:
+    """The whole message's view lifts every sentence alike, so for a mixed label the model may point only at
+    its most likely sentence (never at 「ごめんね。」 for the promise in the next sentence)."""
+    m = shipped_model()
+    mixed = {LABELS[j] for j in m.mixed_labels}
+    assert mixed == {label for j, label in enumerate(LABELS) if m.mix[j] > 0} and mixed
+    r = check("ごめんね。今後は気をつけます。", relationship="friend")
+    assert [f.text for f in r.findings if f.label == "commitment"] == ["今後は気をつけます"]
+    assert "vague_commitment" in {n.code for n in r.notes}
+    dev = Path(__file__).resolve().parents[2] / "corpus" / "data" / "d01.jsonl"
+    rows = [json.loads(x) for x in dev.read_text(encoding="utf-8").splitlines() if x.strip()]
+    for row in rows:
+        r = check(row["text"], relationship=row["relationship"])
+        per_label = [f.label for f in r.findings if f.rule == "model" and f.label in mixed]
+        assert len(per_label) == len(set(per_label)), (row["id"], per_label)

@@ -110,7 +110,18 @@ def judge(
             if label in covered and best[_LABEL_INDEX[label]] < v:
                 withdrawn.add(label)
     # the units at or above each label's threshold, unit by unit, labels in order; float32 comparisons,
-    # as numpy compares a float32 probability with a Python float
+    # as numpy compares a float32 probability with a Python float. Where a label mixes in the whole message's
+    # view, that view lifts every sentence of the message alike (「ごめんね。今後は気をつけます。」: the first
+    # sentence reaches commitment's threshold on the second's evidence), so only the label's most likely
+    # sentence can carry it: the model points at one sentence for such a label, and none where that sentence
+    # is one a rule already marked. The labels the message carries do not change.
+    mixed = m.mixed_labels
+    if mixed:
+        top: dict[int, tuple[int, int, int, float]] = {}
+        for hit in hits:
+            if hit[2] in mixed and (hit[2] not in top or hit[3] > top[hit[2]][3]):
+                top[hit[2]] = hit
+        hits = [hit for hit in hits if hit[2] not in mixed or top[hit[2]] is hit]
     for b, e, j, p in hits:
         label = LABELS[j]
         if any(s < e and b < f for s, f in covered.get(label, ())):

@@ -93,6 +93,11 @@ class Model:
         return us, out.reshape(len(us), len(LABELS))
 
     @cached_property
+    def mixed_labels(self) -> frozenset[int]:
+        """The indices of the labels whose probability mixes in the whole message's view."""
+        return frozenset(int(j) for j in np.nonzero(self.mix > 0)[0])
+
+    @cached_property
     def scorer(self) -> Any:
         """The native scorer of this model (``_native.Scorer``: the table, the calibration and the thresholds),
         or None when the extension is not built."""
