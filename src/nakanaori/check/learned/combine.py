@@ -2,11 +2,13 @@
 
 Rules come first: they give exact spans, reasons and register-aware suggestions. The model adds a
 finding for a label only where no rule found that label in the same sentence and its calibrated
-probability reaches the label's threshold; such a finding spans the sentence, says ``rule: model``,
+probability reaches the label's threshold (for a label that mixes in the whole message's view, only in its
+most likely sentence); such a finding spans the sentence, says ``rule: model``,
 and carries the label's reason and a hint in the message's register (``knowledge/model_findings.yaml``).
 Where the model is all but sure a label is absent from the whole message (below the label's veto),
 the rules' findings of that label are withdrawn. Thresholds and vetoes are chosen on dev by
-``make train``, each only where what the model changes is right at least four times in five.
+``make train``, each only where what the model changes is right at least 85 % of the time
+(``MIN_CHANGE_PRECISION`` in ``train.py``) on the selection set.
 """
 
 from __future__ import annotations
