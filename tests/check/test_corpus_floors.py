@@ -42,6 +42,8 @@ def _three(batch: str) -> ThreeWay:
         ("h10", 0.935, 0.79),
         ("h11", 0.925, 0.81),
         ("h12", 0.91, 0.78),
+        ("h13", 0.94, 0.82),
+        ("h14", 0.925, 0.79),
         ("legacy-mh-b", 0.91, 0.84),
     ],
 )
@@ -63,12 +65,12 @@ def test_ng_precision_stays_high_where_the_model_adds_recall(batch: str) -> None
         assert combined.precision >= 0.82, (label, round(combined.precision, 3))
 
 
-# Pooled over the twelve independently written held-out batches (4,800 messages). The shipped model (trained on
-# 12,900 records) pools them at excuse 0.876 / 0.834, blame_shift 0.863 / 0.893, rushing 0.938 / 0.934,
-# minimization 0.931 / 0.918, entitlement 0.973 / 0.982, levity 1.000 / 0.981, conditional 0.996 / 0.993; h11 and
-# h12 were scored on arrival with the model before it. The floors sit just under these; the history (which floors
-# moved and why) is in corpus/HELDOUT_LOG.md.
-HELDOUT_BATCHES = ("h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12")
+# Pooled over the fourteen independently written held-out batches (5,600 messages). The shipped model (trained on
+# 12,900 records) pools them at excuse 0.881 / 0.838, blame_shift 0.868 / 0.886, rushing 0.936 / 0.930,
+# minimization 0.930 / 0.926, entitlement 0.975 / 0.980, levity 1.000 / 0.976, conditional 0.997 / 0.989; h11 and
+# h12 were scored on arrival with the model before it, h13 and h14 with it. The floors sit just under these; the
+# history (which floors moved and why) is in corpus/HELDOUT_LOG.md.
+HELDOUT_BATCHES = tuple(f"h{n:02d}" for n in range(1, 15))
 POOLED_FLOORS = {
     "excuse": (0.86, 0.82),
     "blame_shift": (0.85, 0.88),
