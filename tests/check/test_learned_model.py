@@ -243,3 +243,6 @@ def test_a_label_mixed_with_the_whole_message_is_pointed_at_in_one_sentence() ->
         r = check(row["text"], relationship=row["relationship"])
         per_label = [f.label for f in r.findings if f.rule == "model" and f.label in mixed]
         assert len(per_label) == len(set(per_label)), (row["id"], per_label)
+        # a good element a rule praised is not praised again by the model in another sentence
+        by_rule = {f.label for f in r.findings if f.rule != "model" and f.kind == "good"}
+        assert not [f.label for f in r.findings if f.rule == "model" and f.label in by_rule], row["id"]

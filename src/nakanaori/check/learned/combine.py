@@ -3,8 +3,9 @@
 Rules come first: they give exact spans, reasons and register-aware suggestions. The model adds a
 finding for a label only where no rule found that label in the same sentence and its calibrated
 probability reaches the label's threshold (for a label that mixes in the whole message's view, only in its
-most likely sentence); such a finding spans the sentence, says ``rule: model``,
-and carries the label's reason and a hint in the message's register (``knowledge/model_findings.yaml``).
+most likely sentence; a good label only where no rule found it in the message); such a finding spans the
+sentence, says ``rule: model``, and carries the label's reason and a hint in the message's register
+(``knowledge/model_findings.yaml``).
 Where the model is all but sure a label is absent from the whole message (below the label's veto),
 the rules' findings of that label are withdrawn. Thresholds and vetoes are chosen on dev by
 ``make train``, each only where what the model changes is right at least 85 % of the time
@@ -126,7 +127,13 @@ def judge(
         hits = [hit for hit in hits if hit[2] not in mixed or top[hit[2]] is hit]
     for b, e, j, p in hits:
         label = LABELS[j]
-        if any(s < e and b < f for s, f in covered.get(label, ())):
+        spans = covered.get(label, ())
+        # a good element a rule already praised in this message is not praised again in another sentence: the
+        # rule's highlight is exact, the model's a whole sentence, often the lead-in to the one the rule marked
+        # (read by a native reviewer on dev). A second NG element is still shown: each is something to fix.
+        if spans and label not in NG_LABELS:
+            continue
+        if any(s < e and b < f for s, f in spans):
             continue
         out.append((label, b, e, p))
     return out, withdrawn
