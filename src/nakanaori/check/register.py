@@ -3,6 +3,10 @@
 labels.md §3: any 謙譲語 or 尊敬語 verb (いたす, おります, いただく, 〜てくださる, 申し上げる,
 お/ご〜する, 尊敬の〜れる/られる) or ございます makes a message honorific; です/ます alone, the plain
 request 〜てください and set phrases like ありがとうございます are polite; otherwise casual.
+
+Not read yet: the 尊敬 〜れる/られる (「部長が気分を害された」). Telling it from the passive (「先生に叱られた」), the
+potential (「来られる」) and the spontaneous 「〜と思われる」 needs the clause's subject; such a message reads as polite
+(docs/model.md, Known weaknesses; held-out h15).
 """
 
 from __future__ import annotations
