@@ -31,7 +31,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+/* __builtin_cpu_supports("f16c") is known to clang from 18 and to GCC from 11; older compilers take the portable path */
+#if (defined(__x86_64__) || defined(__i386__)) &&                                                          \
+    ((defined(__clang__) && __clang_major__ >= 18) || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 11))
 #define HAVE_X86_F16C 1 /* F16C may be there: asked of the CPU at run time */
 #include <immintrin.h>
 #endif
