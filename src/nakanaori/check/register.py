@@ -4,9 +4,14 @@ labels.md §3: any 謙譲語 or 尊敬語 verb (いたす, おります, いた�
 お/ご〜する, 尊敬の〜れる/られる) or ございます makes a message honorific; です/ます alone, the plain
 request 〜てください and set phrases like ありがとうございます are polite; otherwise casual.
 
-Not read yet: the 尊敬 〜れる/られる (「部長が気分を害された」). Telling it from the passive (「先生に叱られた」), the
-potential (「来られる」) and the spontaneous 「〜と思われる」 needs the clause's subject; such a message reads as polite
-(docs/model.md, Known weaknesses; held-out h15).
+The 尊敬 〜れる/られる is read only where the verb says whose it is without a subject: the other person's feelings
+(気分を害された, 気を悪くされた, 気にされている, 心配された, 不快な思いをされた, ご不快に思われた, 寂しく感じられた).
+Elsewhere it cannot be told from the passive (「先生に叱られた」), the potential (「来られる」) or the spontaneous
+(「〜と思われる」) without the clause's subject, so 「部長が報告された」 still reads as polite (docs/model.md, Known
+weaknesses). A first-person subject (私は…), a に-agent or a wish (〜されたくない) before or after it reads as passive.
+
+The western-dialect おる (「一緒におってね」, 「おらんかった」) is the plain 居る: only おります, 〜ており、
+and 〜ておらず are 謙譲. 参る is 謙譲 in 参ります and 〜て参る, not in お墓参り or 「参ってる」 (worn out).
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ HONORIFIC_VERBS = {
     "存ずる",
     "存じる",
     "伺う",
-    "参る",
-    "まいる",
     "賜る",
     "承る",
+    "伺える",
+    "存じ上げる",
     "いただく",
     "頂く",
     "いただける",
@@ -51,6 +56,22 @@ _REQUEST_LEMMAS = frozenset({"ください", "下さい", "くださる", "下�
 SET_PHRASES_BEFORE_GOZAIMASU = {"ありがとう", "有り難う", "おめでとう", "おはよう", "お早う"}
 
 
+def _honorific_kind(tokens: list[Token], k: int) -> str | None:
+    """The kind of honorific token k is: "honorific" for a 謙譲語/尊敬語 verb; "weak" for お/ご〜する・できる,
+    which is 謙譲 only beside です/ます (a child's 「お手伝いしなくてごめん」 or 「お散歩しない?」 is plain);
+    None otherwise."""
+    t = tokens[k]
+    if (
+        t.lemma in ("する", "できる", "出来る")
+        and t.pos_str.startswith("動詞")
+        and k > 0
+        and tokens[k - 1].lemma not in ("願う", "願い", "お願い")
+        and tokens[k - 1].lemma not in _HUMBLE_SURU_NOUNS
+    ):
+        return "weak" if _has_o_go_prefix(tokens, k - 1) else None
+    return "honorific" if _is_honorific(tokens, k) else None
+
+
 def _is_honorific(tokens: list[Token], k: int) -> bool:
     t = tokens[k]
     lemma = t.lemma
@@ -60,8 +81,11 @@ def _is_honorific(tokens: list[Token], k: int) -> bool:
         return False  # ごめんなさい / 〜しなさい are not honorific
     if lemma in HONORIFIC_VERBS:
         return True
-    if lemma == "おる":  # 〜ております / おります
-        return True
+    if lemma == "おる":  # おります / 〜ており、 / 〜ておらず; the dialect おる (おってね, おらん) is plain
+        return _followed_by_masu(tokens, k) or _formal_suspension(tokens, k)
+    if lemma in ("参る", "まいる"):  # 参ります / 〜て参る; not お墓参り, 参ってる (worn out)
+        prev = tokens[k - 1] if k > 0 else None
+        return _followed_by_masu(tokens, k) or (prev is not None and prev.surface in ("て", "で"))
     if lemma == "ござる":
         prev = tokens[k - 1] if k > 0 else None
         return not (prev is not None and prev.lemma in SET_PHRASES_BEFORE_GOZAIMASU)
@@ -77,9 +101,11 @@ def _is_honorific(tokens: list[Token], k: int) -> bool:
         return True
     if lemma in ("する", "できる", "出来る"):
         # お/ご + verb stem / サ変 noun + する・できる (謙譲): お待たせする, ご連絡します, お話しできます;
-        # but 「(よろしく)お願いします」 is a polite set phrase
+        # 拝見する, 頂戴する; but 「(よろしく)お願いします」 is a polite set phrase
         if k > 0 and tokens[k - 1].lemma in ("願う", "願い", "お願い"):
             return False
+        if k > 0 and tokens[k - 1].lemma in _HUMBLE_SURU_NOUNS:
+            return True
         return k > 0 and _has_o_go_prefix(tokens, k - 1)
     if lemma == "なる":
         # お〜になる (尊敬): お使いになる
@@ -87,11 +113,109 @@ def _is_honorific(tokens: list[Token], k: int) -> bool:
     return False
 
 
+def _followed_by_masu(tokens: list[Token], k: int) -> bool:
+    """True when ます follows within three tokens (おります, おられます, 参りましょう)."""
+    for t in tokens[k + 1 : k + 4]:
+        if t.pos1 == "助動詞" and t.lemma == "ます":
+            return True
+        if t.pos1 != "助動詞":
+            return False
+    return False
+
+
+def _formal_suspension(tokens: list[Token], k: int) -> bool:
+    """〜ており、 (連用中止 before a comma) or 〜ておらず: written-register おる."""
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    if nxt is None:
+        return False
+    if tokens[k].cform.startswith("連用形-一般") and nxt.surface in ("、", ","):
+        return True
+    return nxt.surface == "ず"
+
+
+# The other person's feelings, said with the 尊敬 〜れる/られる: the verb (and what precedes it) names an
+# experience only the other person can have here, so no subject is needed to tell it from the passive.
+_FEELING_NOUNS_BEFORE_NI = frozenset(
+    {"不快", "不愉快", "残念", "心外", "不安", "不満", "嫌", "いや", "迷惑", "負担", "心配", "寂し", "悲し"}
+)
+_FEELING_ADJECTIVES = frozenset(
+    {"寂しい", "淋しい", "悲しい", "心細い", "不安", "腹立たしい", "つらい", "辛い", "悔しい", "心苦しい", "不快"}
+)
+_FIRST_PERSON = frozenset(
+    {"私", "わたし", "わたくし", "僕", "ぼく", "俺", "おれ", "自分", "あたし", "うち", "我々", "弊社", "当方"}
+)
+
+# 〜に関して / 〜に対して / 〜にとって / 〜について: に that is not the passive's agent
+_NOT_AGENT_AFTER_NI = frozenset({"関する", "対する", "とる", "つく", "おく", "於く"})
+
+
+def _honorific_reru(tokens: list[Token], k: int) -> bool:
+    """Token k is the 助動詞 れる/られる: True when it is the 尊敬 of a verb of the other person's feelings."""
+    if k < 2:
+        return False
+    verb = tokens[k - 1]
+    if not verb.pos_str.startswith("動詞"):
+        return False
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    if nxt is not None and nxt.lemma == "たい":
+        return False  # 悪く思われたくない: the passive
+    before = tokens[k - 2]
+    lemma = verb.lemma
+    feeling = False
+    if lemma in ("害す", "害する"):
+        feeling = True  # 気分を害された
+    elif lemma == "する":
+        if before.lemma == "心配":
+            feeling = True  # 心配された
+        elif before.surface == "に" and k >= 3 and tokens[k - 3].lemma == "気":
+            feeling = True  # 気にされている
+        elif before.surface == "を" and k >= 3 and tokens[k - 3].lemma == "思い":
+            feeling = True  # 不快な思いをされた
+        elif before.lemma == "悪い" and before.cform.startswith("連用形") and k >= 4 and tokens[k - 3].surface == "を":
+            feeling = tokens[k - 4].lemma in ("気", "気分", "機嫌")  # 気を悪くされた
+    elif lemma in ("思う", "感ずる", "感じる"):
+        if before.lemma == "だ" and before.surface == "に" and k >= 3:
+            feeling = tokens[k - 3].lemma in _FEELING_NOUNS_BEFORE_NI  # ご不快に思われた (not 〜ように)
+        elif before.pos_str.startswith("形容詞") and before.cform.startswith("連用形"):
+            feeling = before.lemma in _FEELING_ADJECTIVES  # 寂しく思われた
+    if not feeling:
+        return False
+    # a first-person subject or a に-agent earlier in the sentence makes it the passive (私は親に心配されている)
+    sent = verb.sent
+    j = k - 2
+    while j >= 0 and tokens[j].sent == sent:
+        t = tokens[j]
+        if t.lemma in _FIRST_PERSON and j + 1 < len(tokens) and tokens[j + 1].surface in ("は", "が", "も"):
+            return False
+        if t.surface == "に" and t.pos_str.startswith("助詞,格助詞") and j > 0:
+            prev, after = tokens[j - 1], tokens[j + 1]
+            if prev.pos_str.startswith("名詞") and prev.lemma != "気" and after.lemma not in _NOT_AGENT_AFTER_NI:
+                return False
+        j -= 1
+    return True
+
+
+# nouns that are 謙譲 with する by themselves (拝見します, 頂戴しました)
+_HUMBLE_SURU_NOUNS = frozenset({"拝見", "拝読", "拝察", "拝借", "拝聴", "拝受", "拝顔", "拝承", "頂戴"})
+# nouns from verbs that take お〜する as the 謙譲 (お詫びする, お手伝いできず); お茶する, お返しする stay plain
+_O_DEVERBAL_NOUNS = frozenset(
+    {"詫び", "手伝い", "届け", "知らせ", "見舞い", "迎え", "送り", "預かり", "伝え", "任せ", "声がけ", "声掛け"}
+)
+
+
 def _has_o_go_prefix(tokens: list[Token], j: int) -> bool:
     """True when token j is a verb stem or noun directly preceded by the prefix お/ご/御."""
+    if 0 <= j < len(tokens) and tokens[j].lemma in ("お任せ", "お詫び"):
+        return True  # one token in the dictionary
     if j < 1 or j >= len(tokens):
         return False
     cur, prev = tokens[j], tokens[j - 1]
+    if cur.pos1 == "助動詞" and cur.lemma in ("せる", "させる") and j >= 2:
+        return _has_o_go_prefix(tokens, j - 1) or (
+            tokens[j - 1].pos_str.startswith("動詞") and tokens[j - 2].surface in ("お", "ご")
+        )  # お待たせする, お騒がせする
+    if cur.lemma in _O_DEVERBAL_NOUNS:
+        return prev.pos_str.startswith("接頭辞") and prev.surface in ("お", "御")
     if not (cur.pos_str.startswith(("名詞,普通名詞,サ変", "動詞"))):
         return False  # お茶する is casual; ご連絡する / お話しする are 謙譲語
     if cur.pos_str.startswith("動詞") and not cur.cform.startswith("連用形"):
@@ -116,9 +240,14 @@ def _evidence(analysis: Analysis) -> Iterator[tuple[int, int, str]]:
         # only a verb can be honorific, and only a verb, an auxiliary or ください polite (no call for the rest)
         pos1 = t.pos1
         if pos1 == "動詞":
-            if _is_honorific(tokens, k):
-                yield t.begin, t.end, "honorific"
+            kind = _honorific_kind(tokens, k)
+            if kind is not None:
+                yield t.begin, t.end, kind
                 continue
+        elif pos1 == "助動詞" and t.lemma in ("れる", "られる"):
+            if _honorific_reru(tokens, k):
+                yield t.begin, t.end, "weak"
+            continue
         elif pos1 != "助動詞" and t.lemma not in _REQUEST_LEMMAS:
             continue
         if _is_polite(t):
@@ -126,13 +255,21 @@ def _evidence(analysis: Analysis) -> Iterator[tuple[int, int, str]]:
 
 
 def detect_register(analysis: Analysis) -> tuple[str, list[tuple[int, int, str]]]:
-    """Return the register and the evidence (normalised begin, end, kind) that decided it."""
+    """Return the register and the evidence (normalised begin, end, kind) that decided it.
+
+    Weak honorific evidence (お/ご〜する, the 尊敬 〜れる/られる) counts only in a message that is polite elsewhere."""
     honorific: list[tuple[int, int, str]] = []
+    weak: list[tuple[int, int, str]] = []
     polite: list[tuple[int, int, str]] = []
-    for ev in _evidence(analysis):
-        (honorific if ev[2] == "honorific" else polite).append(ev)
-    if honorific:
-        return "honorific", honorific
+    for b, e, kind in _evidence(analysis):
+        if kind == "honorific":
+            honorific.append((b, e, kind))
+        elif kind == "weak":
+            weak.append((b, e, "honorific"))
+        else:
+            polite.append((b, e, kind))
+    if honorific or (weak and polite):
+        return "honorific", sorted(honorific + weak)
     if polite:
         return "polite", polite
     return "casual", []
@@ -140,9 +277,15 @@ def detect_register(analysis: Analysis) -> tuple[str, list[tuple[int, int, str]]
 
 def register_of(analysis: Analysis) -> str:
     """The register alone (what :func:`detect_register` decides; it stops at the first honorific word)."""
-    polite = False
+    polite = weak = False
     for ev in _evidence(analysis):
-        if ev[2] == "honorific":
+        kind = ev[2]
+        if kind == "honorific":
             return "honorific"
-        polite = True
+        if kind == "weak":
+            weak = True
+        else:
+            polite = True
+    if weak and polite:
+        return "honorific"
     return "polite" if polite else "casual"
