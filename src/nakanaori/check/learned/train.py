@@ -60,6 +60,11 @@ C_BY_LABEL = {
     "minimization": 32.0,
 }
 MIN_CHANGE_PRECISION = 0.85  # what the model adds or withdraws must be right this often on the selection set
+# ... except the NG labels' additions: the issue asks every NG label for recall 0.85 at precision 0.85, and the rules
+# miss half of what hurts, so the model's warnings beyond the rules may be right 80 % of the time, as long as the
+# label's warnings as a whole stay right MIN_NG_PRECISION of the time (a margin over 0.85 for unseen writers)
+MIN_NG_ADD_PRECISION = 0.80
+MIN_NG_PRECISION = 0.86
 MIN_CHANGES = 5  # ... and be seen at least this often there (no threshold from two lucky messages)
 # 0.1 was this grid's edge until the trust round: with 10,100 train records four NG labels chose it, so the
 # grid goes on; the precision rule below still decides how far
@@ -230,7 +235,8 @@ def choose_thresholds(
     rules' answer for the fewest messages), among those where what the model changes is right at least
     ``MIN_CHANGE_PRECISION`` of the time: the findings it adds beyond the rules, and the rule findings it
     withdraws because it is confident the label is absent. (A finding the user sees should rarely be
-    wrong; the rules are precise, so the model must be too where it overrules them.)"""
+    wrong; the rules are precise, so the model must be too where it overrules them.) For an NG label the
+    additions need ``MIN_NG_ADD_PRECISION`` and the label's findings as a whole ``MIN_NG_PRECISION``."""
     grid = [float(x) for x in np.round(np.arange(0.20, 0.96, 0.025), 3)]
     thresholds: dict[str, float] = {}
     vetoes: dict[str, float] = {}
@@ -239,6 +245,8 @@ def choose_thresholds(
         g = y[:, j] == 1
         r = rules[:, j] == 1
         p_j = probs[:, j]
+        ng = label in NG_LABELS
+        min_add = MIN_NG_ADD_PRECISION if ng else MIN_CHANGE_PRECISION
         base = f1(int((r & g).sum()), int((r & ~g).sum()), int((~r & g).sum()))
         # every allowed setting: (F1, how many messages the model changes, threshold, veto)
         options: list[tuple[float, int, float | None, float]] = [(base, 0, None, 0.0)]
@@ -251,12 +259,13 @@ def choose_thresholds(
                 continue
             for t in [None, *grid]:
                 added = (p_j >= t) & ~kept if t is not None else np.zeros_like(r)
-                if t is not None and (
-                    added.sum() < MIN_CHANGES or (added & g).sum() / added.sum() < MIN_CHANGE_PRECISION
-                ):
+                if t is not None and (added.sum() < MIN_CHANGES or (added & g).sum() / added.sum() < min_add):
                     continue
                 pred = kept | added
-                score = f1(int((pred & g).sum()), int((pred & ~g).sum()), int((~pred & g).sum()))
+                tp = int((pred & g).sum())
+                if ng and t is not None and tp < MIN_NG_PRECISION * int(pred.sum()):
+                    continue
+                score = f1(tp, int((pred & ~g).sum()), int((~pred & g).sum()))
                 options.append((score, int(withdrawn.sum() + added.sum()), t, v))
         # the setting that changes the rules' answer least among those within MIN_F1_GAIN of the best F1
         top = max(o[0] for o in options)
