@@ -41,11 +41,19 @@ def _three(batch: str) -> ThreeWay:
         ("h09", 0.925, 0.79),
         ("h10", 0.935, 0.79),
         ("h11", 0.925, 0.81),
-        ("h12", 0.91, 0.78),
+        ("h12", 0.915, 0.78),
         ("h13", 0.94, 0.82),
         ("h14", 0.925, 0.79),
-        ("h15", 0.91, 0.80),
-        ("h16", 0.93, 0.82),
+        ("h15", 0.915, 0.80),
+        ("h16", 0.92, 0.82),
+        ("h17", 0.935, 0.79),
+        ("h18", 0.935, 0.79),
+        ("h19", 0.935, 0.80),
+        ("h20", 0.93, 0.79),
+        ("h21", 0.935, 0.80),
+        ("h22", 0.93, 0.77),
+        ("h23", 0.93, 0.81),
+        ("h24", 0.925, 0.79),
         ("legacy-mh-b", 0.91, 0.84),
     ],
 )
@@ -59,9 +67,9 @@ def test_macro_f1_floors(batch: str, combined: float, rules: float) -> None:
     )
 
 
-# h15's writer read the れる/られる honorific (害された, 落ち込まれる) as honorific, as labels.md §3 says; the register
-# reader takes it for polite (0.9625 on h15, first run): a known gap (docs/model.md, Known weaknesses)
-REGISTER_FLOORS = {"h15": 0.96}
+# every held-out batch reads at least 0.97 (h15, the れる/られる honorific writer, 0.9625 at first run, 0.98 since the
+# register reader reads that honorific where the verb names the other person's feelings); room for exceptions
+REGISTER_FLOORS: dict[str, float] = {}
 
 
 @pytest.mark.parametrize("batch", ["h01", "h02"])
@@ -74,20 +82,21 @@ def test_ng_precision_stays_high_where_the_model_adds_recall(batch: str) -> None
         assert combined.precision >= 0.82, (label, round(combined.precision, 3))
 
 
-# Pooled over the sixteen independently written held-out batches (6,400 messages). The shipped model (trained on
-# 12,900 records) pools them at excuse 0.878 / 0.838, blame_shift 0.868 / 0.875, rushing 0.941 / 0.927,
-# minimization 0.922 / 0.924, entitlement 0.967 / 0.980, levity 1.000 / 0.969, conditional 0.997 / 0.988; h11 and
-# h12 were scored on arrival with the model before it, h13-h16 with it. The floors sit just under these; the
-# history (which floors moved and why) is in corpus/HELDOUT_LOG.md.
-HELDOUT_BATCHES = tuple(f"h{n:02d}" for n in range(1, 17))
+# Pooled over the twenty-four independently written held-out batches (9,600 messages). The shipped model (trained
+# on 16,900 records, the recall-aware rule for the NG labels) pools them at excuse 0.862 / 0.877, blame_shift 0.868 /
+# 0.887, rushing 0.936 / 0.939, minimization 0.916 / 0.936, entitlement 0.985 / 0.980, levity 0.999 / 0.972,
+# conditional 0.996 / 0.985; h21-h24 were scored first with it, h17-h20 first with the retrain on 14,900 records,
+# the rest with earlier models. The floors sit just under these; the history (which floors moved and why) is in
+# corpus/HELDOUT_LOG.md.
+HELDOUT_BATCHES = tuple(f"h{n:02d}" for n in range(1, 25))
 POOLED_FLOORS = {
-    "excuse": (0.86, 0.82),
+    "excuse": (0.85, 0.86),
     "blame_shift": (0.85, 0.87),
     "rushing": (0.92, 0.92),
-    "minimization": (0.92, 0.90),
-    "entitlement": (0.96, 0.97),
+    "minimization": (0.90, 0.92),
+    "entitlement": (0.97, 0.97),
     "levity": (0.99, 0.96),
-    "conditional": (0.98, 0.98),
+    "conditional": (0.98, 0.97),
 }
 
 
