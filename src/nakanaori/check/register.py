@@ -5,13 +5,18 @@ labels.md §3: any 謙譲語 or 尊敬語 verb (いたす, おります, いた�
 request 〜てください and set phrases like ありがとうございます are polite; otherwise casual.
 
 The 尊敬 〜れる/られる is read only where the verb says whose it is without a subject: the other person's feelings
-(気分を害された, 気を悪くされた, 気にされている, 心配された, 不快な思いをされた, ご不快に思われた, 寂しく感じられた).
-Elsewhere it cannot be told from the passive (「先生に叱られた」), the potential (「来られる」) or the spontaneous
-(「〜と思われる」) without the clause's subject, so 「部長が報告された」 still reads as polite (docs/model.md, Known
-weaknesses). A first-person subject (私は…), a に-agent or a wish (〜されたくない) before or after it reads as passive.
+(気分を害された, 気を悪くされた, 気にされている, 心配された, 不快な思いをされた, ご不快に思われた, ご不快に感じられた,
+寂しく思われた). Elsewhere it cannot be told from the passive (「先生に叱られた」), the potential (「来られる」) or the
+spontaneous (「〜と思われる」) without the clause's subject, so 「部長が報告された」 still reads as polite
+(docs/model.md, Known weaknesses). These make it the passive: a first-person subject
+(私は…, 私、…), an agent in the clause (親に, みんなから), a wish (〜されたくない), an
+experience of the sender's (心配されるのが嫌で). 〜に感じられます and 〜く思われます (it seems)
+are spontaneous; 感じられる is read as 尊敬 only with ご (ご不快に感じられた).
 
-The western-dialect おる (「一緒におってね」, 「おらんかった」) is the plain 居る: only おります, 〜ており、
-and 〜ておらず are 謙譲. 参る is 謙譲 in 参ります and 〜て参る, not in お墓参り or 「参ってる」 (worn out).
+The western-dialect おる (「一緒におってね」, 「おらんかった」, 「じっとしておられん」) is the plain 居る: only
+おります, 〜ており, 〜ておらず and 〜ておられる are 謙譲/尊敬. 参る is 謙譲 in 参ります and 〜て参りたい, not in
+お墓参り or 「参ってる」/「参った」 (worn out). 伺える after が is 窺える (努力が伺える). お/ご〜する is 謙譲 only
+for the sender's own act (not お手伝いしてくれた) and not for 美化語 activities (お散歩しましょう).
 """
 
 from __future__ import annotations
@@ -68,6 +73,10 @@ def _honorific_kind(tokens: list[Token], k: int) -> str | None:
         and tokens[k - 1].lemma not in ("願う", "願い", "お願い")
         and tokens[k - 1].lemma not in _HUMBLE_SURU_NOUNS
     ):
+        if any(x.lemma in ("くれる", "もらう", "貰う", "あげる") for x in tokens[k + 1 : k + 3]):
+            return None  # お手伝いしてくれた: the other's act, 美化語 not 謙譲
+        if tokens[k - 1].lemma in _BIKAGO_ACTIVITIES:
+            return None  # お散歩しましょう, お掃除してました: 美化語
         return "weak" if _has_o_go_prefix(tokens, k - 1) else None
     return "honorific" if _is_honorific(tokens, k) else None
 
@@ -79,13 +88,20 @@ def _is_honorific(tokens: list[Token], k: int) -> bool:
         return False
     if lemma == "なさる" and t.cform.startswith("命令形"):
         return False  # ごめんなさい / 〜しなさい are not honorific
+    if lemma == "伺える" and k > 0 and tokens[k - 1].surface == "が":
+        return False  # 努力が伺える: 窺える (can be seen), not 謙譲
     if lemma in HONORIFIC_VERBS:
         return True
-    if lemma == "おる":  # おります / 〜ており、 / 〜ておらず; the dialect おる (おってね, おらん) is plain
-        return _followed_by_masu(tokens, k) or _formal_suspension(tokens, k)
-    if lemma in ("参る", "まいる"):  # 参ります / 〜て参る; not お墓参り, 参ってる (worn out)
-        prev = tokens[k - 1] if k > 0 else None
-        return _followed_by_masu(tokens, k) or (prev is not None and prev.surface in ("て", "で"))
+    if lemma == "おる":  # おります / 〜ており / 〜ておらず / おられる; the dialect おる (おってね, おらん) is plain
+        return _followed_by_masu(tokens, k) or _formal_oru(tokens, k)
+    if lemma in ("参る", "まいる"):  # 参ります / 〜て参りたい; not お墓参り, 参ってる / 参った (worn out)
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        after_te = k > 0 and tokens[k - 1].surface in ("て", "で")
+        if "促音便" in t.cform:
+            return False  # 参ってます, 参った: worn out
+        return _followed_by_masu(tokens, k) or (
+            after_te and t.cform.startswith("連用形-一般") and nxt is not None and nxt.lemma == "たい"
+        )
     if lemma == "ござる":
         prev = tokens[k - 1] if k > 0 else None
         return not (prev is not None and prev.lemma in SET_PHRASES_BEFORE_GOZAIMASU)
@@ -123,21 +139,28 @@ def _followed_by_masu(tokens: list[Token], k: int) -> bool:
     return False
 
 
-def _formal_suspension(tokens: list[Token], k: int) -> bool:
-    """〜ており、 (連用中止 before a comma) or 〜ておらず: written-register おる."""
+def _formal_oru(tokens: list[Token], k: int) -> bool:
+    """〜ており (連用中止: 遅れており申し訳ありません), 〜ておらず, 〜ておられる: written-register おる; not the
+    dialect's おり at the end of a sentence (そこにおり!), おりたい, or おられん (can't stay)."""
     nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-    if nxt is None:
+    after_te = k > 0 and tokens[k - 1].surface in ("て", "で")
+    if nxt is None or not after_te:
         return False
-    if tokens[k].cform.startswith("連用形-一般") and nxt.surface in ("、", ","):
+    if nxt.surface == "ず":
         return True
-    return nxt.surface == "ず"
+    if nxt.pos1 == "助動詞" and nxt.lemma == "れる":  # おられる (尊敬), unless おられん / おられない
+        after = tokens[k + 2] if k + 2 < len(tokens) else None
+        if "撥音便" in nxt.cform:
+            return False  # おられん
+        return after is None or after.lemma not in ("ぬ", "ない", "へん", "ん")
+    if not tokens[k].cform.startswith("連用形-一般"):
+        return False
+    return nxt.lemma != "たい" and nxt.sent == tokens[k].sent and not nxt.pos_str.startswith("助詞,終助詞")
 
 
 # The other person's feelings, said with the 尊敬 〜れる/られる: the verb (and what precedes it) names an
 # experience only the other person can have here, so no subject is needed to tell it from the passive.
-_FEELING_NOUNS_BEFORE_NI = frozenset(
-    {"不快", "不愉快", "残念", "心外", "不安", "不満", "嫌", "いや", "迷惑", "負担", "心配", "寂し", "悲し"}
-)
+_FEELING_NOUNS_BEFORE_NI = frozenset({"不快", "不愉快", "残念", "心外", "不安", "不満", "負担", "心配", "寂し", "悲し"})
 _FEELING_ADJECTIVES = frozenset(
     {"寂しい", "淋しい", "悲しい", "心細い", "不安", "腹立たしい", "つらい", "辛い", "悔しい", "心苦しい", "不快"}
 )
@@ -147,6 +170,10 @@ _FIRST_PERSON = frozenset(
 
 # 〜に関して / 〜に対して / 〜にとって / 〜について: に that is not the passive's agent
 _NOT_AGENT_AFTER_NI = frozenset({"関する", "対する", "とる", "つく", "おく", "於く"})
+# 気にされる, and time or cause before に (会議の時に, 発言に気分を害された)
+_NOT_AGENT_BEFORE_NI = frozenset(
+    {"気", "時", "とき", "際", "日", "頃", "前", "後", "中", "発言", "言葉", "言い方", "態度", "件"}
+)
 
 
 def _honorific_reru(tokens: list[Token], k: int) -> bool:
@@ -159,6 +186,13 @@ def _honorific_reru(tokens: list[Token], k: int) -> bool:
     nxt = tokens[k + 1] if k + 1 < len(tokens) else None
     if nxt is not None and nxt.lemma == "たい":
         return False  # 悪く思われたくない: the passive
+    if (
+        nxt is not None
+        and nxt.lemma in ("の", "こと")
+        and k + 2 < len(tokens)
+        and tokens[k + 2].surface in ("が", "は", "も")
+    ):
+        return False  # 心配されるのが嫌で: an experience of the sender's, the passive
     before = tokens[k - 2]
     lemma = verb.lemma
     feeling = False
@@ -174,27 +208,48 @@ def _honorific_reru(tokens: list[Token], k: int) -> bool:
         elif before.lemma == "悪い" and before.cform.startswith("連用形") and k >= 4 and tokens[k - 3].surface == "を":
             feeling = tokens[k - 4].lemma in ("気", "気分", "機嫌")  # 気を悪くされた
     elif lemma in ("思う", "感ずる", "感じる"):
+        # ご不快に思われた / ご不快に感じられた / 寂しく思われた; not the spontaneous 不安に感じられます,
+        # 心苦しく思われます (it seems), and 感じられる only with ご (不快に感じられる is most often spontaneous)
+        honoured = k >= 4 and tokens[k - 4].surface in ("ご", "御") and tokens[k - 4].pos1 == "接頭辞"
+        if lemma != "思う" and not honoured:
+            return False
+        if nxt is not None and nxt.lemma == "ます" and not any(x.lemma == "た" for x in tokens[k + 2 : k + 3]):
+            return False
         if before.lemma == "だ" and before.surface == "に" and k >= 3:
             feeling = tokens[k - 3].lemma in _FEELING_NOUNS_BEFORE_NI  # ご不快に思われた (not 〜ように)
         elif before.pos_str.startswith("形容詞") and before.cform.startswith("連用形"):
             feeling = before.lemma in _FEELING_ADJECTIVES  # 寂しく思われた
     if not feeling:
         return False
-    # a first-person subject or a に-agent earlier in the sentence makes it the passive (私は親に心配されている)
-    sent = verb.sent
+    # a first-person subject or an agent (に / から / によって) earlier in the clause makes it the passive
+    # (私は親に心配されている, みんなから心配された, 私、すごく心配されました)
+    sent, clause = verb.sent, verb.clause
     j = k - 2
     while j >= 0 and tokens[j].sent == sent:
         t = tokens[j]
-        if t.lemma in _FIRST_PERSON and j + 1 < len(tokens) and tokens[j + 1].surface in ("は", "が", "も"):
-            return False
-        if t.surface == "に" and t.pos_str.startswith("助詞,格助詞") and j > 0:
-            prev, after = tokens[j - 1], tokens[j + 1]
-            if prev.pos_str.startswith("名詞") and prev.lemma != "気" and after.lemma not in _NOT_AGENT_AFTER_NI:
+        after = tokens[j + 1]
+        if (
+            t.lemma in _FIRST_PERSON
+            and after.surface in ("は", "が", "も", "、", ",")
+            and (t.clause == clause or not any(x.pos1 == "動詞" for x in tokens[j + 2 : k - 2]))
+        ):
+            return False  # 私は…心配されている, 私、すごく心配されました; not 私が言ったせいで、気分を害された
+        if tokens[j].clause == clause and t.surface in ("に", "から") and t.pos_str.startswith("助詞,格助詞") and j > 0:
+            prev = tokens[j - 1]
+            if (
+                prev.pos_str.startswith(("名詞", "代名詞"))
+                and prev.lemma not in _NOT_AGENT_BEFORE_NI
+                and after.lemma not in _NOT_AGENT_AFTER_NI
+            ):
                 return False
         j -= 1
     return True
 
 
+# activities that take the 美化語 お in plain speech (お散歩する is not 謙譲)
+_BIKAGO_ACTIVITIES = frozenset(
+    {"散歩", "掃除", "料理", "洗濯", "買い物", "昼寝", "勉強", "片付け", "食事", "出かけ", "留守番", "稽古", "化粧"}
+)
 # nouns that are 謙譲 with する by themselves (拝見します, 頂戴しました)
 _HUMBLE_SURU_NOUNS = frozenset({"拝見", "拝読", "拝察", "拝借", "拝聴", "拝受", "拝顔", "拝承", "頂戴"})
 # nouns from verbs that take お〜する as the 謙譲 (お詫びする, お手伝いできず); お茶する, お返しする stay plain
