@@ -64,6 +64,22 @@ def test_work_uses_honorific_conjugation() -> None:
         assert v.report.ng == []
 
 
+def test_the_senders_own_words_take_no_bikago_o() -> None:
+    # お言葉 is the other person's words; 「ひどいお言葉を言ってしまい」 or 「その場でお言葉にいたします」 is wrong
+    c = compose(
+        "work",
+        "just_apologized",
+        did="会議でひどい言葉を言ってしまった",
+        will="思ったことをその場で言葉にする",
+        thanks="温かい言葉をかけてくれた",
+        register="honorific",
+    )
+    texts = [v.text for v in c.variants]
+    assert all("お言葉を言" not in t and "お言葉にいた" not in t for t in texts), texts
+    assert any("ひどい言葉を言ってしまい" in t for t in texts), texts
+    assert any("温かいお言葉を" in t for t in texts), texts
+
+
 def test_family_polite_for_in_laws() -> None:
     c = compose("family", "no_reply", did="失礼な言い方をした", register="polite")
     assert c.variants
