@@ -246,3 +246,33 @@ def test_a_label_mixed_with_the_whole_message_is_pointed_at_in_one_sentence() ->
         # a good element a rule praised is not praised again by the model in another sentence
         by_rule = {f.label for f in r.findings if f.rule != "model" and f.kind == "good"}
         assert not [f.label for f in r.findings if f.rule == "model" and f.label in by_rule], row["id"]
+
+
+def _selection(rule_tp: int, added_tp: int, added_fp: int, label: str) -> tuple[np.ndarray, ...]:
+    """A synthetic selection set for one label: 200 positives, of which the rules find ``rule_tp``; the model
+    is sure (0.9) of ``added_tp`` more positives and ``added_fp`` negatives, and unsure (0.05) of the rest."""
+    n, j = 1000, LABELS.index(label)
+    probs = np.full((n, len(LABELS)), 0.05)
+    rules = np.zeros((n, len(LABELS)), dtype=np.int8)
+    gold = np.zeros((n, len(LABELS)), dtype=np.int8)
+    gold[:200, j] = 1
+    rules[:rule_tp, j] = 1
+    probs[:rule_tp, j] = 0.9  # the model agrees with the rules (no veto)
+    probs[rule_tp : rule_tp + added_tp, j] = 0.9
+    probs[200 : 200 + added_fp, j] = 0.9
+    return probs, rules, gold
+
+
+def test_the_threshold_rule_lets_ng_additions_be_right_80_percent_when_the_label_stays_precise() -> None:
+    from nakanaori.check.learned.train import choose_thresholds
+
+    # the model's additions are right 82 % of the time; with the rules' 100 the label is right 91 % of the time
+    for label, allowed in (("excuse", True), ("apology", False)):
+        thresholds, _vetoes, report = choose_thresholds(*_selection(100, 82, 18, label))
+        assert (label in thresholds) is allowed, (label, report[label])
+    # the same additions where the rules find only 20: the label would be right 85 % of the time (< 86 %)
+    thresholds, _vetoes, report = choose_thresholds(*_selection(20, 82, 18, "excuse"))
+    assert "excuse" not in thresholds, report["excuse"]
+    # additions right only 75 % of the time are never allowed
+    thresholds, _vetoes, report = choose_thresholds(*_selection(100, 75, 25, "excuse"))
+    assert "excuse" not in thresholds, report["excuse"]
