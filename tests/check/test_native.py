@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corpus_sample import sampled_records
 from nakanaori.check.learned import features as F
 from nakanaori.check.learned import native as native_path
 from nakanaori.check.learned.combine import _threshold_arrays, judge
@@ -106,9 +107,9 @@ def _compare(m: Model, text: str) -> None:
     assert [p for _, _, p in hits] == [float(probs[k, j]) for k, j, _ in hits]
 
 
-def test_identical_on_every_train_and_dev_message() -> None:
+def test_identical_on_the_train_and_dev_messages() -> None:
     m = shipped_model()
-    records = load_split("train") + load_split("dev")
+    records = sampled_records()
     assert len(records) > 1000
     for rec in records:
         _compare(m, rec.text)
@@ -272,9 +273,9 @@ def test_the_token_table_is_bounded_and_right_after_it_is_emptied() -> None:
 
 def test_token_rows_are_computed_in_c_as_in_python() -> None:
     """A token seen for the first time gets its row in C (``configure_rows``): the bytes of
-    ``features.token_row`` for every token of the train and dev messages, in every scope."""
+    ``features.token_row`` for every token of the (sampled) train and dev messages, in every scope."""
     keys: set[F.TokenKey] = set()
-    for rec in load_split("train") + load_split("dev"):
+    for rec in sampled_records():
         for t in analyze(rec.text).tokens:
             for scope in range(8):
                 keys.add((t.lemma, t.surface, t.pos1, t.cform, scope))
@@ -326,11 +327,11 @@ def test_token_rows_refuse_what_is_not_a_string() -> None:
 
 
 def test_both_float16_conversions_give_the_same_bits() -> None:
-    """F16C and the portable conversion: the same probabilities, bit for bit, on every train and dev message."""
+    """F16C and the portable conversion: the same probabilities, bit for bit, on the sampled train and dev messages."""
     m = shipped_model()
     before = _native.use_f16c(True)
     try:
-        for rec in load_split("train") + load_split("dev"):
+        for rec in sampled_records():
             a = analyze(rec.text)
             us = F.units(a)
             if not us:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus_sample import sampled_batches
 from nakanaori.advise.cues import load_situation_lexicon
 from nakanaori.advise.situation import _all_rules
 from nakanaori.check.engine import (
@@ -23,7 +24,6 @@ from nakanaori.check.engine import (
     run_rules_unfiltered,
     surviving_patterns,
 )
-from nakanaori.check.learned.corpus import load_batches, read_batch
 from nakanaori.check.rules import PatternRule, load_rules
 from nakanaori.text.analysis import analyze
 from nakanaori.text.tokenizer import get_tokenizer, tokenize
@@ -41,9 +41,8 @@ def _message_sets() -> list[tuple[str, list[tuple[str, str]]]]:
     """(name, [(id, text)]) of every labelled set that may be read: train and dev batches, and the
     situation sets that are not held out."""
     out = []
-    for b in load_batches():
-        if b.split in ("train", "dev") and b.exists():
-            out.append((b.name, [(r.id, r.text) for r in read_batch(b)]))
+    for name, records in sampled_batches():
+        out.append((name, [(r.id, r.text) for r in records]))
     for path in SITUATION_SETS:
         if path.is_file():
             rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]

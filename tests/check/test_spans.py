@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from corpus_sample import sampled_records
 from nakanaori import check
-from nakanaori.check.learned.corpus import load_split
 from nakanaori.text.analysis import analyze
 
 
@@ -55,7 +55,7 @@ def _cut(text: str) -> list[str]:
 
 
 def test_no_highlight_cuts_a_word_in_the_labelled_messages() -> None:
-    records = load_split("train") + load_split("dev")
+    records = sampled_records()
     assert len(records) > 1000
     problems: list[str] = []
     for rec in records:

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from corpus_sample import sampled_records
 from nakanaori.advise.cues import load_situation_lexicon
 from nakanaori.advise.situation import _all_rules
 from nakanaori.check import compiled, engine
 from nakanaori.check.compiled import rule_set
-from nakanaori.check.learned.corpus import load_batches, read_batch
 from nakanaori.check.rules import load_rules
 from nakanaori.text.analysis import analyze
 from nakanaori.text.tokenizer import _WORDS, _word, append_morphemes, get_tokenizer
@@ -54,11 +54,9 @@ def test_the_extension_is_built_and_used() -> None:
 
 
 def _texts() -> Iterator[tuple[str, str]]:
-    """(id, text) of every message that may be read, then fuzzed texts."""
-    for b in load_batches():
-        if b.split in ("train", "dev") and b.exists():
-            for r in read_batch(b):
-                yield r.id, r.text
+    """(id, text) of the messages that may be read (``corpus_sample``), then fuzzed texts."""
+    for r in sampled_records():
+        yield r.id, r.text
     for path in SETS:
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
