@@ -116,13 +116,9 @@ def _is_honorific(tokens: list[Token], k: int) -> bool:
             return prev is not None and _has_o_go_prefix(tokens, k - 1)
         return True
     if lemma in ("する", "できる", "出来る"):
-        # お/ご + verb stem / サ変 noun + する・できる (謙譲): お待たせする, ご連絡します, お話しできます;
-        # 拝見する, 頂戴する; but 「(よろしく)お願いします」 is a polite set phrase
-        if k > 0 and tokens[k - 1].lemma in ("願う", "願い", "お願い"):
-            return False
-        if k > 0 and tokens[k - 1].lemma in _HUMBLE_SURU_NOUNS:
-            return True
-        return k > 0 and _has_o_go_prefix(tokens, k - 1)
+        # 拝見する, 頂戴する; お/ご〜する (お待たせする, ご連絡します) is weak evidence, read by _honorific_kind;
+        # 「(よろしく)お願いします」 is a polite set phrase
+        return k > 0 and tokens[k - 1].lemma in _HUMBLE_SURU_NOUNS
     if lemma == "なる":
         # お〜になる (尊敬): お使いになる
         return k > 1 and tokens[k - 1].surface == "に" and _has_o_go_prefix(tokens, k - 2)
